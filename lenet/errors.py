@@ -1,0 +1,48 @@
+"""The one exception hierarchy: every error meant for a user says what went wrong and what to do.
+
+User-facing errors also subclass the matching builtin, so callers that catch
+``ValueError`` or ``FileNotFoundError`` keep working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "LenetError",
+    "DataNotFound",
+    "ChecksumMismatch",
+    "CorruptCheckpoint",
+    "UnknownUnit",
+    "InvalidConfig",
+    "CacheError",
+]
+
+
+class LenetError(Exception):
+    """Base class of every error lenet-claims raises on purpose."""
+
+
+class DataNotFound(LenetError, FileNotFoundError):
+    """MNIST is not where we looked; the message says how to provide it."""
+
+
+class ChecksumMismatch(LenetError, ValueError):
+    """A data or checkpoint file differs from the SHA-256 it must have."""
+
+
+class CorruptCheckpoint(LenetError, ValueError):
+    """A checkpoint file cannot be read, or its weights do not match their recorded hash."""
+
+
+class UnknownUnit(LenetError, KeyError):
+    """A layer name or unit index that does not exist; the message lists the valid ones."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class InvalidConfig(LenetError, ValueError):
+    """A training configuration or option value that cannot be used."""
+
+
+class CacheError(LenetError, RuntimeError):
+    """The checkpoint cache cannot be used (unwritable location, broken entry)."""

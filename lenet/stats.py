@@ -1,0 +1,235 @@
+"""Statistics for checks: tests, effect sizes and confidence intervals, each checked against scipy in tests.
+
+Every function takes numbers or 1-d numpy arrays and returns plain floats, so
+checks, calibration and reports share one implementation. One-sided tests ask
+"is the effect in the claimed direction?"; intervals are two-sided at
+``confidence``, and thresholds are compared with their bounds (see ``decide``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as sps
+
+__all__ = [
+    "Estimate",
+    "auroc",
+    "mean_difference",
+    "spearman",
+    "proportion",
+    "clopper_pearson",
+    "holm",
+    "percentile_rank",
+    "class_selectivity_index",
+    "decide",
+    "images_to_decide",
+]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A statistic with its two-sided CI, one-sided p-value (direction of the claim) and sample sizes."""
+
+    value: float
+    low: float
+    high: float
+    p: float
+    n: tuple[int, ...]
+    method: str  # how the CI and p-value were computed, for reports
+
+
+def _z(confidence: float) -> float:
+    return float(sps.norm.ppf(0.5 + confidence / 2))
+
+
+def _midranks(x: np.ndarray) -> np.ndarray:
+    return sps.rankdata(x, method="average")
+
+
+def auroc(concept: np.ndarray, contrast: np.ndarray, confidence: float = 0.99) -> Estimate:
+    """AUROC = U / (n1 n2) of concept vs contrast scores (ties count 1/2).
+
+    p: one-sided Mann-Whitney (concept scores stochastically larger), normal
+    approximation with tie correction. CI: DeLong's variance on the logit scale
+    (keeps the interval inside (0, 1) and covers better near the edges; its
+    coverage is measured in the tests).
+    """
+    x, y = np.asarray(concept, float), np.asarray(contrast, float)
+    m, n = len(x), len(y)
+    if m < 2 or n < 2:
+        raise ValueError(f"AUROC needs at least 2 concept and 2 contrast values; got {m} and {n}.")
+    test = sps.mannwhitneyu(x, y, alternative="greater", method="asymptotic", use_continuity=True)
+    value = float(test.statistic) / (m * n)
+    # DeLong placements via midranks (Sun & Xu 2014): V10_i = P(x_i > Y), V01_j = P(X > y_j).
+    ranks = _midranks(np.concatenate([x, y]))
+    v10 = (ranks[:m] - _midranks(x)) / n
+    v01 = 1.0 - (ranks[m:] - _midranks(y)) / m
+    var = v10.var(ddof=1) / m + v01.var(ddof=1) / n
+    clipped = min(max(value, 0.5 / (m * n)), 1 - 0.5 / (m * n))  # logit of 0 or 1 is infinite
+    logit = np.log(clipped / (1 - clipped))
+    half = _z(confidence) * np.sqrt(var) / (clipped * (1 - clipped))
+    low, high = (float(1 / (1 + np.exp(-(logit + s * half)))) for s in (-1, 1))
+    return Estimate(value, low, high, float(test.pvalue), (m, n), "Mann-Whitney U; DeLong CI (logit)")
+
+
+def mean_difference(
+    concept: np.ndarray,
+    contrast: np.ndarray,
+    confidence: float = 0.99,
+    permutations: int = 4999,
+    seed: int = 0,
+    resamples: int = 1999,
+) -> Estimate:
+    """Mean(concept) - mean(contrast) of per-image effects.
+
+    p: one-sided permutation test (difference > 0), ``permutations`` random
+    relabellings drawn from ``seed``, p = (1 + #as large) / (1 + permutations):
+    valid at every sample size. CI: studentized bootstrap (bootstrap-t), which
+    keeps its coverage on the zero-inflated, long-tailed effects ablations
+    produce, where Welch's t interval under-covers (measured in the tests).
+    """
+    x, y = np.asarray(concept, float), np.asarray(contrast, float)
+    m, n = len(x), len(y)
+    if m < 2 or n < 2:
+        raise ValueError(f"a mean difference needs at least 2 concept and 2 contrast values; got {m} and {n}.")
+    value = float(x.mean() - y.mean())
+    p = _permutation_p(x, y, value, permutations, np.random.default_rng(seed))
+    low, high = _bootstrap_t(x, y, value, confidence, resamples, np.random.default_rng([seed, 1]))
+    return Estimate(value, low, high, p, (m, n), f"permutation test ({permutations}); bootstrap-t CI ({resamples})")
+
+
+def _permutation_p(x: np.ndarray, y: np.ndarray, value: float, permutations: int, rng: np.random.Generator) -> float:
+    """One-sided p of mean(x) - mean(y) >= value under random relabelling, in memory-bounded chunks."""
+    pooled, m = np.concatenate([x, y]), len(x)
+    total, count, done = pooled.sum(), 0, 0
+    while done < permutations:
+        chunk = min(permutations - done, max(1, 2_000_000 // len(pooled)))
+        picks = np.argpartition(rng.random((chunk, len(pooled))), m - 1, axis=1)[:, :m]  # (chunk, m) random subsets
+        sums = pooled[picks].sum(axis=1)
+        diffs = sums / m - (total - sums) / len(y)
+        count += int((diffs >= value - 1e-12 * max(1.0, abs(value))).sum())
+        done += chunk
+    return (1 + count) / (1 + permutations)
+
+
+def _bootstrap_t(x: np.ndarray, y: np.ndarray, value: float, confidence: float, resamples: int, rng: np.random.Generator) -> tuple[float, float]:
+    """Studentized bootstrap CI of mean(x) - mean(y), resampling each group separately."""
+    m, n = len(x), len(y)
+    se = np.sqrt(x.var(ddof=1) / m + y.var(ddof=1) / n)
+    if se == 0:
+        return value, value
+    xs, ys = x[rng.integers(0, m, (resamples, m))], y[rng.integers(0, n, (resamples, n))]  # (B, m), (B, n)
+    ses = np.sqrt(xs.var(axis=1, ddof=1) / m + ys.var(axis=1, ddof=1) / n)
+    t = (xs.mean(axis=1) - ys.mean(axis=1) - value) / np.where(ses > 0, ses, np.inf)
+    alpha = 1 - confidence
+    q_low, q_high = np.quantile(t, [alpha / 2, 1 - alpha / 2])
+    return float(value - q_high * se), float(value - q_low * se)
+
+
+def spearman(a: np.ndarray, b: np.ndarray, confidence: float = 0.99, resamples: int = 4999, seed: int = 0, alternative: str = "greater") -> Estimate:
+    """Spearman correlation between two per-unit scores across a layer's units.
+
+    p: scipy's test with the given ``alternative`` ("greater" or "less": the
+    direction the claim asserts). CI: percentile bootstrap over units.
+    """
+    x, y = np.asarray(a, float), np.asarray(b, float)
+    if len(x) != len(y) or len(x) < 4:
+        raise ValueError(f"Spearman needs two equally long score lists of at least 4 units; got {len(x)} and {len(y)}.")
+    test = sps.spearmanr(x, y, alternative=alternative)
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, len(x), size=(resamples, len(x)))
+    rx, ry = sps.rankdata(x[rows], axis=1), sps.rankdata(y[rows], axis=1)
+    rx -= rx.mean(axis=1, keepdims=True)
+    ry -= ry.mean(axis=1, keepdims=True)
+    denom = np.sqrt((rx**2).sum(axis=1) * (ry**2).sum(axis=1))
+    rhos = np.where(denom > 0, (rx * ry).sum(axis=1) / np.where(denom > 0, denom, 1), 0.0)
+    alpha = 1 - confidence
+    low, high = np.quantile(rhos, [alpha / 2, 1 - alpha / 2])
+    value = float(test.statistic)
+    return Estimate(value, float(low), float(high), float(test.pvalue), (len(x),), f"Spearman ({alternative}); bootstrap CI ({resamples})")
+
+
+def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Exact two-sided confidence interval for a binomial proportion (e.g. precision, k of n seeds).
+
+    With no trials the interval is the whole of [0, 1]: nothing is known.
+    """
+    if trials == 0:
+        return 0.0, 1.0
+    alpha = 1.0 - confidence
+    low = 0.0 if successes == 0 else float(sps.beta.ppf(alpha / 2, successes, trials - successes + 1))
+    high = 1.0 if successes == trials else float(sps.beta.ppf(1 - alpha / 2, successes + 1, trials - successes))
+    return low, high
+
+
+def proportion(successes: int, trials: int, confidence: float = 0.99, null: float = 0.5, alternative: str = "less") -> Estimate:
+    """A proportion (e.g. accuracy after ablation) with its Clopper-Pearson CI and an exact binomial test against ``null``."""
+    low, high = clopper_pearson(successes, trials, confidence)
+    p = float(sps.binomtest(successes, trials, null, alternative=alternative).pvalue) if trials else 1.0
+    return Estimate(successes / trials if trials else float("nan"), low, high, p, (trials,), "exact binomial; Clopper-Pearson CI")
+
+
+def holm(pvalues: list[float]) -> list[float]:
+    """Holm-Bonferroni adjusted p-values (same order as given), for the p-values of one run."""
+    p = np.asarray(pvalues, float)
+    order = np.argsort(p)
+    adjusted = np.minimum(1.0, np.maximum.accumulate(p[order] * (len(p) - np.arange(len(p)))))
+    out = np.empty_like(adjusted)
+    out[order] = adjusted
+    return out.tolist()
+
+
+def percentile_rank(value: float, population: np.ndarray) -> float:
+    """Percent of ``population`` strictly below ``value`` plus half of the ties (0-100): a unit's standing in its layer."""
+    pop = np.asarray(population, float)
+    return float(100.0 * ((pop < value).sum() + 0.5 * (pop == value).sum()) / len(pop))
+
+
+def class_selectivity_index(class_means: np.ndarray) -> float:
+    """Morcos et al. 2018: (mu_max - mu_rest) / (mu_max + mu_rest) of a unit's mean *rectified* activation per class."""
+    means = np.asarray(class_means, float)
+    top = int(means.argmax())
+    rest = np.delete(means, top).mean()
+    total = means[top] + rest
+    return float((means[top] - rest) / total) if total > 0 else 0.0
+
+
+def decide(estimate: Estimate, threshold: float | None, bound: str = "min", alpha: float = 0.01) -> str:
+    """Outcome of a claim about ``estimate``: "holds", "refuted" or "inconclusive".
+
+    ``bound="min"`` (a ``min_*`` key): holds when the one-sided test rejects
+    "no effect" at ``alpha`` and the CI's lower bound clears ``threshold``;
+    refuted when the CI's upper bound falls below it. ``bound="max"`` is the
+    mirror image (holds when the upper bound is below; refuted when the lower
+    bound is above), so a claim of *no* effect can hold; its p-value is not
+    required there, since absence of effect is shown by the interval.
+    ``threshold=None`` turns the effect threshold off: only the p-value decides.
+    """
+    if bound == "min":
+        if threshold is None:
+            return "holds" if estimate.p < alpha else "inconclusive"
+        if estimate.p < alpha and estimate.low >= threshold:
+            return "holds"
+        return "refuted" if estimate.high < threshold else "inconclusive"
+    if bound == "max":
+        if threshold is None:
+            raise ValueError("a max_* bound needs a threshold: 'no larger than what?'")
+        if estimate.high <= threshold:
+            return "holds"
+        return "refuted" if estimate.low > threshold else "inconclusive"
+    raise ValueError(f"bound={bound!r} must be 'min' or 'max'.")
+
+
+def images_to_decide(estimate: Estimate, threshold: float) -> int | None:
+    """Roughly how many images (per group) would make an inconclusive CI clear ``threshold``.
+
+    Assumes the estimate stays put and the CI shrinks as 1/sqrt(n); None when
+    the estimate sits on the threshold (no sample size decides it).
+    """
+    half = (estimate.high - estimate.low) / 2
+    gap = abs(estimate.value - threshold)
+    if gap == 0 or half == 0:
+        return None
+    return int(np.ceil(min(estimate.n) * (half / gap) ** 2))

@@ -1,0 +1,25 @@
+"""Shared fixtures: the verified MNIST root comes from the plugin (``mnist_root``); tiny configs train in seconds."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+from lenet.train import TrainConfig
+
+# A fraction of an epoch on a subset: enough to exercise training, recording and caching in ~2 s.
+TINY = TrainConfig(epochs=1, subset=1024, batch_size=128, frames_per_epoch=4)
+
+
+@pytest.fixture
+def tiny_config() -> TrainConfig:
+    return TINY
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    """A private, empty checkpoint cache for one test."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("LENET_CACHE_DIR", str(folder))
+    return folder
