@@ -14,6 +14,9 @@ __all__ = [
     "UnknownUnit",
     "InvalidConfig",
     "CacheError",
+    "MissingRecord",
+    "UnknownConcept",
+    "InvalidConcept",
 ]
 
 
@@ -46,3 +49,18 @@ class InvalidConfig(LenetError, ValueError):
 
 class CacheError(LenetError, RuntimeError):
     """The checkpoint cache cannot be used (unwritable location, broken entry)."""
+
+
+class MissingRecord(LenetError, FileNotFoundError):
+    """A check needs a training record that the claim's checkpoint does not have."""
+
+
+class UnknownConcept(LenetError, KeyError):
+    """A concept name that no built-in, index file or ``lenet_concepts.py`` defines; the message lists the known ones."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class InvalidConcept(LenetError, ValueError):
+    """A concept name, index file or predicate that cannot be used; the message says which and how to fix it."""

@@ -17,6 +17,7 @@ COMMANDS = {
     "train": "lenet.cli.train_cmd",
     "cache": "lenet.cli.cache_cmd",
     "data": "lenet.cli.data_cmd",
+    "concepts": "lenet.cli.concepts_cmd",
 }
 
 
