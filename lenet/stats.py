@@ -16,7 +16,9 @@ from scipy import stats as sps
 __all__ = [
     "Estimate",
     "auroc",
+    "auroc_columns",
     "mean_difference",
+    "mean",
     "spearman",
     "proportion",
     "clopper_pearson",
@@ -74,6 +76,16 @@ def auroc(concept: np.ndarray, contrast: np.ndarray, confidence: float = 0.99) -
     return Estimate(value, low, high, float(test.pvalue), (m, n), "Mann-Whitney U; DeLong CI (logit)")
 
 
+def auroc_columns(concept: np.ndarray, contrast: np.ndarray) -> np.ndarray:
+    """AUROC of every column at once: ``(m, U)`` concept and ``(n, U)`` contrast values -> ``(U,)``.
+
+    For scans and baselines, where thousands of units need the point estimate only.
+    """
+    m, n = len(concept), len(contrast)
+    ranks = sps.rankdata(np.concatenate([concept, contrast]), axis=0)  # (m + n, U), midranks
+    return (ranks[:m].sum(axis=0) - m * (m + 1) / 2) / (m * n)
+
+
 def mean_difference(
     concept: np.ndarray,
     contrast: np.ndarray,
@@ -126,6 +138,29 @@ def _bootstrap_t(x: np.ndarray, y: np.ndarray, value: float, confidence: float, 
     alpha = 1 - confidence
     q_low, q_high = np.quantile(t, [alpha / 2, 1 - alpha / 2])
     return float(value - q_high * se), float(value - q_low * se)
+
+
+def mean(values: np.ndarray, confidence: float = 0.99, seed: int = 0, resamples: int = 1999) -> Estimate:
+    """Mean of per-image changes, with a one-sided t-test p-value (mean > 0) and a bootstrap-t CI.
+
+    For a fixed intervention (its level set on discovery data), the images are
+    independent draws, so the t-test's null "the mean change is <= 0" is the
+    right one; the bootstrap-t CI keeps coverage on skewed changes.
+    """
+    x = np.asarray(values, float)
+    m = len(x)
+    if m < 2:
+        raise ValueError(f"a mean needs at least 2 values; got {m}.")
+    value, se = float(x.mean()), float(x.std(ddof=1) / np.sqrt(m))
+    if se == 0:
+        return Estimate(value, value, value, 0.0 if value > 0 else 1.0, (m,), "constant")
+    p = float(sps.ttest_1samp(x, 0.0, alternative="greater").pvalue)
+    rng = np.random.default_rng(seed)
+    xs = x[rng.integers(0, m, (resamples, m))]
+    ses = xs.std(axis=1, ddof=1) / np.sqrt(m)
+    t = (xs.mean(axis=1) - value) / np.where(ses > 0, ses, np.inf)
+    q_low, q_high = np.quantile(t, [(1 - confidence) / 2, (1 + confidence) / 2])
+    return Estimate(value, value - q_high * se, value - q_low * se, p, (m,), f"one-sided t-test; bootstrap-t CI ({resamples})")
 
 
 def spearman(a: np.ndarray, b: np.ndarray, confidence: float = 0.99, resamples: int = 4999, seed: int = 0, alternative: str = "greater") -> Estimate:

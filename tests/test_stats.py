@@ -24,6 +24,12 @@ def test_auroc_value_and_p_match_pairwise_counting_and_scipy(rng):
     assert got.low < got.value < got.high and got.n == (40, 70)
 
 
+def test_auroc_columns_matches_one_column_at_a_time(rng):
+    x, y = rng.normal(0.3, 1, (25, 6)).round(1), rng.normal(0, 1, (40, 6)).round(1)
+    got = stats.auroc_columns(x, y)
+    assert got == pytest.approx([pairwise_auroc(x[:, j], y[:, j]) for j in range(6)])
+
+
 def test_delong_variance_matches_direct_placements(rng):
     x, y = rng.normal(1, 1, 30), rng.normal(0, 1, 25)
     psi = (x[:, None] > y[None, :]) + 0.5 * (x[:, None] == y[None, :])

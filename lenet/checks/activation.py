@@ -1,0 +1,55 @@
+"""The ``activation`` check (selective activation, sufficiency): does driving the unit move the output?
+
+The unit is driven, on contrast test images, to a level taken from the concept
+on the *discovery* split (its median, or a quantile) and the per-image change
+of the named output is measured in the claimed direction. Conditional on that
+level (fixed before any test image is seen), the images are independent draws,
+so a one-sided t-test of "mean change <= 0" and a bootstrap-t CI apply; the CI's
+lower bound is compared with ``min_effect``. ``min_layer_percentile`` compares
+the mean change with driving every other unit of the layer by the same amount
+in units of each unit's own spread (its discovery-split standard deviation):
+an effect size, not a p-value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import stats
+from ..verdict import Criterion, Verdict
+
+__all__ = ["judge", "level"]
+
+
+def level(concept_values: np.ndarray, spec: str) -> float:
+    """The drive level from the unit's discovery-split values on the concept: 'concept-median', 'concept-quantile:Q' or a number."""
+    if spec == "concept-median":
+        return float(np.median(concept_values))
+    if spec.startswith("concept-quantile:"):
+        return float(np.quantile(concept_values, float(spec.split(":", 1)[1])))
+    return float(spec)
+
+
+def judge(changes: np.ndarray, params: dict, *, layer_effects: np.ndarray | None = None, confidence: float = 0.99,
+          seed: int = 0, drive: float | None = None) -> Verdict:
+    """The verdict from per-image output changes (after - before) on contrast images, signed by ``direction``."""
+    alpha = 1 - confidence
+    signed = changes if params["direction"] == "up" else -changes
+    est = stats.mean(signed, confidence, seed)
+    criteria = [Criterion("min_effect", f"mean change of {params['output']} ({params['direction']}) when driven to {params['value']}",
+                          est.value, est.low, est.high, params["min_effect"], "min",
+                          stats.decide(est, params["min_effect"], "min", alpha), p=est.p)]
+    details: dict = {"output": params["output"], "direction": params["direction"], "value": params["value"], "drive_level": drive}
+    if params.get("min_layer_percentile") is not None and layer_effects is not None:
+        rank = stats.percentile_rank(est.value, layer_effects)
+        details.update(layer_percentile=rank, layer_size=len(layer_effects))
+        criteria.append(Criterion("min_layer_percentile", f"percentile among {len(layer_effects)} units of the layer driven "
+                                  "by the same number of standard deviations", rank, None, None, params["min_layer_percentile"],
+                                  "min", "holds" if rank >= params["min_layer_percentile"] else "refuted",
+                                  note="effect size, not a p-value"))
+    verdict = Verdict("activation", criteria, {"contrast": len(changes)}, confidence, seed,
+                      f"CI lower bound of the mean change >= min_effect with t-test p < {alpha:g}", details)
+    if criteria[0].outcome == "inconclusive":
+        need = stats.images_to_decide(est, params["min_effect"])
+        verdict.to_decide = f"about {need} contrast images, if the change stays near {est.value:.3g}" if need else None
+    return verdict
