@@ -260,11 +260,13 @@ def decide(estimate: Estimate, threshold: float | None, bound: str = "min", alph
 def images_to_decide(estimate: Estimate, threshold: float) -> int | None:
     """Roughly how many images (per group) would make an inconclusive CI clear ``threshold``.
 
-    Assumes the estimate stays put and the CI shrinks as 1/sqrt(n); None when
-    the estimate sits on the threshold (no sample size decides it).
+    Assumes the estimate stays put and the CI's side facing the threshold
+    shrinks as 1/sqrt(n); None when the estimate sits on the threshold (no
+    sample size decides it).
     """
-    half = (estimate.high - estimate.low) / 2
-    gap = abs(estimate.value - threshold)
-    if gap == 0 or half == 0:
+    gap = estimate.value - threshold
+    half = estimate.value - estimate.low if gap > 0 else estimate.high - estimate.value
+    if gap == 0 or half <= 0:
         return None
-    return int(np.ceil(min(estimate.n) * (half / gap) ** 2))
+    current = min(estimate.n)
+    return max(current + 1, int(np.ceil(current * (half / abs(gap)) ** 2 - 1e-9)))  # 1e-9: float fuzz

@@ -124,9 +124,11 @@ def test_decide_compares_thresholds_with_ci_bounds(est, threshold, bound, outcom
     assert stats.decide(est, threshold, bound, alpha=0.01) == outcome
 
 
-def test_images_to_decide_scales_with_the_squared_ratio():
-    est = stats.Estimate(0.8, 0.7, 0.9, 0.001, (100, 400), "")
-    assert stats.images_to_decide(est, 0.75) == 400  # half-width 0.1, gap 0.05 -> 4x the smaller group
+def test_images_to_decide_scales_with_the_squared_ratio_on_the_facing_side():
+    est = stats.Estimate(0.8, 0.7, 0.85, 0.001, (100, 400), "")
+    assert stats.images_to_decide(est, 0.75) == 400  # lower half-width 0.1, gap 0.05 -> 4x the smaller group
+    assert stats.images_to_decide(est, 0.82) == 625  # upper half-width 0.05, gap 0.02 -> 6.25x
+    assert stats.images_to_decide(stats.Estimate(0.8, 0.79, 0.81, 0.001, (100,), ""), 0.7) == 101  # never fewer than now
 
 
 # --- coverage: each CI covers a known truth at no less than its nominal rate (minus binomial slack) ---

@@ -24,7 +24,8 @@ PERMUTATIONS = 4999
 
 
 def judge(concept_damage: np.ndarray, contrast_damage: np.ndarray, params: dict, *, layer_effects: np.ndarray | None = None,
-          collateral: np.ndarray | None = None, confidence: float = 0.99, seed: int = 0, label: str = "unit") -> Verdict:
+          collateral: np.ndarray | None = None, confidence: float = 0.99, seed: int = 0, label: str = "unit",
+          permutations: int = PERMUTATIONS) -> Verdict:
     """The verdict from per-image damage arrays.
 
     ``layer_effects``: the same concept-minus-contrast number for each unit of the
@@ -32,7 +33,7 @@ def judge(concept_damage: np.ndarray, contrast_damage: np.ndarray, params: dict,
     per-image correctness lost (1) or gained (-1) on other classes' images.
     """
     alpha = 1 - confidence
-    est = stats.mean_difference(concept_damage, contrast_damage, confidence, PERMUTATIONS, seed)
+    est = stats.mean_difference(concept_damage, contrast_damage, confidence, permutations, seed)
     criteria = [Criterion("min_effect", f"mean damage to {params['output']}, concept - contrast ({params['method']} ablation)",
                           est.value, est.low, est.high, params["min_effect"], "min",
                           stats.decide(est, params["min_effect"], "min", alpha), p=est.p)]

@@ -44,12 +44,12 @@ def _accuracy_criteria(correct: np.ndarray, labels: np.ndarray, klass: int, para
 
 
 def judge_class_ablation(correct_before: np.ndarray, correct_after: np.ndarray, labels: np.ndarray, params: dict, *,
-                         confidence: float = 0.99, seed: int = 0, units: str = "") -> Verdict:
+                         confidence: float = 0.99, seed: int = 0, units: str = "", permutations: int = 4999) -> Verdict:
     """The verdict from per-image correctness before and after ablating a unit set ``(N,)`` and the labels ``(N,)``."""
     klass = params["class"]
     lost = correct_before.astype(float) - correct_after.astype(float)  # 1: broken by the ablation, -1: fixed
     target = labels == klass
-    est = stats.mean_difference(lost[target], lost[~target], confidence, 4999, seed)
+    est = stats.mean_difference(lost[target], lost[~target], confidence, permutations, seed)
     alpha = 1 - confidence
     criteria = [Criterion("selective", f"accuracy lost on class {klass} minus on other classes", est.value, est.low, est.high,
                           None, "min", stats.decide(est, None, "min", alpha), p=est.p)]
@@ -61,11 +61,12 @@ def judge_class_ablation(correct_before: np.ndarray, correct_after: np.ndarray, 
                    {"accuracy_after": per_class, "accuracy_before": before, "units": units, "ablate": params.get("ablate", "units")})
 
 
-def judge_correlation(x: np.ndarray, y: np.ndarray, params: dict, *, confidence: float = 0.99, seed: int = 0) -> Verdict:
+def judge_correlation(x: np.ndarray, y: np.ndarray, params: dict, *, confidence: float = 0.99, seed: int = 0,
+                      resamples: int = 4999) -> Verdict:
     """The verdict from two per-unit scores ``(U,)``: rho's CI against ``min_rho`` and/or ``max_rho``."""
     alpha = 1 - confidence
     lower, upper = params.get("min_rho"), params.get("max_rho")
-    est = stats.spearman(x, y, confidence, 4999, seed, alternative="less" if upper is not None and lower is None else "greater")
+    est = stats.spearman(x, y, confidence, resamples, seed, alternative="less" if upper is not None and lower is None else "greater")
     criteria = []
     if lower is not None or upper is None:
         criteria.append(Criterion("min_rho", f"Spearman rho({params['x']}, {params['y']}) across units", est.value, est.low,

@@ -1,0 +1,147 @@
+"""Calibration: the checks' measured error rates on a real network, so a threshold means what it says.
+
+Null experiments switch effect thresholds off, so only the p-value decides, and
+count how often a check passes on claims that are false by construction: the
+rate must stay at or below alpha (plus binomial slack), and continuous p-values
+should be uniform. Planted-unit experiments measure power: a unit wired to
+respond to a known pattern and feed a class logit must pass.
+
+How the nulls are built (they share images and units, so they are not fully
+independent; each draws its own split, unit and class):
+- selectivity, ablation, activation: one class's test images split at random
+  into "concept" and "contrast", a random unit of the layer;
+- class-ablation: a random unit set, one class's images split at random into a
+  pretend "class" and pretend "other classes";
+- correlation: a per-unit score against a random permutation of another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats as sps
+
+from . import stats
+from .checks import ablation, activation, layer as layer_checks, selectivity
+from .subject import Subject
+
+__all__ = ["Rate", "null_selectivity", "null_correlation", "null_ablation", "null_activation", "null_class_ablation", "NULLS"]
+
+
+@dataclass
+class Rate:
+    """How often a check passed over ``trials`` claims, with a Clopper-Pearson interval and the p-values seen."""
+
+    check: str
+    kind: str  # "false positives" (null claims) or "power" (planted units)
+    passes: int
+    trials: int
+    alpha: float
+    p_values: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def rate(self) -> float:
+        return self.passes / self.trials
+
+    def interval(self, confidence: float = 0.95) -> tuple[float, float]:
+        return stats.clopper_pearson(self.passes, self.trials, confidence)
+
+    def uniformity(self) -> float:
+        """KS test p-value of the null p-values against the uniform distribution (nan without p-values)."""
+        return float(sps.kstest(self.p_values, "uniform").pvalue) if self.p_values else float("nan")
+
+    def slack_limit(self) -> float:
+        """alpha plus three binomial standard errors: the most a calibrated check may pass on nulls."""
+        return self.alpha + 3 * np.sqrt(self.alpha * (1 - self.alpha) / self.trials)
+
+    def describe(self) -> str:
+        low, high = self.interval()
+        ks = f", KS uniformity p={self.uniformity():.3f}" if self.p_values else ""
+        return (f"{self.check:15s} {self.kind}: {self.passes}/{self.trials} = {self.rate:.4f} "
+                f"[95% CI {low:.4f}, {high:.4f}] at alpha {self.alpha:g}{ks}")
+
+
+def _split(rng: np.random.Generator, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """One class's images split at random into two groups of random sizes (20-80%)."""
+    klass = int(rng.integers(10))
+    members = rng.permutation(np.flatnonzero(labels == klass))
+    cut = int(len(members) * rng.uniform(0.2, 0.8))
+    return np.sort(members[:cut]), np.sort(members[cut:]), klass
+
+
+def null_selectivity(subject: Subject, trials: int = 2000, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0) -> Rate:
+    values, labels = subject.values(layer, "test"), subject.split("test").labels.numpy()
+    rng, rate = np.random.default_rng(seed), Rate("selectivity", "false positives", 0, trials, alpha)
+    for i in range(trials):
+        a, b, _ = _split(rng, labels)
+        u = int(rng.integers(values.shape[1]))
+        verdict = selectivity.judge({"u": values[a, u]}, {"u": values[b, u]}, {"min_auroc": None}, confidence=1 - alpha, seed=i)
+        rate.passes += verdict.outcome == "holds"
+        rate.p_values.append(verdict.primary.p)
+    return rate
+
+
+def null_correlation(subject: Subject, trials: int = 1000, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0) -> Rate:
+    values, labels = subject.values(layer, "test"), subject.split("test").labels.numpy()
+    rng, rate = np.random.default_rng(seed), Rate("correlation", "false positives", 0, trials, alpha)
+    means = np.stack([np.maximum(values[labels == c], 0).mean(axis=0) for c in range(10)])  # (10, U)
+    selectivity_index = np.array([stats.class_selectivity_index(means[:, u]) for u in range(values.shape[1])])
+    for i in range(trials):
+        other = rng.permutation(means[int(rng.integers(10))])  # a real per-unit score, decoupled from the units
+        verdict = layer_checks.judge_correlation(selectivity_index, other, {"x": "class-selectivity", "y": "shuffled"},
+                                                 confidence=1 - alpha, seed=i, resamples=200)
+        rate.passes += verdict.outcome == "holds"
+        rate.p_values.append(verdict.primary.p)
+    return rate
+
+
+@dataclass(frozen=True)
+class Plant:
+    """A planted variant: ``unit`` of linear-0 made to detect concept vs contrast and feed ``logit`` via linear-1's ``relay``."""
+
+    unit: int
+    relay: int
+    logit: int = 7
+    strength: float = 1.0  # scales the detector's weights (sharper firing)
+    gain: float = 2.0  # weight of the unit -> relay -> logit path
+
+
+def _linear0_inputs(model, images):
+    """The 400 features linear-0 reads: ``(N, 1, 28, 28) -> (N, 400)``."""
+    import torch
+    from torch.nn import functional as F
+
+    with torch.no_grad():
+        conv1 = model.preactivations(images)["conv-1"]
+        return F.max_pool2d(F.relu(conv1), 2).flatten(1)
+
+
+def plant(subject: Subject, plant: Plant, concept: np.ndarray, contrast: np.ndarray) -> Subject:
+    """A copy of ``subject`` with a planted detector; ``concept``/``contrast`` index the *training* split.
+
+    The unit's weights become the difference of the mean linear-0 input on
+    concept and contrast images (a linear discriminant), with the bias at the
+    midpoint, so it fires on the concept; a linear-1 unit relays it to the logit.
+    """
+    import copy
+
+    import torch
+
+    from .checkpoint import Checkpoint, weights_sha256
+
+    model = copy.deepcopy(subject.model)
+    images = subject.split("train").images
+    h1, h0 = _linear0_inputs(model, images[concept]).mean(0), _linear0_inputs(model, images[contrast]).mean(0)
+    direction = (h1 - h0) / (h1 - h0).norm()
+    scale = plant.strength * 4.0 / float(direction @ (h1 - h0))  # concept mean at +2, contrast mean at -2 (times strength)
+    with torch.no_grad():
+        model.linear0.weight[plant.unit] = direction * scale
+        model.linear0.bias[plant.unit] = -float(direction @ (h1 + h0) / 2) * scale
+        model.linear1.weight[plant.relay] = 0.0
+        model.linear1.weight[plant.relay, plant.unit] = plant.gain
+        model.linear1.bias[plant.relay] = 0.0
+        model.linear2.weight[:, plant.relay] = 0.0
+        model.linear2.weight[plant.logit, plant.relay] = plant.gain
+    meta = {"weights_sha256": weights_sha256(model.state_dict()), "planted": vars(plant)}
+    return Subject(Checkpoint(model.eval(), meta), None)

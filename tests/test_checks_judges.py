@@ -1,0 +1,84 @@
+"""Each check's judge on synthetic per-image numbers: the statistics it reports equal direct scipy/numpy ones,
+and the outcome follows the decision rule."""
+
+import numpy as np
+import pytest
+from scipy import stats as sps
+
+from lenet.checks import ablation, activation, layer, selectivity
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(7)
+
+
+def test_selectivity_judge_reports_mann_whitney_and_compares_the_baseline(rng):
+    x, y = rng.normal(1.5, 1, 80), rng.normal(0, 1, 300)
+    verdict = selectivity.judge({"u": x}, {"u": y}, {"min_auroc": 0.75}, bar=0.7, seed=1)
+    auroc, base = verdict.criteria
+    assert auroc.value == pytest.approx(sps.mannwhitneyu(x, y).statistic / (80 * 300))
+    assert auroc.p == pytest.approx(sps.mannwhitneyu(x, y, alternative="greater").pvalue)
+    assert base.threshold == 0.7 and verdict.outcome == "holds"
+    too_high = selectivity.judge({"u": x}, {"u": y}, {"min_auroc": 0.75}, bar=0.99)
+    assert too_high.outcome == "refuted" and too_high.criteria[1].outcome == "refuted"
+
+
+def test_selectivity_judge_needs_every_unit_of_a_set(rng):
+    good, bad = rng.normal(2, 1, 60), rng.normal(0, 1, 60)
+    contrast = rng.normal(0, 1, 200)
+    verdict = selectivity.judge({"a": good, "b": bad}, {"a": contrast, "b": contrast}, {"min_auroc": 0.7})
+    assert [c.name for c in verdict.criteria] == ["min_auroc[a]", "min_auroc[b]"]
+    assert verdict.outcome == "refuted"
+
+
+def test_inconclusive_selectivity_says_how_many_more_images_would_decide():
+    concept, contrast = np.arange(12) + 4.5, np.arange(12.0)  # AUROC about 0.8 from 12 images each
+    verdict = selectivity.judge({"u": concept}, {"u": contrast}, {"min_auroc": 0.6})
+    assert verdict.outcome == "inconclusive", verdict.describe()
+    need = int(verdict.to_decide.split()[1])
+    assert need > 12 and "images per group" in verdict.to_decide
+
+
+def test_ablation_judge_difference_percentile_and_collateral(rng):
+    concept, contrast = rng.exponential(2.0, 120), rng.exponential(0.5, 600)
+    layer_effects = rng.normal(0, 0.3, 120)
+    collateral = (rng.random(5000) < 0.002).astype(float)
+    params = {"method": "zero", "output": "logit:true", "min_effect": 0.5, "min_layer_percentile": 95, "max_collateral": 0.01}
+    verdict = ablation.judge(concept, contrast, params, layer_effects=layer_effects, collateral=collateral, seed=3)
+    effect, percentile, side = verdict.criteria
+    assert effect.value == pytest.approx(concept.mean() - contrast.mean()) and effect.p < 0.01
+    assert percentile.value == pytest.approx(100 * np.mean(layer_effects < effect.value))
+    assert side.value == pytest.approx(collateral.mean()) and side.outcome == "holds"
+    assert verdict.outcome == "holds"
+
+
+def test_activation_judge_signs_the_change_and_tests_selectivity_of_the_drive(rng):
+    contrast_changes, concept_changes = rng.normal(-0.8, 0.5, 200), rng.normal(0.0, 0.5, 100)
+    params = {"output": "logit:7", "direction": "down", "value": "concept-median", "min_effect": 0.5}
+    verdict = activation.judge(contrast_changes, concept_changes, params, seed=2)
+    assert verdict.primary.value == pytest.approx(0.8, abs=0.1) and verdict.primary.p < 0.01
+    assert verdict.outcome == "holds"
+    up = activation.judge(contrast_changes, concept_changes, {**params, "direction": "up"}, seed=2)
+    assert up.outcome == "refuted"
+
+
+def test_class_ablation_judge_uses_clopper_pearson_per_class(rng):
+    labels = np.repeat(np.arange(10), 200)
+    before = np.ones(2000, bool)
+    after = before.copy()
+    after[(labels == 3) & (rng.random(2000) < 0.8)] = False
+    params = {"class": 3, "max_accuracy": 0.5, "min_other_accuracy": 0.95}
+    verdict = layer.judge_class_ablation(before, after, labels, params, seed=1)
+    names = [c.name for c in verdict.criteria]
+    assert names == ["selective", "max_accuracy", "min_other_accuracy"] and verdict.outcome == "holds"
+    ci = sps.binomtest(int(after[labels == 3].sum()), 200).proportion_ci(0.99, method="exact")
+    assert (verdict.criteria[1].low, verdict.criteria[1].high) == pytest.approx((ci.low, ci.high))
+
+
+def test_correlation_judge_bounds_rho_from_above_for_about_zero_claims(rng):
+    x = rng.normal(size=120)
+    y = -0.5 * x + rng.normal(size=120)
+    verdict = layer.judge_correlation(x, y, {"x": "a", "y": "b", "max_rho": 0.1}, seed=0, resamples=999)
+    assert verdict.primary.value == pytest.approx(sps.spearmanr(x, y).statistic) and verdict.outcome == "holds"
+    assert layer.judge_correlation(x, y, {"x": "a", "y": "b", "min_rho": 0.1}, seed=0, resamples=999).outcome == "refuted"
