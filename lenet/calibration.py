@@ -145,3 +145,37 @@ def plant(subject: Subject, plant: Plant, concept: np.ndarray, contrast: np.ndar
         model.linear2.weight[plant.logit, plant.relay] = plant.gain
     meta = {"weights_sha256": weights_sha256(model.state_dict()), "planted": vars(plant)}
     return Subject(Checkpoint(model.eval(), meta), None)
+
+
+PLANTS = (Plant(5, 3, strength=1.0), Plant(40, 10, strength=0.5), Plant(99, 60, strength=2.0))
+
+
+def power(subject: Subject, alpha: float = 0.01, plants: tuple[Plant, ...] = PLANTS, untouched: int = 20) -> list[Rate]:
+    """Planted crossbar units must pass selectivity (min_auroc 0.75, with the baseline); untouched units must not."""
+    from . import concepts
+    from .checks.baseline import baseline
+
+    crossed, plain = concepts.concept("seven/crossed"), concepts.concept("seven/plain")
+    c, p = crossed.indices("test"), plain.indices("test")
+    found = Rate("selectivity", "power (planted units)", 0, len(plants), alpha)
+    spurious = Rate("selectivity", "passes on untouched units", 0, 0, alpha)
+    params = {"min_auroc": 0.75}
+    bar = baseline("linear-0", subject.split("test").images, c, p).bar(False)
+    for plant_spec in plants:
+        planted = plant(subject, plant_spec, crossed.indices("train"), plain.indices("train"))
+        values = planted.values("linear-0", "test")
+        verdict = selectivity.judge({"u": values[c, plant_spec.unit]}, {"u": values[p, plant_spec.unit]}, params,
+                                    bar=bar, confidence=1 - alpha)
+        found.passes += verdict.outcome == "holds"
+        rng = np.random.default_rng(plant_spec.unit)
+        for u in (u for u in rng.choice(values.shape[1], untouched, replace=False) if u != plant_spec.unit):
+            spurious.trials += 1
+            spurious.passes += selectivity.judge({"u": values[c, u]}, {"u": values[p, u]}, params, bar=bar,
+                                                 confidence=1 - alpha).outcome == "holds"
+    return [found, spurious]
+
+
+NULLS = {
+    "selectivity": null_selectivity,
+    "correlation": null_correlation,
+}

@@ -84,3 +84,23 @@ def test_concurrent_xdist_workers_train_a_seed_once(pytester, mnist_root, tmp_pa
     rows = [line.split() for line in log.read_text().splitlines()]
     assert sorted(r[0] for r in rows) == ["cache", "cache", "cache", "trained"]
     assert len({r[1] for r in rows}) == 2 and len({r[2] for r in rows}) == 1  # both workers, one set of weights
+
+
+def test_gradient_examples_of_a_reference_seed_are_checked_against_its_weights(mnist_root, tiny_config, cache_dir, tmp_path, monkeypatch, capsys):
+    """Regenerated frames match the reference when the retraining reproduces it, and say so plainly when not."""
+    from lenet import reference
+    from lenet.train import train
+
+    monkeypatch.setenv("LENET_FIXTURES", str(tmp_path / "fixtures"))
+    result = train(3, tiny_config, mnist_root, progress=False)
+    reference.write(result, result.provenance(), tmp_path / "fixtures" / "checkpoints")
+    assert cache.gradient_examples(3, tiny_config, mnist_root, progress=False).source == "reference"
+
+    manifest = tmp_path / "fixtures" / "checkpoints" / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["seeds"]["3"]["weights_sha256"] = "f" * 64  # as if the reference came from another machine kind
+    manifest.write_text(json.dumps(data))
+    cache.clear(seed=3)
+    examples = cache.gradient_examples(3, tiny_config, mnist_root, progress=False)
+    assert examples.source.startswith("retrained run") and "differ from reference seed 3" in examples.source
+    assert "The gradient examples show that run, not the reference checkpoint" in capsys.readouterr().err

@@ -17,7 +17,10 @@ COMMANDS = {
     "train": "lenet.cli.train_cmd",
     "cache": "lenet.cli.cache_cmd",
     "data": "lenet.cli.data_cmd",
+    "calibrate": "lenet.cli.calibrate_cmd",
     "concepts": "lenet.cli.concepts_cmd",
+    "inspect": "lenet.cli.inspect_cmd",
+    "movie": "lenet.cli.movie_cmd",
 }
 
 

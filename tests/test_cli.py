@@ -1,0 +1,65 @@
+"""The `lenet` command: every subcommand has help with examples; train, cache and data work end to end."""
+
+import pytest
+
+from lenet.cli import COMMANDS, main
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_every_command_has_help_with_examples(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--help"])
+    assert exit_.value.code == 0
+    assert "examples:" in capsys.readouterr().out
+
+
+def test_train_into_the_cache_then_info_and_clear(mnist_root, cache_dir, capsys):
+    args = ["train", "--seed", "2", "--epochs", "1", "--subset", "512", "--mnist-root", mnist_root]
+    assert main(args) == 0
+    out = capsys.readouterr()
+    assert "seed 2: trained in" in out.out and "train seed 2" in out.err  # the result, and progress on stderr
+    assert main(args) == 0 and "seed 2: already cached" in capsys.readouterr().out
+    assert main(["cache", "info"]) == 0
+    info = capsys.readouterr().out
+    assert str(cache_dir) in info and "seed 2" in info and "subset 512" in info
+    assert main(["cache", "clear", "--seed", "2"]) == 0 and "removed 1 entry" in capsys.readouterr().out
+
+
+def test_retraining_a_reference_seed_reports_whether_weights_are_identical(mnist_root, cache_dir, tmp_path, monkeypatch, capsys):
+    from lenet import reference
+    from lenet.train import TrainConfig, train
+
+    monkeypatch.setenv("LENET_FIXTURES", str(tmp_path))
+    config = TrainConfig(epochs=1, subset=512)
+    result = train(4, config, mnist_root, progress=False)
+    reference.write(result, result.provenance(), tmp_path / "checkpoints")
+    assert main(["train", "--seed", "4", "--epochs", "1", "--subset", "512", "--mnist-root", mnist_root]) == 0
+    assert "seed 4: identical to the reference checkpoint" in capsys.readouterr().out
+
+
+def test_train_out_writes_reference_checkpoints_and_manifest(mnist_root, tmp_path, capsys):
+    out = tmp_path / "refs"
+    assert main(["train", "--seed", "0,1", "--epochs", "1", "--subset", "256", "--out", str(out), "--mnist-root", mnist_root]) == 0
+    from lenet import reference
+
+    assert reference.seeds(out) == [0, 1] and (out / "seed-1.record.npz").is_file()
+    assert reference.load(1, out).meta["source"] == "reference"
+
+
+@pytest.mark.parametrize("seeds", ["x", "3-", "-1", "", "4-2", "1,,2"])
+def test_bad_seed_lists_are_one_line_errors(seeds, cache_dir, capsys):
+    assert main(["train", "--seed", seeds, "--epochs", "1", "--subset", "64"]) == 2  # never a long training if parsing slips
+    err = capsys.readouterr().err
+    assert err.startswith("lenet train: error: seeds=") and "0-4" in err and "Traceback" not in err
+
+
+def test_seed_lists_parse_in_order_without_repeats():
+    from lenet.cli.common import parse_seeds
+
+    assert parse_seeds("3") == [3] and parse_seeds("0-4") == [0, 1, 2, 3, 4] and parse_seeds("5, 0-2,1") == [5, 0, 1, 2]
+
+
+def test_missing_data_is_a_one_line_error_with_the_fix(tmp_path, capsys):
+    assert main(["data", "--mnist-root", str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err
+    assert "MNIST not found" in err and "LENET_MNIST_ROOT" in err and "Traceback" not in err
