@@ -53,7 +53,7 @@ def judge(concept_damage: np.ndarray, contrast_damage: np.ndarray, params: dict,
                       f"CI lower bound of the damage difference >= min_effect with permutation p < {alpha:g}"
                       + (", layer percentile >= min_layer_percentile" if params.get("min_layer_percentile") is not None else ""),
                       details)
-    if verdict.outcome == "inconclusive" and criteria[0].outcome == "inconclusive":
+    if criteria[0].outcome == "inconclusive" and params["min_effect"] is not None:
         need = stats.images_to_decide(est, params["min_effect"])
         verdict.to_decide = f"about {need} images per group, if the effect stays near {est.value:.3g}" if need else None
     return verdict

@@ -59,7 +59,7 @@ def judge(changes: np.ndarray, concept_changes: np.ndarray, params: dict, *, lay
     verdict = Verdict("activation", criteria, {"contrast": len(changes), "concept": len(concept_changes)}, confidence, seed,
                       "CI lower bound of the mean change on contrast images >= min_effect, and the change larger on contrast "
                       f"than on concept images (permutation p < {alpha:g})", details)
-    if criteria[0].outcome == "inconclusive":
+    if criteria[0].outcome == "inconclusive" and params["min_effect"] is not None:
         need = stats.images_to_decide(est, params["min_effect"])
         verdict.to_decide = f"about {need} contrast images, if the change stays near {est.value:.3g}" if need else None
     return verdict

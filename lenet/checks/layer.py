@@ -26,7 +26,8 @@ def _accuracy_criteria(correct: np.ndarray, labels: np.ndarray, klass: int, para
     criteria, per_class = [], {}
     for c in range(10):
         rows = labels == c
-        per_class[c] = stats.proportion(int(correct[rows].sum()), int(rows.sum()), confidence)
+        if rows.any():
+            per_class[c] = stats.proportion(int(correct[rows].sum()), int(rows.sum()), confidence)
     if params.get("max_accuracy") is not None:
         est, bound = per_class[klass], params["max_accuracy"]
         outcome = "holds" if est.high < bound else "refuted" if est.low >= bound else "inconclusive"
@@ -34,7 +35,7 @@ def _accuracy_criteria(correct: np.ndarray, labels: np.ndarray, klass: int, para
                                   bound, "max", outcome))
     if params.get("min_other_accuracy") is not None:
         bound = params["min_other_accuracy"]
-        others = [c for c in range(10) if c != klass]
+        others = [c for c in per_class if c != klass]
         outcomes = ["holds" if per_class[c].low >= bound else "refuted" if per_class[c].high < bound else "inconclusive" for c in others]
         worst = min(others, key=lambda c: per_class[c].low)
         est = per_class[worst]
@@ -54,7 +55,7 @@ def judge_class_ablation(correct_before: np.ndarray, correct_after: np.ndarray, 
     criteria = [Criterion("selective", f"accuracy lost on class {klass} minus on other classes", est.value, est.low, est.high,
                           None, "min", stats.decide(est, None, "min", alpha), p=est.p)]
     more, per_class = _accuracy_criteria(correct_after, labels, klass, params, confidence)
-    before = {c: float(correct_before[labels == c].mean()) for c in range(10)}
+    before = {c: float(correct_before[labels == c].mean()) for c in range(10) if (labels == c).any()}
     return Verdict("class-ablation", criteria + more, {"class": int(target.sum()), "other": int((~target).sum())}, confidence,
                    seed, "class accuracy CI below max_accuracy, every other class's CI above min_other_accuracy, and the damage "
                    f"selective (permutation p < {alpha:g})",
