@@ -26,7 +26,8 @@ from . import stats
 from .checks import ablation, activation, layer as layer_checks, selectivity
 from .subject import Subject
 
-__all__ = ["Rate", "null_selectivity", "null_correlation", "null_ablation", "null_activation", "null_class_ablation", "NULLS"]
+__all__ = ["Rate", "Plant", "plant", "power", "null_selectivity", "null_correlation", "null_ablation", "null_activation",
+           "null_class_ablation", "NULLS", "CONTINUOUS"]
 
 
 @dataclass
@@ -47,9 +48,12 @@ class Rate:
     def interval(self, confidence: float = 0.95) -> tuple[float, float]:
         return stats.clopper_pearson(self.passes, self.trials, confidence)
 
-    def uniformity(self) -> float:
-        """KS test p-value of the null p-values against the uniform distribution (nan without p-values)."""
-        return float(sps.kstest(self.p_values, "uniform").pvalue) if self.p_values else float("nan")
+    def uniformity(self, alternative: str = "two-sided") -> float:
+        """KS test p-value of the null p-values against the uniform distribution (nan without p-values).
+
+        ``alternative="greater"`` asks only whether they are *smaller* than uniform (anti-conservative).
+        """
+        return float(sps.kstest(self.p_values, "uniform", alternative=alternative).pvalue) if self.p_values else float("nan")
 
     def slack_limit(self) -> float:
         """alpha plus three binomial standard errors: the most a calibrated check may pass on nulls."""
@@ -57,7 +61,8 @@ class Rate:
 
     def describe(self) -> str:
         low, high = self.interval()
-        ks = f", KS uniformity p={self.uniformity():.3f}" if self.p_values else ""
+        ks = (f", KS uniform p={self.uniformity():.3f}, KS not-anti-conservative p={self.uniformity('greater'):.3f}"
+              if self.p_values else "")
         return (f"{self.check:15s} {self.kind}: {self.passes}/{self.trials} = {self.rate:.4f} "
                 f"[95% CI {low:.4f}, {high:.4f}] at alpha {self.alpha:g}{ks}")
 
@@ -151,31 +156,110 @@ PLANTS = (Plant(5, 3, strength=1.0), Plant(40, 10, strength=0.5), Plant(99, 60, 
 
 
 def power(subject: Subject, alpha: float = 0.01, plants: tuple[Plant, ...] = PLANTS, untouched: int = 20) -> list[Rate]:
-    """Planted crossbar units must pass selectivity (min_auroc 0.75, with the baseline); untouched units must not."""
+    """Planted crossbar units must pass selectivity (min_auroc 0.75, with the baseline) and ablation (zero, logit:7,
+    min_effect 0.5); untouched units must not pass ablation. (Untouched units' *selectivity* is the network's own:
+    planting leaves their values unchanged, and a trained LeNet may well have real crossbar detectors.)"""
     from . import concepts
     from .checks.baseline import baseline
+    from .interventions import sweep_damage
 
     crossed, plain = concepts.concept("seven/crossed"), concepts.concept("seven/plain")
     c, p = crossed.indices("test"), plain.indices("test")
-    found = Rate("selectivity", "power (planted units)", 0, len(plants), alpha)
-    spurious = Rate("selectivity", "passes on untouched units", 0, 0, alpha)
-    params = {"min_auroc": 0.75}
+    rates = {name: Rate(check, kind, 0, 0, alpha) for name, check, kind in [
+        ("sel", "selectivity", "power (planted units)"), ("abl", "ablation", "power (planted units)"),
+        ("spurious", "ablation", "passes on untouched units")]}
     bar = baseline("linear-0", subject.split("test").images, c, p).bar(False)
-    for plant_spec in plants:
-        planted = plant(subject, plant_spec, crossed.indices("train"), plain.indices("train"))
+    ablation_params = {"method": "zero", "output": "logit:7", "min_effect": 0.5}
+    for spec in plants:
+        planted = plant(subject, spec, crossed.indices("train"), plain.indices("train"))
         values = planted.values("linear-0", "test")
-        verdict = selectivity.judge({"u": values[c, plant_spec.unit]}, {"u": values[p, plant_spec.unit]}, params,
-                                    bar=bar, confidence=1 - alpha)
-        found.passes += verdict.outcome == "holds"
-        rng = np.random.default_rng(plant_spec.unit)
-        for u in (u for u in rng.choice(values.shape[1], untouched, replace=False) if u != plant_spec.unit):
-            spurious.trials += 1
-            spurious.passes += selectivity.judge({"u": values[c, u]}, {"u": values[p, u]}, params, bar=bar,
-                                                 confidence=1 - alpha).outcome == "holds"
-    return [found, spurious]
+        damage = sweep_damage(planted.model, planted.split("test"), "linear-0", "zero", "logit:7", key=planted.key)
+        verdict = selectivity.judge({"u": values[c, spec.unit]}, {"u": values[p, spec.unit]}, {"min_auroc": 0.75}, bar=bar,
+                                    confidence=1 - alpha)
+        rates["sel"].trials += 1
+        rates["sel"].passes += verdict.outcome == "holds"
+        rates["abl"].trials += 1
+        rates["abl"].passes += ablation.judge(damage[spec.unit, c], damage[spec.unit, p], ablation_params,
+                                              confidence=1 - alpha, permutations=999).outcome == "holds"
+        for u in np.random.default_rng(spec.unit).choice(values.shape[1], untouched, replace=False):
+            if u != spec.unit:
+                rates["spurious"].trials += 1
+                rates["spurious"].passes += ablation.judge(damage[u, c], damage[u, p], ablation_params, confidence=1 - alpha,
+                                                           permutations=999).outcome == "holds"
+    return list(rates.values())
+
+
+def null_ablation(subject: Subject, trials: int = 1000, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0) -> Rate:
+    """Per-image damage of zero-ablating each unit is computed once (one batched sweep); each null reuses it."""
+    from .interventions import sweep_damage
+
+    split = subject.split("test")
+    damage, labels = sweep_damage(subject.model, split, layer, "zero", "logit:true", key=subject.key), split.labels.numpy()
+    rng, rate = np.random.default_rng(seed), Rate("ablation", "false positives", 0, trials, alpha)
+    params = {"method": "zero", "output": "logit:true", "min_effect": None}
+    for i in range(trials):
+        a, b, _ = _split(rng, labels)
+        u = int(rng.integers(len(damage)))
+        verdict = ablation.judge(damage[u, a], damage[u, b], params, confidence=1 - alpha, seed=i, permutations=499)
+        rate.passes += verdict.outcome == "holds"
+        rate.p_values.append(verdict.primary.p)
+    return rate
+
+
+def null_activation(subject: Subject, trials: int = 500, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0) -> Rate:
+    """A random unit driven to the median of a random half of one class's *training* images, on that class's test images
+    split at random; a random output and direction."""
+    from .interventions import intervene
+    from .units import UnitSet
+
+    split, train = subject.split("test"), subject.values(layer, "train")
+    labels, train_labels = split.labels.numpy(), subject.split("train").labels.numpy()
+    rng, rate = np.random.default_rng(seed), Rate("activation", "false positives", 0, trials, alpha)
+    for i in range(trials):
+        a, b, klass = _split(rng, labels)
+        u = int(rng.integers(train.shape[1]))
+        half = rng.permutation(np.flatnonzero(train_labels == klass))[: (train_labels == klass).sum() // 2]
+        rows = np.concatenate([b, a])
+        params = {"output": f"logit:{int(rng.integers(10))}", "direction": "up" if rng.random() < 0.5 else "down",
+                  "value": "concept-median", "min_effect": None}
+        change = intervene(subject.model, split, UnitSet(layer, (u,)), "clamp", rows=rows, value=float(np.median(train[half, u])),
+                           key=subject.key).change(params["output"])
+        verdict = activation.judge(change[: len(b)], change[len(b):], params, confidence=1 - alpha, seed=i, permutations=499)
+        rate.passes += verdict.outcome == "holds"
+        rate.p_values.append(verdict.primary.p)
+    return rate
+
+
+def null_class_ablation(subject: Subject, trials: int = 300, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0) -> Rate:
+    """A random set of 5 units ablated; one class's test images split at random into a pretend class and pretend others."""
+    from .interventions import intervene
+    from .units import UnitSet
+
+    split = subject.split("test")
+    labels = split.labels.numpy()
+    units = subject.values(layer, "test").shape[1]
+    rng, rate = np.random.default_rng(seed), Rate("class-ablation", "false positives", 0, trials, alpha)
+    for i in range(trials):
+        a, b, _ = _split(rng, labels)
+        effects = intervene(subject.model, split, UnitSet(layer, tuple(int(u) for u in rng.choice(units, 5, replace=False))),
+                            "zero", key=subject.key)
+        rows = np.concatenate([a, b])
+        pretend = np.r_[np.zeros(len(a), int), np.ones(len(b), int)]
+        verdict = layer_checks.judge_class_ablation(effects.correct_before.numpy()[rows], effects.correct_after.numpy()[rows],
+                                                    pretend, {"class": 0}, confidence=1 - alpha, seed=i, permutations=499)
+        rate.passes += verdict.outcome == "holds"
+        rate.p_values.append(verdict.primary.p)
+    return rate
 
 
 NULLS = {
     "selectivity": null_selectivity,
+    "ablation": null_ablation,
+    "activation": null_activation,
+    "class-ablation": null_class_ablation,
     "correlation": null_correlation,
 }
+#: Checks whose statistic is continuous: their null p-values must be uniform. The others have point masses (a
+#: unit that does not fire is unchanged by ablation or driving), so theirs pile up at 1: they must only never be
+#: anti-conservative (one-sided KS).
+CONTINUOUS = ("selectivity", "correlation")

@@ -12,6 +12,20 @@ from lenet.train import TrainConfig
 TINY = TrainConfig(epochs=1, subset=1024, batch_size=128, frames_per_epoch=4)
 
 
+@pytest.fixture(scope="session")
+def mnist_root() -> str:
+    """The verified MNIST root ($LENET_MNIST_ROOT or --claims-mnist-root); fails, never skips, with how to provide it."""
+    from lenet import data
+    from lenet.errors import DataNotFound
+
+    try:
+        raw = data.find_raw()
+    except DataNotFound as err:
+        pytest.fail(str(err), pytrace=False)
+    data.verify(raw)
+    return str(raw)
+
+
 @pytest.fixture
 def tiny_config() -> TrainConfig:
     return TINY

@@ -20,7 +20,7 @@ from ..errors import InvalidConfig
 from ..verdict import Verdict, check_seed
 from .specs import CHECKS
 
-__all__ = ["CHECKS", "Target", "run", "target"]
+__all__ = ["CHECKS", "Members", "Target", "members", "run", "target"]
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,23 @@ class Target:
         return [f"{self.layer}:{u}" for u in self.units]
 
 
-def _indices(name: str | None, split: str, claim, key: str) -> np.ndarray:
+@dataclass(frozen=True)
+class Members:
+    """A named concept's images on both splits: ``train`` (discovery) and ``test`` (confirmation) indices."""
+
+    name: str
+    train: np.ndarray
+    test: np.ndarray
+
+
+def members(name: str | None, claim, key: str) -> Members:
+    """The concept called ``name`` resolved on both splits; a missing name says which claim key to add."""
     from .. import concepts
 
     if name is None:
         raise InvalidConfig(f"{claim.path}: this check needs `{key} = \"...\"`; known concepts: {', '.join(concepts.known())}.")
-    return concepts.concept(name).indices(split)
+    found = concepts.concept(name)
+    return Members(name, found.indices("train"), found.indices("test"))
 
 
 def target(claim, subject) -> Target:
@@ -52,8 +63,8 @@ def target(claim, subject) -> Target:
         from .select import select
 
         rule = claim.select
-        chosen = select(subject, rule["layer"], rule["top"], rule["by"], _indices(claim.concept, "train", claim, "concept"),
-                        _indices(claim.contrast, "train", claim, "contrast"))
+        chosen = select(subject, rule["layer"], rule["top"], rule["by"], members(claim.concept, claim, "concept").train,
+                        members(claim.contrast, claim, "contrast").train)
         return Target(chosen.layer, chosen.units, True, tuple(float(s) for s in chosen.scores))
     if claim.units is not None:
         units = parse_units(claim.units)
@@ -72,8 +83,8 @@ def run(claim, check: str, checkpoint: str | None = None, seed: int | None = Non
     where = target(claim, subject)
     params = dict(claim.checks[check].params)
     needs = CHECKS[check].needs
-    concept = _indices(claim.concept, "test", claim, "concept") if "concept" in needs else None
-    contrast = _indices(claim.contrast, "test", claim, "contrast") if "contrast" in needs else None
+    concept = members(claim.concept, claim, "concept") if "concept" in needs else None
+    contrast = members(claim.contrast, claim, "contrast") if "contrast" in needs else None
     verdict = measure.MEASURES[check](subject, where, concept, contrast, params, check_seed(claim.id, check), claim.confidence)
     verdict.details.update(subject=subject.name, units=where.names(), layer=where.layer, selected=where.selected)
     return verdict

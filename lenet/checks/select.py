@@ -39,9 +39,9 @@ def _selectivity_scores(subject: Subject, layer: str, concept: np.ndarray, contr
 
 
 def _ablation_scores(subject: Subject, layer: str, concept: np.ndarray, contrast: np.ndarray) -> np.ndarray:
-    from ..interventions import ablation_sweep
+    from ..interventions import sweep_damage
 
-    damage = ablation_sweep(subject.model, subject.split("train"), layer, "zero", output="logit:true")  # (U, N)
+    damage = sweep_damage(subject.model, subject.split("train"), layer, "zero", "logit:true", key=subject.key)  # (U, N)
     return damage[:, concept].mean(axis=1) - damage[:, contrast].mean(axis=1)
 
 

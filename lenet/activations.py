@@ -1,0 +1,77 @@
+"""Activation capture over a split: every layer's pre-activations, batched and cached for the process.
+
+Pre-activations are captured without hooks (``LeNet5.preactivations`` returns
+them), so nothing global is left behind on error. The cache is keyed by
+(weights hash, split, layer) and holds a capture up to ``CACHE_LIMIT`` bytes
+(conv-0 on the training split, 1.1 GB, is recomputed instead). A unit's one
+number per image is its pre-activation, or the spatial mean of its map for a
+conv channel.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+import torch
+
+from .checkpoint import weights_sha256
+from .data import Split
+from .model import LeNet5, layer as layer_info
+
+__all__ = ["capture", "unit_values", "weighted_mean_images", "top_images", "CACHE_LIMIT"]
+
+CACHE_LIMIT = 512 * 2**20  # bytes per cached capture
+_CACHE: OrderedDict[tuple, torch.Tensor] = OrderedDict()
+_CACHE_ENTRIES = 24
+
+
+def _key(model: LeNet5, key: str | None) -> str:
+    return key or weights_sha256(model.state_dict())
+
+
+@torch.no_grad()
+def capture(model: LeNet5, split: Split, layer: str, key: str | None = None, batch: int = 2000) -> torch.Tensor:
+    """Pre-activations of ``layer`` for every image of ``split``: ``(N, *layer.shape)`` float32."""
+    shape = layer_info(layer).shape
+    cache_key = (_key(model, key), split.name, len(split), layer)
+    if cache_key in _CACHE:
+        _CACHE.move_to_end(cache_key)
+        return _CACHE[cache_key]
+    model.eval()
+    out = torch.cat([model.preactivations(split.images[i : i + batch])[layer] for i in range(0, len(split), batch)])
+    if out.numel() * 4 <= CACHE_LIMIT:
+        _CACHE[cache_key] = out
+        while len(_CACHE) > _CACHE_ENTRIES:
+            _CACHE.popitem(last=False)
+    assert out.shape[1:] == shape
+    return out
+
+
+def unit_values(model: LeNet5, split: Split, layer: str, key: str | None = None) -> np.ndarray:
+    """One number per image and unit, ``(N, units)`` float32: the pre-activation (conv: the map's spatial mean)."""
+    pre = capture(model, split, layer, key)
+    return (pre.flatten(2).mean(2) if layer_info(layer).kind == "conv" else pre).numpy()
+
+
+def weighted_mean_images(values: np.ndarray, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Rectified-activation-weighted mean image per class: ``(N,)``, ``(N, 28, 28)``, ``(N,)`` -> ``(10, 28, 28)``.
+
+    Weights are max(value, 0), so images on which the unit does not fire add
+    nothing (the original analysis's picture of "the average 7 that drives this
+    unit"); a class on which the unit never fires gives a blank image.
+    """
+    weights = np.maximum(values, 0).astype(np.float64)
+    out = np.zeros((10, *images.shape[1:]))
+    for c in range(10):
+        rows = labels == c
+        total = weights[rows].sum()
+        if total > 0:
+            out[c] = np.tensordot(weights[rows], images[rows], axes=1) / total
+    return out.astype(np.float32)
+
+
+def top_images(values: np.ndarray, k: int = 10, lowest: bool = False) -> np.ndarray:
+    """Indices of the ``k`` highest values (``lowest``: most negative), best first."""
+    order = np.argsort(values if lowest else -values, kind="stable")
+    return order[:k]

@@ -1,0 +1,79 @@
+"""Unit addresses: ``linear-0:58`` (also the original analysis's ``linear-0-58``), sets and whole layers.
+
+``linear-0:58,28,8`` is an explicit set, ``linear-0:*`` every unit of the
+layer; ``UnitSet.complement()`` is "all the others" in the same layer. A set
+lies in one layer. Unknown layers and out-of-range indices raise
+``UnknownUnit`` listing the valid layers and ranges.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import UnknownUnit
+from .model import LAYERS, layer as layer_info
+
+__all__ = ["UnitSet", "parse_units"]
+
+_ADDRESS = re.compile(r"^\s*(?P<layer>[A-Za-z]+-\d+)(?::|-)(?P<indices>\*|\d+(?:\s*,\s*\d+)*)\s*$")
+
+
+def _ranges() -> str:
+    return ", ".join(f"{name} (units 0-{l.units - 1})" for name, l in LAYERS.items())
+
+
+@dataclass(frozen=True)
+class UnitSet:
+    """Units of one layer, in the order given (no repeats)."""
+
+    layer: str
+    indices: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        count = layer_info(self.layer).units
+        bad = [i for i in self.indices if not 0 <= i < count]
+        if bad:
+            raise UnknownUnit(f"unit {self.layer}:{bad[0]} does not exist; {self.layer} has units 0-{count - 1}.")
+        if len(set(self.indices)) != len(self.indices):
+            raise UnknownUnit(f"{self} names a unit twice; list each unit once.")
+
+    def __str__(self) -> str:
+        if self.indices and len(self.indices) == layer_info(self.layer).units and list(self.indices) == sorted(self.indices):
+            return f"{self.layer}:*"
+        return f"{self.layer}:{','.join(map(str, self.indices))}"
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __iter__(self):
+        return iter(self.indices)
+
+    def complement(self) -> "UnitSet":
+        """Every other unit of the layer, in index order."""
+        chosen = set(self.indices)
+        return UnitSet(self.layer, tuple(i for i in range(layer_info(self.layer).units) if i not in chosen))
+
+    def names(self) -> list[str]:
+        return [f"{self.layer}:{i}" for i in self.indices]
+
+
+def parse_units(text: str | list[str] | tuple[str, ...]) -> UnitSet:
+    """A UnitSet from one address or a list of addresses of one layer."""
+    addresses = [text] if isinstance(text, str) else list(text)
+    if not addresses:
+        raise UnknownUnit("no units given; write e.g. 'linear-0:58'.")
+    layer, indices = None, []
+    for address in addresses:
+        match = _ADDRESS.match(str(address))
+        if not match:
+            raise UnknownUnit(f"{address!r} is not a unit address; write layer:index, e.g. 'linear-0:58', "
+                              f"'linear-0:58,28' or 'linear-0:*'. Layers: {_ranges()}.")
+        if match["layer"] not in LAYERS:
+            raise UnknownUnit(f"Unknown layer {match['layer']!r}; layers are {_ranges()}.")
+        if layer is not None and match["layer"] != layer:
+            raise UnknownUnit(f"units must lie in one layer; got {layer} and {match['layer']}. Write one claim per layer.")
+        layer = match["layer"]
+        found = range(LAYERS[layer].units) if match["indices"] == "*" else [int(i) for i in match["indices"].split(",")]
+        indices += [i for i in found if i not in indices]
+    return UnitSet(layer, tuple(indices))
