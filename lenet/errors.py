@@ -17,6 +17,8 @@ __all__ = [
     "MissingRecord",
     "UnknownConcept",
     "InvalidConcept",
+    "InvalidClaim",
+    "MatchError",
 ]
 
 
@@ -64,3 +66,19 @@ class UnknownConcept(LenetError, KeyError):
 
 class InvalidConcept(LenetError, ValueError):
     """A concept name, index file or predicate that cannot be used; the message says which and how to fix it."""
+
+
+class InvalidClaim(LenetError, ValueError):
+    """A claim file that cannot be used; one line per problem: ``file:line: key=value problem. fix.``"""
+
+    def __init__(self, path: str, problems: list[tuple[int, str]]) -> None:
+        self.path = path
+        self.problems = problems  # (line, "key=value problem. fix.") pairs, in file order
+        super().__init__("\n".join(f"{path}:{line}: {text}" for line, text in problems))
+
+    def __reduce__(self):  # pickles (pytest-xdist, multiprocessing) with its fields, not its message
+        return (type(self), (self.path, self.problems))
+
+
+class MatchError(LenetError, ValueError):
+    """Unit values that cannot be matched across networks (different images or unit counts); the message says which."""
