@@ -134,15 +134,19 @@ def intervene(model: LeNet5, split: Split, units: UnitSet, method: str = "zero",
     return Effects(before, torch.cat(after), split.labels[rows])
 
 
-def _sweep_rank1(model: LeNet5, split: Split, layer: str, method: str, key, sources, chunk: int) -> torch.Tensor:
+def _sweep_rank1(model: LeNet5, split: Split, layer: str, method: str, key, sources, chunk: int, values, rows) -> torch.Tensor:
     """linear-0/linear-1: editing unit u changes the next pre-activation by (relu(new) - relu(old)) * W[:, u]."""
-    pre = capture(model, split, layer, key)  # (N, U)
-    new = _replacement(model, split, layer, range(pre.shape[1]), method, np.arange(len(pre)), key, sources, None)
+    pre = capture(model, split, layer, key)[rows]  # (N, U)
+    if method == "clamp":
+        new = torch.as_tensor(np.asarray(values), dtype=pre.dtype).expand_as(pre)  # unit u driven to values[u]
+    else:
+        full = _replacement(model, split, layer, range(pre.shape[1]), method, np.arange(len(split)), key, sources, None)
+        new = full[rows]
     delta = (F.relu(new) - F.relu(pre)).T  # (U, N): change of each unit's output per image
     if layer == "linear-1":
-        logits = capture(model, split, "linear-2", key)
+        logits = capture(model, split, "linear-2", key)[rows]
         return logits + delta[:, :, None] * model.linear2.weight.T[:, None, :]  # (U, N, 10)
-    z1 = capture(model, split, "linear-1", key)  # (N, 84)
+    z1 = capture(model, split, "linear-1", key)[rows]  # (N, 84)
     out = []
     for start in range(0, len(delta), chunk):
         edited = z1 + delta[start : start + chunk, :, None] * model.linear1.weight.T[start : start + chunk, None, :]
@@ -152,24 +156,31 @@ def _sweep_rank1(model: LeNet5, split: Split, layer: str, method: str, key, sour
 
 @torch.no_grad()
 def sweep(model: LeNet5, split: Split, layer: str, method: str = "zero", *, sources: np.ndarray | None = None,
-          key: str | None = None, chunk: int = 16) -> tuple[torch.Tensor, torch.Tensor]:
-    """Ablate each unit of ``layer`` alone: logits after ``(U, N, 10)`` and before ``(N, 10)``.
+          values: np.ndarray | None = None, rows: np.ndarray | None = None, key: str | None = None,
+          chunk: int = 16) -> tuple[torch.Tensor, torch.Tensor]:
+    """Intervene on each unit of ``layer`` alone: logits after ``(U, N, 10)`` and before ``(N, 10)``.
 
-    ``chunk`` units are computed at once; with N = 10,000 a linear-0 chunk of 16
-    holds 16 x 10,000 x 84 floats (54 MB), so peak memory stays far below 2 GiB.
+    ``method="clamp"`` drives unit u to ``values[u]``. ``rows``: the images (all
+    if None). ``chunk`` units are computed at once; with N = 10,000 a linear-0
+    chunk of 16 holds 16 x 10,000 x 84 floats (54 MB): peak memory stays far
+    below 2 GiB.
     """
-    if method == "clamp":
-        raise InvalidConfig("a sweep ablates (zero, mean, resample); drive units one by one with intervene(..., 'clamp').")
-    before = capture(model, split, "linear-2", key)
-    if layer in ("linear-0", "linear-1"):
-        return _sweep_rank1(model, split, layer, method, key, sources, chunk), before
+    rows = np.arange(len(split)) if rows is None else np.asarray(rows)
     units = layer_info(layer).units
-    after = [intervene(model, split, UnitSet(layer, (u,)), method, sources=sources, key=key).after for u in range(units)]
+    if method == "clamp" and (values is None or len(values) != units):
+        raise InvalidConfig(f"a clamp sweep needs one value per unit of {layer} ({units}); got {None if values is None else len(values)}.")
+    before = capture(model, split, "linear-2", key)[rows]
+    if layer in ("linear-0", "linear-1"):
+        return _sweep_rank1(model, split, layer, method, key, sources, chunk, values, rows), before
+    after = [intervene(model, split, UnitSet(layer, (u,)), method, rows=rows, sources=None if sources is None else sources[rows],
+                       value=None if values is None else float(values[u]), key=key).after for u in range(units)]
     return torch.stack(after), before
 
 
 def sweep_damage(model: LeNet5, split: Split, layer: str, method: str, output_name: str, **kwargs) -> np.ndarray:
-    """Per-unit, per-image damage ``(U, N)`` of ablating each unit of ``layer`` alone on a named output."""
+    """Per-unit, per-image damage ``(U, N)`` (output before - after) of intervening on each unit of ``layer`` alone."""
     after, before = sweep(model, split, layer, method, **kwargs)
-    return (output(before, split.labels, output_name)[None, :] - output(after, split.labels, output_name)).numpy()
+    rows = kwargs.get("rows")
+    labels = split.labels if rows is None else split.labels[np.asarray(rows)]
+    return (output(before, labels, output_name)[None, :] - output(after, labels, output_name)).numpy()
 

@@ -86,5 +86,6 @@ def run(claim, check: str, checkpoint: str | None = None, seed: int | None = Non
     concept = members(claim.concept, claim, "concept") if "concept" in needs else None
     contrast = members(claim.contrast, claim, "contrast") if "contrast" in needs else None
     verdict = measure.MEASURES[check](subject, where, concept, contrast, params, check_seed(claim.id, check), claim.confidence)
-    verdict.details.update(subject=subject.name, units=where.names(), layer=where.layer, selected=where.selected)
+    verdict.details.update(subject=subject.name, units=where.names(), layer=where.layer, selected=where.selected,
+                           weights_sha256=subject.key)
     return verdict

@@ -136,20 +136,15 @@ def activation(subject: Subject, target, concept, contrast, params, seed, confid
 
 def _drive_layer(subject: Subject, layer: str, unit: int, drive: float, contrast: np.ndarray, params: dict) -> np.ndarray:
     """Mean change when each unit of the layer is driven on contrast images by the same number of its own SDs."""
-    from ..interventions import intervene
-    from ..units import UnitSet
+    from ..interventions import sweep_damage
 
     train = subject.values(layer, "train")
     spread = train.std(axis=0) + 1e-12
     shift_sd = (drive - train[:, unit].mean()) / spread[unit]
-    sign = 1.0 if params["direction"] == "up" else -1.0
-    split, means = subject.split("test"), []
-    for u in range(train.shape[1]):
-        target_value = train[:, u].mean() + shift_sd * spread[u]
-        change = intervene(subject.model, split, UnitSet(layer, (u,)), "clamp", rows=contrast, value=target_value,
-                           key=subject.key).change(params["output"])
-        means.append(sign * change.mean())
-    return np.array(means)
+    targets = train.mean(axis=0) + shift_sd * spread  # (U,): each unit's own mean + the same number of its SDs
+    change = -sweep_damage(subject.model, subject.split("test"), layer, "clamp", params["output"], values=targets, rows=contrast,
+                           key=subject.key)  # (U, n_contrast)
+    return (1.0 if params["direction"] == "up" else -1.0) * change.mean(axis=1)
 
 
 def class_ablation(subject: Subject, target, concept, contrast, params, seed, confidence) -> Verdict:

@@ -21,6 +21,7 @@ COMMANDS = {
     "concepts": "lenet.cli.concepts_cmd",
     "inspect": "lenet.cli.inspect_cmd",
     "movie": "lenet.cli.movie_cmd",
+    "validate": "lenet.cli.validate_cmd",
 }
 
 

@@ -1,0 +1,25 @@
+"""Unit addresses and layer names as claim files write them, checked by ``lenet.units`` and ``lenet.model``.
+
+``linear-0:58``, ``linear-0-58``, ``linear-0:58,28,8``, ``linear-0:*``, or a
+list of addresses of one layer; errors are ``UnknownUnit`` listing the valid
+layers and ranges.
+"""
+
+from __future__ import annotations
+
+__all__ = ["canonical_units", "check_layer"]
+
+
+def check_layer(name: str) -> str:
+    """``name`` if it is a layer, else UnknownUnit listing the layers."""
+    from ..model import layer
+
+    return layer(name).name
+
+
+def canonical_units(addresses: list[str]) -> tuple[str, str]:
+    """``(layer, "layer:i,j,...")`` (``"layer:*"`` for the whole layer) for one or more addresses of one layer."""
+    from ..units import parse_units
+
+    units = parse_units(addresses)
+    return units.layer, str(units)

@@ -1,0 +1,262 @@
+"""Read and validate claim files: ``load(path)`` -> ``Claim``, or ``InvalidClaim`` with one line per problem.
+
+Every problem names ``file:line``, the key and its value, what is wrong and the
+fix; all problems of a file are reported at once. A wrong ``format`` stops
+validation early, since other versions may mean other keys.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from pathlib import Path
+
+from ..checks.specs import CHECKS, EXPECT, Param
+from ..errors import InvalidClaim, LenetError
+from . import schema
+from .addresses import canonical_units, check_layer
+from .claim import CheckTable, Claim, SeedsTable
+from .lines import KeyLines
+
+__all__ = ["load", "find", "display_path"]
+
+SELECTORS = ("unit", "units", "select", "layer")
+_TOP = {p.name: p for p in schema.TOP}
+TABLES = ("seeds",)  # reserved tables besides the checks
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """``path`` relative to ``root`` (else the working directory) when inside it, posix; else absolute."""
+    path = Path(path).absolute()
+    for base in (root, Path.cwd()):
+        if base is not None and path.is_relative_to(Path(base).absolute()):
+            return path.relative_to(Path(base).absolute()).as_posix()
+    return path.as_posix()
+
+
+def find(paths: list[str | os.PathLike]) -> list[Path]:
+    """Claim files under ``paths`` (files as given, ``*.toml`` in folders, recursively, sorted)."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        found += sorted(path.rglob("*.toml")) if path.is_dir() else [path]
+    return found
+
+
+def _suggest(name: str, options) -> str:
+    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+class _Reader:
+    """Collects problems with their lines while reading one parsed file."""
+
+    def __init__(self, data: dict, lines: KeyLines) -> None:
+        self.data, self.where, self.problems = data, lines, []
+
+    def problem(self, path: tuple[str, ...], text: str) -> None:
+        self.problems.append((self.where.line(*path), text))
+
+    def params(self, table: dict, params: tuple[Param, ...], path: tuple[str, ...], label: str, also: tuple[str, ...] = ()) -> dict:
+        """Validated values of ``table`` for ``params`` (defaults filled in); unknown and missing keys reported."""
+        known = {p.name: p for p in params}
+        for key in table:
+            if key not in known and key not in also:
+                valid = ", ".join([*known, *also])
+                self.problem(path + (key,), f"{label}unknown key {key!r}.{_suggest(key, [*known, *also])} Valid keys here: {valid}.")
+        out = {}
+        for p in params:
+            if p.name not in table:
+                if p.required:
+                    self.problem(path, f"{label}{p.name} is missing. Add e.g. {p.name} = {schema.example_value(p.example)}.")
+                out[p.name] = p.default
+                continue
+            out[p.name], problem = schema.check_value(p, table[p.name])
+            if problem:
+                self.problem(path + (p.name,), label + problem)
+        return out
+
+
+def _format(reader: _Reader, data: dict) -> bool:
+    if "format" not in data:
+        reader.problem((), f"format is missing. Add `format = {schema.FORMAT}` as the first line.")
+        return False
+    value = data["format"]
+    if value != schema.FORMAT or isinstance(value, bool):
+        shown = schema.example_value(value) if isinstance(value, (int, str, float)) else type(value).__name__
+        reader.problem(("format",), f"format={shown} is not "
+                       f"supported; this version of lenet-claims reads format {schema.FORMAT}. Write format = {schema.FORMAT} "
+                       f"(and the keys of docs/claims.md), or upgrade lenet-claims.")
+        return False
+    return True
+
+
+def _unknown_top(reader: _Reader, data: dict) -> None:
+    names = [*_TOP, *CHECKS, *TABLES]
+    for key, value in data.items():
+        if key in names:
+            if (key in CHECKS or key in TABLES) and not isinstance(value, dict):
+                reader.problem((key,), f"{key} must be a table: write [{key}] on its own line with its keys below it.")
+            continue
+        owners = [c for c, spec in CHECKS.items() if spec.param(key)]
+        if owners and not isinstance(value, dict):
+            reader.problem((key,), f"{key} belongs in a check table, not at the top level. Move it under [{owners[0]}].")
+        elif isinstance(value, dict):
+            reader.problem((key,), f"unknown check table [{key}].{_suggest(key, [*CHECKS, *TABLES])} Checks are "
+                           f"{', '.join(CHECKS)} (and [seeds]).")
+        else:
+            reader.problem((key,), f"unknown key {key!r}.{_suggest(key, names)} Top-level keys are {', '.join(_TOP)}.")
+
+
+def _selector(reader: _Reader, data: dict) -> tuple[str | None, str | None, dict | None, str | None]:
+    """``(selector, units, select, layer)``; problems reported."""
+    given = [k for k in SELECTORS if k in data]
+    if not given:
+        reader.problem((), "no unit selector: add exactly one of unit = \"linear-0:58\", units = \"linear-0:58,28\", "
+                       "select = { layer = \"linear-0\", top = 5 } or layer = \"linear-0\".")
+        return None, None, None, None
+    if len(given) > 1:
+        reader.problem((given[1],), f"{' and '.join(given)} are {'both' if len(given) == 2 else 'all'} unit selectors; keep exactly one.")
+        return None, None, None, None
+    key, value = given[0], data[given[0]]
+    try:
+        if key in ("unit", "units"):
+            items = value if key == "units" and isinstance(value, list) else [value]
+            if not items or not all(isinstance(v, str) for v in items) or (key == "unit" and isinstance(value, list)):
+                reader.problem((key,), f"{key}={schema.example_value(value) if isinstance(value, (str, list, int)) else type(value).__name__} "
+                               f"must be {'a string' if key == 'unit' else 'a string or a list of strings'}. Use e.g. "
+                               f"{key} = {schema.example_value(_TOP[key].example)}.")
+                return key, None, None, None
+            layer, text = canonical_units(items)
+            if key == "unit" and ("," in text or text.endswith("*")):
+                reader.problem((key,), f"unit={value!r} names several units; use units = {value!r}.")
+            return key, text, None, layer
+        if key == "select":
+            if not isinstance(value, dict):
+                reader.problem((key,), "select must be an inline table. Use e.g. select = { layer = \"linear-0\", top = 5, by = \"selectivity\" }.")
+                return key, None, None, None
+            rule = reader.params(value, schema.SELECT, ("select",), "select: ")
+            if isinstance(rule.get("layer"), str):
+                check_layer(rule["layer"])
+            return key, None, rule, rule.get("layer")
+        if not isinstance(value, str):
+            reader.problem((key,), "layer must be a string. Use e.g. layer = \"linear-0\".")
+            return key, None, None, None
+        return key, None, None, check_layer(value)
+    except (LenetError, ValueError) as err:
+        shown = schema.example_value(value) if isinstance(value, (str, list)) else type(value).__name__
+        reader.problem((key,), f"{key}={shown}: {err} Fix the address.")
+        return key, None, None, None
+
+
+def _concepts(reader: _Reader, values: dict) -> None:
+    from .. import concepts
+
+    for key in ("concept", "contrast"):
+        name = values.get(key)
+        if not isinstance(name, str):
+            continue
+        try:
+            concepts.concept(name)
+        except LenetError as err:
+            hint = _suggest(name, concepts.known()) if "Unknown concept" in str(err) else ""
+            reader.problem((key,), f"{key}={name!r}: {err}{hint}")
+            values[key] = None
+    if values.get("concept") and values.get("concept") == values.get("contrast"):
+        reader.problem(("contrast",), f"contrast={values['contrast']!r} is the concept itself; name a different set, e.g. contrast = \"seven/plain\".")
+
+
+def _checks(reader: _Reader, data: dict, values: dict, selector: str | None) -> dict[str, CheckTable]:
+    tables = {}
+    for name in (k for k in data if k in CHECKS and isinstance(data[k], dict)):
+        spec, label = CHECKS[name], f"[{name}] "
+        params = reader.params(data[name], spec.params, (name,), label, also=("expect",))
+        expect = data[name].get("expect", values.get("expect") or "holds")
+        if "expect" in data[name]:
+            expect, problem = schema.check_value(_TOP["expect"], expect)
+            if problem:
+                reader.problem((name, "expect"), label + problem)
+        for key in ("concept", "contrast"):
+            if key in spec.needs and not values.get(key) and key not in data:
+                reader.problem((name,), f"{label}needs {key} = \"...\" at the top level (the images it compares), "
+                               f"e.g. {key} = {schema.example_value(_TOP[key].example)}; `lenet concepts` lists them.")
+        if "units" in spec.needs and selector == "layer":
+            reader.problem((name,), f"{label}needs units: replace layer = ... with unit = ..., units = ... or select = {{...}}.")
+        tables[name] = CheckTable(name, params, expect, reader.where.line(name))
+    if not tables and not reader.problems:
+        reader.problem((), f"no check table: add at least one, e.g. [selectivity] with min_auroc = 0.75. Checks are {', '.join(CHECKS)}.")
+    return tables
+
+
+def _seeds(reader: _Reader, data: dict) -> SeedsTable | None:
+    table = data.get("seeds")
+    if not isinstance(table, dict):
+        return None
+    values = reader.params(table, schema.SEEDS, ("seeds",), "[seeds] ")
+    seeds, least = values.get("seeds"), values.get("min_holding")
+    if isinstance(seeds, list) and isinstance(least, int) and least > len(seeds):
+        reader.problem(("seeds", "min_holding"), f"[seeds] min_holding={least} exceeds the {len(seeds)} seeds listed; "
+                       f"use at most min_holding = {len(seeds)}.")
+    if not isinstance(seeds, list) or not isinstance(least, int):
+        return None
+    return SeedsTable(tuple(seeds), least, reader.where.line("seeds"))
+
+
+def _extras(reader: _Reader, data: dict, values: dict, path: Path) -> None:
+    """Tags that pytest could misread, and the checkpoint file (relative to the claim file)."""
+    for tag in values.get("tags") or ():
+        if isinstance(tag, str) and tag in schema.RESERVED_TAGS:
+            reader.problem(("tags",), f"tags item {tag!r} is reserved (a pytest mark or -m keyword); rename it, e.g. {tag}_claims.")
+    checkpoint = values.get("checkpoint")
+    if isinstance(checkpoint, str):
+        resolved = (path.parent / checkpoint).resolve()
+        if not resolved.is_file():
+            reader.problem(("checkpoint",), f"checkpoint={checkpoint!r}: no such file ({resolved}). Give a path relative to the claim file.")
+        values["checkpoint"] = str(resolved)
+        if "seed" in data:
+            reader.problem(("seed",), "seed and checkpoint both name the network; keep one (a checkpoint file is its own network).")
+
+
+def _parse(path: Path, shown: str) -> tuple[dict, KeyLines]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InvalidClaim(shown, [(1, f"cannot read the file ({type(err).__name__}: {err}). Save it as UTF-8 text.")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        found = re.search(r"at line (\d+)", str(err))
+        raise InvalidClaim(shown, [(int(found[1]) if found else 1, f"TOML syntax error: {err}. Fix the syntax; docs/claims.md "
+                                    f"has a complete example.")]) from None
+    return data, KeyLines(text)
+
+
+def load(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Claim:
+    """The validated claim in ``path``; its id and messages are relative to ``root`` (the pytest rootdir), else the cwd.
+
+    Raises ``InvalidClaim`` listing every problem found, one line each.
+    """
+    path = Path(path).absolute()
+    shown = display_path(path, Path(root) if root else None)
+    data, lines = _parse(path, shown)
+    reader = _Reader(data, lines)
+    if not _format(reader, data):
+        raise InvalidClaim(shown, reader.problems)
+    _unknown_top(reader, data)
+    top = {k: v for k, v in data.items() if k in _TOP and k not in SELECTORS}
+    values = reader.params(top, tuple(p for p in schema.TOP if p.name not in SELECTORS), (), "")
+    selector, units, select, layer = _selector(reader, data)
+    _concepts(reader, values)
+    _extras(reader, data, values, path)
+    checks = _checks(reader, data, values, selector)
+    seeds = _seeds(reader, data)
+    if reader.problems:
+        raise InvalidClaim(shown, sorted(reader.problems, key=lambda p: p[0]))
+    return Claim(
+        path=path, id=display_path(path, Path(root) if root else None), sentence=values["claim"].strip(), format=values["format"],
+        selector=selector, units=units, select=select, layer=layer, seed=values["seed"], checkpoint=values.get("checkpoint"),
+        concept=values.get("concept"), contrast=values.get("contrast"), tags=tuple(values["tags"] or ()),
+        confidence=values["confidence"], expect=values["expect"], discovered=values.get("discovered"), checks=checks, seeds=seeds,
+        lines={".".join(k): v for k, v in lines.lines.items()},
+    )
