@@ -51,3 +51,20 @@ def test_planting_leaves_untouched_units_selectivity_verdicts_as_they_were(subje
     before, after = subject.values("linear-0", "test"), planted.values("linear-0", "test")
     untouched = [u for u in range(120) if u != spec.unit]
     np.testing.assert_array_equal(before[:, untouched], after[:, untouched])
+
+
+def test_lenet_calibrate_prints_every_checks_rate_with_an_interval(capsys):
+    from lenet.cli import main
+
+    assert main(["calibrate", "--n", "40"]) in (0, 1)  # 40 nulls per check: the exit code says whether any rate is too high
+    out = capsys.readouterr().out
+    for check in calibration.NULLS:
+        assert f"{check}" in out and "false positives" in out
+    assert "power (planted units)" in out and "95% CI" in out
+
+
+def test_lenet_calibrate_refuses_bad_numbers(capsys):
+    from lenet.cli import main
+
+    assert main(["calibrate", "--alpha", "0.7"]) == 2
+    assert "--alpha 0.7 must lie in (0, 0.5)" in capsys.readouterr().err
