@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
+from pathlib import Path
 
 from ..errors import InvalidConfig
 
-__all__ = ["parse_seeds", "add_mnist_root", "add_cache_dir"]
+__all__ = ["parse_seeds", "add_mnist_root", "add_cache_dir", "apply_locations"]
 
 
 SEED_PART = re.compile(r"^\s*(\d+)(?:\s*-\s*(\d+))?\s*$")
@@ -31,3 +33,10 @@ def add_mnist_root(parser: argparse.ArgumentParser) -> None:
 
 def add_cache_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache-dir", metavar="DIR", help="checkpoint cache (default: $LENET_CACHE_DIR, else ~/.cache/lenet-claims)")
+
+
+def apply_locations(args: argparse.Namespace) -> None:
+    """Export --mnist-root and --cache-dir (absolute) as $LENET_MNIST_ROOT and $LENET_CACHE_DIR, which the library reads."""
+    for option, variable in (("mnist_root", "LENET_MNIST_ROOT"), ("cache_dir", "LENET_CACHE_DIR")):
+        if getattr(args, option, None):
+            os.environ[variable] = str(Path(getattr(args, option)).resolve())

@@ -1,0 +1,95 @@
+"""A new claim file as text: the claim's keys and one table per check, every threshold with a comment saying what it means.
+
+Required parameters get the values given (or the schema's example, a
+conventional bar); optional ones are written commented out with their
+default. The text is validated by the same loader ``pytest claims/`` uses
+before it is returned, so a scaffold always loads.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from ..checks.specs import CHECKS, Param
+from ..errors import InvalidClaim, InvalidConfig
+from ..model import LAYERS
+from .loader import load
+from .schema import example_value
+
+__all__ = ["scaffold", "default_checks"]
+
+COMMENT_AT = 30  # column where trailing comments start
+
+
+def default_checks(concept: str | None, klass: int | None) -> list[str]:
+    """Checks that apply to what was given: group checks need a concept and contrast, ``training`` a class."""
+    found = ["selectivity", "ablation", "activation", "invariance"] if concept else []
+    return found + (["training"] if klass is not None else [])
+
+
+def _line(key: str, value: object, doc: str, commented: bool = False) -> str:
+    text = f"{'# ' if commented else ''}{key} = {example_value(value)}"
+    return f"{text:<{COMMENT_AT - 1}} # {doc}"
+
+
+def _table(check: str, given: dict) -> list[str]:
+    spec = CHECKS[check]
+    lines = [f"[{check}]".ljust(COMMENT_AT - 1) + f" # {spec.summary}"]
+    for param in spec.params:
+        if param.name in given:
+            lines.append(_line(param.name, given[param.name], param.doc))
+        elif param.required:
+            lines.append(_line(param.name, param.example, param.doc + " (a conventional bar: set yours before the first run)"))
+        else:
+            lines.append(_line(param.name, param.default if param.default is not None else param.example,
+                               param.doc + ("" if param.default is not None else " (off unless set)"), commented=True))
+    return lines
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def scaffold(unit: str, sentence: str, checks: list[str], *, concept: str | None = None, contrast: str | None = None,
+             seed: int = 0, discovered: str | None = None, tags: list[str] = (), params: dict[str, dict] | None = None) -> str:
+    """The claim file text for ``unit`` (``layer:index``, a set, or a bare layer for layer-level checks)."""
+    unknown = [c for c in checks if c not in CHECKS]
+    if unknown or not checks:
+        raise InvalidConfig(f"--checks {','.join(checks) or '(none)'}: {'unknown ' + ', '.join(unknown) if unknown else 'no checks'}; "
+                            f"choose from {', '.join(CHECKS)}.")
+    params = params or {}
+    selector = "layer" if unit in LAYERS else "units" if "," in unit or "*" in unit else "unit"
+    head = [
+        "# How it was discovered: " + (discovered or "written with `lenet new` (say here which command and split showed it)."),
+        "# Pre-register: commit this file with its thresholds before the first `pytest claims/` run, and never",
+        "# loosen a threshold after seeing the test-split numbers; a changed threshold is a new claim.",
+        "format = 1",
+        f"claim = {_quote(sentence)}",
+        f"{selector} = {_quote(unit)}",
+    ]
+    if seed:
+        head.append(f"seed = {seed}")
+    if concept:
+        head += [f"concept = {_quote(concept)}", f"contrast = {_quote(contrast)}"]
+    if tags:
+        head.append(f"tags = [{', '.join(map(_quote, tags))}]")
+    if discovered:
+        head.append(f"discovered = {_quote(discovered)}")
+    body = []
+    for check in checks:
+        body += [""] + _table(check, params.get(check, {}))
+    text = "\n".join(head + body) + "\n"
+    _validate(text)
+    return text
+
+
+def _validate(text: str) -> None:
+    """Load the text as a claim file; a scaffold that would not load is a bug or a bad argument, reported as such."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "new-claim.toml"
+        path.write_text(text)
+        try:
+            load(path, folder)
+        except InvalidClaim as err:
+            raise InvalidConfig(f"the claim would not validate; fix the arguments named here:\n{err}") from None
