@@ -21,6 +21,9 @@ COMMANDS = {
     "concepts": "lenet.cli.concepts_cmd",
     "inspect": "lenet.cli.inspect_cmd",
     "movie": "lenet.cli.movie_cmd",
+    "scan": "lenet.cli.scan_cmd",
+    "suggest": "lenet.cli.suggest_cmd",
+    "new": "lenet.cli.new_cmd",
     "validate": "lenet.cli.validate_cmd",
 }
 
