@@ -158,6 +158,10 @@ def _digit(digit: int, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return labels == digit
 
 
+def _not_digit(digit: int, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    return labels != digit
+
+
 def _styled(digit: int, require: tuple, exclude: tuple, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Images of ``digit`` on which every detector in ``require`` fires and none in ``exclude`` does."""
     rows = np.flatnonzero(labels == digit)
@@ -188,6 +192,8 @@ def _builtins() -> dict[str, Concept]:
         "two/plain": (2, (), (d.looped_two,), "Twos without a loop at the bottom-left", ("twos-test", "plain")),
     }
     out = {f"digit/{k}": Concept(f"digit/{k}", f"Every image labelled {k} in MNIST", "built-in", functools.partial(_digit, k)) for k in range(10)}
+    out.update({f"digit/not-{k}": Concept(f"digit/not-{k}", f"Every image not labelled {k} (the contrast for 'most associated with {k}')",
+                                          "built-in", functools.partial(_not_digit, k)) for k in range(10)})
     for name, (digit, require, exclude, text, validation) in styles.items():
         out[name] = Concept(name, text, "built-in (lenet/detectors.py)", functools.partial(_styled, digit, require, exclude), validation=validation)
     return out

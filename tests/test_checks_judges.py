@@ -82,3 +82,16 @@ def test_correlation_judge_bounds_rho_from_above_for_about_zero_claims(rng):
     verdict = layer.judge_correlation(x, y, {"x": "a", "y": "b", "max_rho": 0.1}, seed=0, resamples=999)
     assert verdict.primary.value == pytest.approx(sps.spearmanr(x, y).statistic) and verdict.outcome == "holds"
     assert layer.judge_correlation(x, y, {"x": "a", "y": "b", "min_rho": 0.1}, seed=0, resamples=999).outcome == "refuted"
+
+
+def test_class_ablation_of_the_complement_asks_that_the_class_be_spared():
+    from lenet.checks.layer import judge_class_ablation
+
+    labels = np.repeat(np.arange(10), 200)
+    before = np.ones(2000, bool)
+    after = labels == 7  # every seven still right, every other image broken
+    verdict = judge_class_ablation(before, after, labels, {"class": 7, "ablate": "complement", "min_accuracy": 0.8}, seed=0)
+    assert [c.name for c in verdict.criteria] == ["spares", "min_accuracy"]
+    assert verdict.outcome == "holds"
+    broken = judge_class_ablation(before, ~after, labels, {"class": 7, "ablate": "complement", "min_accuracy": 0.8}, seed=0)
+    assert broken.outcome == "refuted" and broken.criteria[1].outcome == "refuted"

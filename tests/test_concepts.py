@@ -31,7 +31,12 @@ def write(root, files: dict[str, str]) -> None:
 
 
 def test_builtin_names_in_order(project):
-    assert concepts.known() == [f"digit/{k}" for k in range(10)] + STYLES
+    assert concepts.known() == [f"digit/{k}" for k in range(10)] + [f"digit/not-{k}" for k in range(10)] + STYLES
+
+
+def test_not_a_digit_is_every_other_image(project):
+    seven, rest = concepts.concept("digit/7").indices("test"), concepts.concept("digit/not-7").indices("test")
+    assert len(seven) + len(rest) == 10_000 and not set(seven) & set(rest)
     assert all(concepts.concept(name).description for name in concepts.known())
 
 

@@ -5,7 +5,9 @@ others), the class's test accuracy must fall below ``max_accuracy`` (its
 Clopper-Pearson CI's upper bound) while every other class stays at or above
 ``min_other_accuracy`` (each CI's lower bound); the damage must also be
 selective: per-image correctness lost on the class exceeds that on other
-classes (one-sided permutation test).
+classes (one-sided permutation test). With ``ablate = "complement"`` the
+claim is Bau's other half: the class is spared (``min_accuracy``, a lower
+bound on its accuracy) and the damage falls on the other classes instead.
 
 correlation (Morcos et al. 2018's test): Spearman's rho across the layer's
 units between two per-unit scores, with a bootstrap CI over units, bounded
@@ -33,6 +35,11 @@ def _accuracy_criteria(correct: np.ndarray, labels: np.ndarray, klass: int, para
         outcome = "holds" if est.high < bound else "refuted" if est.low >= bound else "inconclusive"
         criteria.append(Criterion("max_accuracy", f"accuracy on class {klass} after ablation", est.value, est.low, est.high,
                                   bound, "max", outcome))
+    if params.get("min_accuracy") is not None:
+        est, bound = per_class[klass], params["min_accuracy"]
+        outcome = "holds" if est.low >= bound else "refuted" if est.high < bound else "inconclusive"
+        criteria.append(Criterion("min_accuracy", f"accuracy on class {klass} after ablation", est.value, est.low, est.high,
+                                  bound, "min", outcome))
     if params.get("min_other_accuracy") is not None:
         bound = params["min_other_accuracy"]
         others = [c for c in per_class if c != klass]
@@ -50,10 +57,15 @@ def judge_class_ablation(correct_before: np.ndarray, correct_after: np.ndarray, 
     klass = params["class"]
     lost = correct_before.astype(float) - correct_after.astype(float)  # 1: broken by the ablation, -1: fixed
     target = labels == klass
-    est = stats.mean_difference(lost[target], lost[~target], confidence, permutations, seed)
     alpha = 1 - confidence
-    criteria = [Criterion("selective", f"accuracy lost on class {klass} minus on other classes", est.value, est.low, est.high,
-                          None, "min", stats.decide(est, None, "min", alpha), p=est.p)]
+    if params.get("ablate") == "complement":  # Bau's other half: removing all the others spares the class
+        est = stats.mean_difference(lost[~target], lost[target], confidence, permutations, seed)
+        criteria = [Criterion("spares", f"accuracy lost on other classes minus on class {klass}", est.value, est.low, est.high,
+                              None, "min", stats.decide(est, None, "min", alpha), p=est.p)]
+    else:
+        est = stats.mean_difference(lost[target], lost[~target], confidence, permutations, seed)
+        criteria = [Criterion("selective", f"accuracy lost on class {klass} minus on other classes", est.value, est.low, est.high,
+                              None, "min", stats.decide(est, None, "min", alpha), p=est.p)]
     more, per_class = _accuracy_criteria(correct_after, labels, klass, params, confidence)
     before = {c: float(correct_before[labels == c].mean()) for c in range(10) if (labels == c).any()}
     return Verdict("class-ablation", criteria + more, {"class": int(target.sum()), "other": int((~target).sum())}, confidence,

@@ -131,6 +131,8 @@ CHECKS: dict[str, CheckSpec] = {
                       "units", default="units", choices=("units", "complement")),
                 METHOD,
                 Param("max_accuracy", "float", "upper CI bound of the class's accuracy after ablation must be below this", 0.5, low=0.0, high=1.0),
+                Param("min_accuracy", "float", "lower CI bound of the class's accuracy after ablation must reach this (with "
+                      "ablate = 'complement': the class is spared; the damage must then fall on the other classes)", 0.8, low=0.0, high=1.0),
                 Param("min_other_accuracy", "float", "lower CI bound of every other class's accuracy after ablation must reach this",
                       0.95, low=0.0, high=1.0),
             ),
