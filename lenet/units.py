@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .errors import UnknownUnit
 from .model import LAYERS, layer as layer_info
 
-__all__ = ["UnitSet", "parse_units"]
+__all__ = ["UnitSet", "parse_units", "parse_unit"]
 
 _ADDRESS = re.compile(r"^\s*(?P<layer>[A-Za-z]+-\d+)(?::|-)(?P<indices>\*|\d+(?:\s*,\s*\d+)*)\s*$")
 
@@ -77,3 +77,17 @@ def parse_units(text: str | list[str] | tuple[str, ...]) -> UnitSet:
         found = range(LAYERS[layer].units) if match["indices"] == "*" else [int(i) for i in match["indices"].split(",")]
         indices += [i for i in found if i not in indices]
     return UnitSet(layer, tuple(indices))
+
+
+def parse_unit(text: str) -> tuple[str, int]:
+    """One unit: ``"linear-0:58"`` or ``"linear-0-58"`` -> ``("linear-0", 58)``; unknown layers and indices list the valid ones."""
+    if text in LAYERS:
+        raise UnknownUnit(f"unit={text!r} names a layer, not a unit; write {text}:INDEX with INDEX in 0-{LAYERS[text].units - 1}.")
+    name, sep, index = text.partition(":")
+    if not sep:  # the original analysis's spelling, linear-0-58
+        name, _, index = text.rpartition("-")
+    found = layer_info(name)  # an unknown layer raises, listing the layers and their unit ranges
+    if not index.isdigit() or int(index) >= found.units:
+        raise UnknownUnit(f"unit={text!r} does not exist; write LAYER:INDEX with INDEX in 0-{found.units - 1} for {found.name}, "
+                          f"e.g. {found.name}:{min(58, found.units - 1)}.")
+    return found.name, int(index)

@@ -12,11 +12,12 @@ from PIL import Image
 
 from lenet import cache
 from lenet.cli import main
-from lenet.cli.inspect_cmd import class_stats, epoch_masks, parse_unit, unit_values, weighted_means
+from lenet.cli.inspect_cmd import class_stats, epoch_masks
 from lenet.cli.movie_cmd import parse_units
 from lenet.errors import UnknownUnit
 from lenet.model import LeNet5
 from lenet.train import TrainConfig
+from lenet.units import parse_unit
 
 # What `--epochs 1 --subset 1024` means on the command line: 8 steps, one frame each.
 TINY_CLI = TrainConfig(epochs=1, subset=1024)
@@ -45,27 +46,6 @@ def test_movie_units_take_index_lists_and_refuse_unrecorded_layers():
     assert parse_units(["linear-0:58,28", "linear-1-7", "linear-0:58"]) == [("linear-0", 58), ("linear-0", 28), ("linear-1", 7)]
     with pytest.raises(UnknownUnit, match="covers linear-0, linear-1 only"):
         parse_units(["conv-1:3"])
-
-
-def test_unit_values_are_the_preactivation_or_the_spatial_mean_of_the_map():
-    torch.manual_seed(0)
-    model, images = LeNet5().eval(), torch.rand(9, 1, 28, 28)
-    with torch.no_grad():
-        pre = model.preactivations(images)
-    assert np.allclose(unit_values(model, images, "linear-0", 5, batch=4), pre["linear-0"][:, 5].numpy(), atol=1e-6)
-    assert np.allclose(unit_values(model, images, "conv-1", 2, batch=4), pre["conv-1"][:, 2].mean((1, 2)).numpy(), atol=1e-6)
-
-
-def test_weighted_means_rectify_and_skip_classes_that_never_fire():
-    rng = np.random.default_rng(0)
-    images, labels, values = rng.random((40, 28, 28)), np.repeat(np.arange(10), 4), rng.normal(size=40)
-    values[labels == 3] = -1.0  # never fires on 3
-    got = weighted_means(images, labels, values)
-    for c in range(10):
-        w = np.clip(values[labels == c], 0, None)
-        want = (w[:, None, None] * images[labels == c]).sum(0) / w.sum() if w.sum() else np.zeros((28, 28))
-        assert np.allclose(got[c], want, atol=1e-6)
-    assert (got[3] == 0).all()
 
 
 def test_class_stats_match_a_direct_computation():

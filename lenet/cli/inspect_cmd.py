@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_run_arguments(parser)
 
 
-# --- shared with `lenet movie` (candidates for cli/common.py and lenet/units.py) -------------------------------------
+# --- shared with `lenet movie` ---------------------------------------------------------------------------------------
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """--seed and the run's training settings (as given to `lenet train`), --mnist-root, --cache-dir."""
@@ -66,26 +66,6 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--subset", type=int, default=0, help="first N training images only (default: all)")
     add_mnist_root(parser)
     add_cache_dir(parser)
-
-
-def parse_unit(text: str) -> tuple[str, int]:
-    """``"linear-0:58"`` or ``"linear-0-58"`` -> ``("linear-0", 58)``; unknown layers and indices list the valid ones.
-
-    Private stand-in for ``lenet.units`` (being written): replace with its parser.
-    """
-    from ..errors import UnknownUnit
-    from ..model import LAYERS, layer
-
-    if text in LAYERS:
-        raise UnknownUnit(f"unit={text!r} names a layer, not a unit; write {text}:INDEX with INDEX in 0-{LAYERS[text].units - 1}.")
-    name, sep, index = text.partition(":")
-    if not sep:  # the original analysis's spelling, linear-0-58
-        name, _, index = text.rpartition("-")
-    found = layer(name)  # an unknown layer raises, listing the layers and their unit ranges
-    if not index.isdigit() or int(index) >= found.units:
-        raise UnknownUnit(f"unit={text!r} does not exist; write LAYER:INDEX with INDEX in 0-{found.units - 1} for {found.name}, "
-                          f"e.g. {found.name}:{min(58, found.units - 1)}.")
-    return found.name, int(index)
 
 
 def run_config(args: argparse.Namespace):
@@ -136,31 +116,6 @@ def load_examples(seed: int, config, args: argparse.Namespace):
     if examples.source != "reference":
         print(f"gradient examples: note: {examples.source}")
     return examples
-
-
-# --- measurements (private stand-ins for lenet/activations.py, being written) --------------------------------------
-
-def unit_values(model, images, layer: str, unit: int, batch: int = 4096) -> np.ndarray:
-    """The unit's pre-activation per image ``(N,)`` float32 (conv: spatial mean of its map). images ``(N, 1, 28, 28)``."""
-    import torch
-
-    out = []
-    with torch.no_grad():
-        for start in range(0, len(images), batch):
-            pre = model.preactivations(images[start : start + batch])[layer][:, unit]  # (B,) or (B, H, W)
-            out.append(pre.flatten(1).mean(1) if pre.dim() > 1 else pre)
-    return torch.cat(out).numpy().astype(np.float32)
-
-
-def weighted_means(images: np.ndarray, labels: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Per class, the mean image weighted by max(value, 0): ``(N, 28, 28), (N,), (N,) -> (10, 28, 28)``; zeros where it never fires."""
-    weights = np.maximum(values, 0).astype(np.float64)
-    out = np.zeros((10, *images.shape[1:]), dtype=np.float64)
-    for c in range(10):
-        w = weights[labels == c]
-        if w.sum() > 0:
-            out[c] = np.tensordot(w, images[labels == c], axes=1) / w.sum()
-    return out.astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -221,6 +176,9 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import InvalidConfig
     from ..recorder import RECORDED_LAYERS
 
+    from ..activations import unit_values
+    from ..units import parse_unit
+
     layer, unit = parse_unit(args.unit)
     if args.top < 1:
         raise InvalidConfig(f"--top={args.top} must be >= 1; use e.g. 10.")
@@ -230,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
         print("note: --split test is the confirmation split: units chosen by looking at it cannot be confirmed honestly on it.", file=sys.stderr)
     split = data.load_split(args.split, args.mnist_root)
     model = cache.checkpoint(args.seed, config, args.mnist_root, args.cache_dir).model
-    values = unit_values(model, split.images, layer, unit)
+    values = unit_values(model, split, layer)[:, unit]
     labels = split.labels.numpy()
     record = cache.training_record(args.seed, config, args.mnist_root, args.cache_dir) if layer in RECORDED_LAYERS else None
     stats = class_stats(values, labels, record, layer, unit)
@@ -268,6 +226,7 @@ def write_sheet(out: Path, title: str, images: np.ndarray, labels: np.ndarray, v
                 record, layer: str, unit: int, examples: np.ndarray | None, note: str, k: int) -> tuple[int, int]:
     """Draw and save the sheet (``images`` ``(N, 28, 28)``, ``values`` ``(N,)``); returns its size."""
     from .. import pictures as P
+    from ..activations import weighted_mean_images
 
     order = np.argsort(-values, kind="stable")
     top, bottom = ((images[p], [f"{labels[i]}: {values[i]:.3g}" for i in p]) for p in (order[:k], order[::-1][:k]))
@@ -275,7 +234,7 @@ def write_sheet(out: Path, title: str, images: np.ndarray, labels: np.ndarray, v
     if record is not None:
         charts = [P.line_chart(record.epoch, record.gradient[layer][:, :, unit], "mean training gradient per class"),
                   P.line_chart(record.epoch, record.activation[layer][:, :, unit], "mean activation per class, training batches")]
-    sheet = P.unit_sheet(title, weighted_means(images, labels, values), stats.firing, top, bottom, examples, note, charts)
+    sheet = P.unit_sheet(title, weighted_mean_images(values, images, labels), stats.firing, top, bottom, examples, note, charts)
     out.parent.mkdir(parents=True, exist_ok=True)
     sheet.save(out)
     return sheet.size

@@ -25,7 +25,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .inspect_cmd import add_run_arguments, load_examples, parse_unit, require_trained, run_config
+from ..units import parse_unit
+from .inspect_cmd import add_run_arguments, load_examples, require_trained, run_config
 
 HELP = "write the training movie (gradient examples above mean activations, per class) of units as a GIF"
 EXAMPLES = """examples:
