@@ -19,6 +19,7 @@ __all__ = [
     "InvalidConcept",
     "InvalidClaim",
     "MatchError",
+    "ShardError",
 ]
 
 
@@ -82,3 +83,7 @@ class InvalidClaim(LenetError, ValueError):
 
 class MatchError(LenetError, ValueError):
     """Unit values that cannot be matched across networks (different images or unit counts); the message says which."""
+
+
+class ShardError(LenetError, ValueError):
+    """``--claims-json`` documents that cannot be merged into one run (missing or conflicting shards); the message says which."""

@@ -10,7 +10,14 @@ item runs, so importing this plugin never imports torch), results formatted by
   line; ``pyproject.toml`` and friends are never collected.
 - Each check table is one item, ``claims/<file>.toml::<check>``; tags become
   markers. A file that does not validate is one failing item,
-  ``claims/<file>.toml::validate``, so the other files still run.
+  ``claims/<file>.toml::validate``, so the other files still run. A ``[seeds]``
+  table adds ``claims/<file>.toml::seeds`` (``lenet.seeds``): every check on
+  each seed, "holds on k of n seeds". ``--claims-seeds`` replaces its list,
+  ``--claims-shard K/N`` runs a part of it (the check items run in shard 1
+  only; ``lenet merge`` joins the shards' JSON), ``--claims-retrain`` trains
+  the seeds again. Seeds to train are trained before the first item, with
+  progress shown (under pytest-xdist, by the controller before it hands out
+  items).
 - Results travel in ``item.user_properties`` (JUnit XML properties, and the
   way they reach the pytest-xdist controller); the summary table, Holm
   p-values and ``--claims-json`` are produced once, on the controller.
@@ -23,6 +30,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -35,10 +44,17 @@ OPTIONS = {
                          "checkpoint cache (default: $LENET_CACHE_DIR, else ~/.cache/lenet-claims)"),
 }
 RUN_OPTIONS = {
-    # option dest (= ini name): (flag, metavar, help). The seeds issue adds --claims-seeds here.
+    # option dest (= ini name): (flag, metavar, help); values are paths.
     "claims_checkpoint": ("--claims-checkpoint", "PATH", "check every claim on this checkpoint file instead of its seed or checkpoint"),
     "claims_json": ("--claims-json", "PATH", "write machine-readable results with provenance (schema: docs/claims-json.md)"),
     "claims_report": ("--claims-report", "PATH", "write an HTML report of the claims run"),
+}
+SEED_OPTIONS = {
+    # option dest (= ini name): (flag, metavar, help)
+    "claims_seeds": ("--claims-seeds", "SEEDS", "check claims with a [seeds] table on these seeds instead of its list (0-9, 0,2,5); "
+                     "min_holding keeps the file's fraction, rounded up: ceil(min_holding x given / listed)"),
+    "claims_shard": ("--claims-shard", "K/N", "check only shard K of N of each claim's seeds (every N-th seed, from the K-th); the "
+                     "check items run in shard 1 only. Join the shards' --claims-json files with `lenet merge`"),
 }
 PROPERTY = "lenet_claims"  # the user property carrying an item's result row (JSON)
 
@@ -51,6 +67,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     for dest, (flag, metavar, help_text) in RUN_OPTIONS.items():
         group.addoption(flag, dest=dest, metavar=metavar, help=help_text)
         parser.addini(dest, help=f"{help_text} (relative to the rootdir); the {flag} option wins")
+    for dest, (flag, metavar, help_text) in SEED_OPTIONS.items():
+        group.addoption(flag, dest=dest, metavar=metavar, help=help_text)
+        parser.addini(dest, help=f"{help_text}; the {flag} option wins")
+    group.addoption("--claims-retrain", dest="claims_retrain", action="store_true",
+                    help="train every seed of the ::seeds items again, even committed or cached ones (about a minute each on 2 "
+                         "cores); retrained reference seeds must equal the committed weights on the machine kind that made them")
     parser.addini("claims_dirs", type="args", default=["claims"],
                   help="folders (relative to the rootdir) whose *.toml files are claim files (default: claims)")
 
@@ -73,6 +95,21 @@ def pytest_configure(config: pytest.Config) -> None:
         elif os.environ.get(env):  # absolute, so subprocesses started elsewhere see the same place
             os.environ[env] = str((config.invocation_params.dir / os.environ[env]).resolve())
     config.pluginmanager.register(ClaimsRun(config), "lenet-claims-run")
+
+
+def _seed_options(config: pytest.Config) -> dict:
+    """``--claims-seeds``, ``--claims-shard`` (else their ini values) as given, checked; bad values are usage errors."""
+    from lenet.cli.common import parse_seeds
+    from lenet.errors import LenetError
+    from lenet.seeds import parse_shard
+
+    given = {dest: config.getoption(dest) or config.getini(dest) or None for dest in SEED_OPTIONS}
+    try:
+        parsed = {"claims_seeds": parse_seeds(given["claims_seeds"]) if given["claims_seeds"] else None,
+                  "claims_shard": parse_shard(given["claims_shard"]) if given["claims_shard"] else None}
+    except LenetError as err:
+        raise pytest.UsageError(f"lenet-claims: {err}") from None
+    return {"given": given, **parsed}
 
 
 def _is_claim_file(config: pytest.Config, path: Path) -> bool:
@@ -116,12 +153,15 @@ class ClaimFile(pytest.File):
                 self.config.addinivalue_line("markers", f"{tag}: claim tag (lenet-claims)")
                 run.tags.add(tag)
             marks.append(getattr(pytest.mark, tag))
-        for name in claim.checks:
-            item = ClaimItem.from_parent(self, name=name, claim=claim, check=name)
+        items = [ClaimItem.from_parent(self, name=name, claim=claim, check=name) for name in claim.checks]
+        if claim.seeds is not None:
+            items.append(SeedsItem.from_parent(self, name="seeds", claim=claim))
+        elif run.seeds["claims_seeds"]:
+            run.unseeded.append(claim.id)
+        for item in items:
             for mark in marks:
                 item.add_marker(mark)
             yield item
-        # The seeds issue adds the `::seeds` item here when claim.seeds is set.
 
 
 class _Base(pytest.Item):
@@ -178,6 +218,8 @@ class ClaimItem(_Base):
         except LenetError as err:
             self._record(results.row(self.nodeid, self.claim, self.check, "failed", "ERROR", error=str(err), checkpoint=override))
             raise ClaimFailure(results.failure_text(self.claim, self.check, f"ERROR: {err}", None, rerun)) from None
+        if not override:
+            run.verdicts[self.claim.id, self.check] = verdict  # the ::seeds item reuses it for the claim's own seed
         judgement = judge(verdict.outcome, self.claim.checks[self.check].expect)
         self._record(results.row(self.nodeid, self.claim, self.check, judgement.status, judgement.headline, verdict, checkpoint=override))
         if judgement.status == "xfailed":
@@ -189,6 +231,44 @@ class ClaimItem(_Base):
         return self.path, self.claim.checks[self.check].line - 1, _label(self)
 
 
+class SeedsItem(_Base):
+    """``[seeds]``: every check of the claim on each seed (``lenet.seeds``); holds on at least ``min_holding`` of them."""
+
+    def __init__(self, *, claim, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.claim = claim
+
+    def plan(self):
+        from lenet import seeds
+
+        run = self.config.pluginmanager.get_plugin("lenet-claims-run")
+        return seeds.plan(self.claim, run.seeds["claims_seeds"], run.seeds["claims_shard"])
+
+    def runtest(self) -> None:
+        __tracebackhide__ = True
+        from lenet import seeds
+        from lenet.claims import results
+
+        run = self.config.pluginmanager.get_plugin("lenet-claims-run")
+        if run.options.get("claims_checkpoint"):
+            pytest.skip("--claims-checkpoint checks one network file; [seeds] needs the seeds' networks")
+        plan = self.plan()
+        known = {check: run.verdicts[self.claim.id, check] for check in self.claim.checks if (self.claim.id, check) in run.verdicts}
+        per_seed = []
+        for seed in plan.run:
+            retrained = seeds.retrain_once(seed, run.run_id) if run.retrain else None
+            per_seed.append(seeds.run_seed(self.claim, seed, plan.expensive, known, retrained=retrained))
+        result = results.seeds_row(self.nodeid, self.claim, plan.as_dict(), per_seed)
+        self._record(result)
+        if result["status"] == "xfailed":
+            pytest.xfail(result["headline"])
+        if result["status"] == "failed":
+            raise ClaimFailure(results.seeds_failure_text(self.claim, result, results.rerun_command(self.nodeid, run.options)))
+
+    def reportinfo(self):
+        return self.path, self.claim.seeds.line - 1, _label(self)
+
+
 class ClaimsRun:
     """Run-wide state: collects result rows (on the controller only) and writes the summary, JSON and report."""
 
@@ -197,9 +277,71 @@ class ClaimsRun:
         self.worker = hasattr(config, "workerinput")  # a pytest-xdist worker: the controller reports
         self.options = {dest: _path_option(config, dest) for dest in RUN_OPTIONS}
         self.options.update({dest: os.environ.get(env) for dest, (_, _, env, _) in OPTIONS.items()})
+        self.seeds = _seed_options(config)
+        self.retrain = bool(config.getoption("claims_retrain"))
+        self.options.update(self.seeds["given"], claims_retrain=self.retrain)
+        # one id per test run, shared with pytest-xdist workers (as its --testrunuid): --claims-retrain retrains each seed once per run
+        if self.worker:
+            self.run_id = config.workerinput["testrunuid"]
+        else:
+            self.run_id = getattr(config.option, "testrunuid", None) or uuid.uuid4().hex
+            if hasattr(config.option, "testrunuid"):
+                config.option.testrunuid = self.run_id
+        self.verdicts: dict = {}  # (claim id, check) -> Verdict of this process's check items, for the ::seeds items
+        self.unseeded: list[str] = []  # claims without [seeds] while --claims-seeds was given
+        self.prepared = False  # seeds trained (or retrained) before the first item
         self.rows: list[dict] = []
         self.written: list[str] = []
         self.tags: set[str] = set()  # claim tags registered as markers so far
+
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list) -> None:
+        """Shards after the first leave the claims' own check items to shard 1, so merged shards hold each once."""
+        shard = self.seeds["claims_shard"]
+        if shard is None or shard[0] == 1:
+            return
+        deselected = [item for item in items if isinstance(item, ClaimItem)]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if not isinstance(item, ClaimItem)]
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Train (or retrain) the seeds the ::seeds items need before they run, with progress on the terminal."""
+        if not self.worker:  # under pytest-xdist the controller does it, once the first worker has collected
+            self._prepare([item.plan() for item in session.items if isinstance(item, SeedsItem)])
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids: list[str]) -> None:
+        """pytest-xdist's controller: prepare the seeds of the ::seeds items a worker collected, before any item runs."""
+        from lenet import seeds
+        from lenet.claims import load
+        from lenet.errors import LenetError
+
+        if self.prepared:
+            return
+        plans = []
+        for nodeid in ids:
+            if nodeid.endswith("::seeds"):
+                try:
+                    claim = load(self.config.rootpath / nodeid.split("::")[0], self.config.rootpath)
+                except LenetError:
+                    continue  # the workers report it
+                plans.append(seeds.plan(claim, self.seeds["claims_seeds"], self.seeds["claims_shard"]))
+        self._prepare(plans)
+
+    def _prepare(self, plans: list) -> None:
+        if self.prepared or self.config.option.collectonly or self.options.get("claims_checkpoint"):
+            return
+        self.prepared = True
+        needed = list(dict.fromkeys(seed for plan in plans for seed in plan.run))
+        if not needed:
+            return
+        import sys
+
+        from lenet.seeds import prepare
+
+        capture = self.config.pluginmanager.getplugin("capturemanager")
+        with capture.global_and_fixture_disabled():
+            prepare(needed, sys.stderr, self.run_id if self.retrain else None)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.worker or report.when != "call":
@@ -207,7 +349,13 @@ class ClaimsRun:
         self.rows += [json.loads(value) for key, value in report.user_properties if key == PROPERTY]
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.worker or not (self.rows or self.options["claims_json"]):
+        if self.worker:
+            return
+        if self.retrain:
+            from lenet.paths import cache_dir
+
+            shutil.rmtree(cache_dir() / "retrain" / self.run_id, ignore_errors=True)
+        if not (self.rows or self.options["claims_json"]):
             return
         from lenet.claims import results
 
@@ -222,19 +370,24 @@ class ClaimsRun:
 
     @staticmethod
     def _html(document: dict, path: str) -> str:
-        """The HTML report, by ``lenet.report.write_html(document, path)`` once the report module exists."""
-        try:
-            from lenet.report import write_html
-        except ImportError:
-            return f"claims report: not written to {path}: this version of lenet-claims has no HTML report yet (lenet.report)"
+        """The HTML report (``lenet.report``): one self-contained page of the run."""
+        from lenet.report import write_html
+
         write_html(document, path)
         return f"claims report: {path}"
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if self.worker or not self.rows:
             return
-        from lenet.claims.results import summary_lines
+        from lenet.claims.results import seed_table_lines, summary_lines
 
         terminalreporter.write_sep("=", "lenet-claims summary")
-        for line in summary_lines(self.rows) + self.written:
+        lines = summary_lines(self.rows)
+        for r in self.rows:
+            if r.get("seeds"):
+                lines += ["", f"{r['nodeid']}: {r['headline']}", *seed_table_lines(r)]
+        if self.unseeded:
+            lines += ["", f"--claims-seeds: {len(self.unseeded)} claim(s) have no [seeds] table and ran on their own seed only "
+                      f"({', '.join(self.unseeded)}); add [seeds] with min_holding to check them across seeds."]
+        for line in lines + self.written:
             terminalreporter.write_line(line)

@@ -125,7 +125,7 @@ from lenet.verdict import Criterion, Verdict
 _real = lenet.checks.run
 
 
-def fake_run(claim, check, checkpoint=None):
+def fake_run(claim, check, checkpoint=None, seed=None):
     return Verdict(check, [Criterion("min_auroc", "AUROC", 0.9, 0.85, 0.95, 0.75, "min", "holds", p=0.001)], {"concept": 10}, 0.99, 1, "fake")
 
 
@@ -170,8 +170,8 @@ def test_malformed_claim_files_fail_cleanly_and_valid_ones_still_run(pytester):
     out = result.stdout.str() + result.stderr.str()
     assert "INTERNALERROR" not in out and "Traceback" not in out and "ERROR collecting" not in out
     rows = {r["nodeid"]: r for r in json.loads((pytester.path / "results.json").read_text())["results"]}
-    assert rows["claims/valid.toml::selectivity"]["status"] == "passed" and rows["claims/valid.toml::ablation"]["status"] == "passed"
-    assert result.parseoutcomes() == {"passed": 2, "failed": len(bad)}
+    assert all(rows[f"claims/valid.toml::{item}"]["status"] == "passed" for item in ("selectivity", "ablation", "seeds"))
+    assert result.parseoutcomes() == {"passed": 3, "failed": len(bad)}
     for name, text in bad.items():
         row = rows[f"{name}::validate"]
         assert row["outcome"] == "invalid", (name, text)

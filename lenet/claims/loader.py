@@ -189,18 +189,26 @@ def _checks(reader: _Reader, data: dict, values: dict, selector: str | None) -> 
     return tables
 
 
-def _seeds(reader: _Reader, data: dict) -> SeedsTable | None:
+def _seeds(reader: _Reader, data: dict, values: dict) -> SeedsTable | None:
     table = data.get("seeds")
     if not isinstance(table, dict):
         return None
-    values = reader.params(table, schema.SEEDS, ("seeds",), "[seeds] ")
-    seeds, least = values.get("seeds"), values.get("min_holding")
+    found = reader.params(table, schema.SEEDS, ("seeds",), "[seeds] ", also=("expect",))
+    seeds, least = found.get("seeds"), found.get("min_holding")
     if isinstance(seeds, list) and isinstance(least, int) and least > len(seeds):
         reader.problem(("seeds", "min_holding"), f"[seeds] min_holding={least} exceeds the {len(seeds)} seeds listed; "
                        f"use at most min_holding = {len(seeds)}.")
+    expect = values.get("expect") or "holds"
+    if "expect" in table:
+        expect, problem = schema.check_value(_TOP["expect"], table["expect"])
+        if problem:
+            reader.problem(("seeds", "expect"), "[seeds] " + problem)
+    if "checkpoint" in data:
+        reader.problem(("seeds",), "[seeds] checks the claim on training seeds, but checkpoint = ... names one network file. "
+                       "Remove [seeds], or replace checkpoint with seed = N.")
     if not isinstance(seeds, list) or not isinstance(least, int):
         return None
-    return SeedsTable(tuple(seeds), least, reader.where.line("seeds"))
+    return SeedsTable(tuple(seeds), least, reader.where.line("seeds"), expect, bool(found.get("expensive")))
 
 
 def _extras(reader: _Reader, data: dict, values: dict, path: Path) -> None:
@@ -250,7 +258,7 @@ def load(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Clai
     _concepts(reader, values)
     _extras(reader, data, values, path)
     checks = _checks(reader, data, values, selector)
-    seeds = _seeds(reader, data)
+    seeds = _seeds(reader, data, values)
     if reader.problems:
         raise InvalidClaim(shown, sorted(reader.problems, key=lambda p: p[0]))
     return Claim(

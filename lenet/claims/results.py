@@ -15,7 +15,8 @@ import os
 import subprocess
 from pathlib import Path
 
-__all__ = ["SCHEMA", "row", "with_holm", "summary_lines", "document", "provenance", "dumps", "failure_text", "rerun_command"]
+__all__ = ["SCHEMA", "row", "seeds_row", "with_seeds", "with_holm", "summary_lines", "seed_table_lines", "document", "provenance", "dumps",
+           "failure_text", "seeds_failure_text", "rerun_command", "exit_status"]
 
 SCHEMA = "lenet-claims-results/1"
 
@@ -98,7 +99,45 @@ def row(nodeid: str, claim, check: str, status: str, headline: str, verdict=None
         "checkpoint_sha256": checkpoint_hash(claim.seed, used, verdict.details if verdict else {}) if claim is not None else None,
         "error": error,
         "verdict": json.loads(dumps(verdict.as_dict())) if verdict is not None else None,
+        "seeds": None,
     }
+
+
+def seeds_row(nodeid: str, claim, plan: dict, per_seed: list[dict]) -> dict:
+    """The row of a ``::seeds`` item: ``plan`` is ``lenet.seeds.Plan.as_dict()``, ``per_seed`` ``run_seed``'s rows."""
+    base = row(nodeid, claim, "seeds", "passed", "")
+    base.update(expect=plan["expect"], checkpoint=None, checkpoint_sha256=None)
+    return with_seeds(base, {**plan, "per_seed": per_seed})
+
+
+def with_seeds(base: dict, seeds: dict) -> dict:
+    """``base`` with the verdict fields of its ``seeds`` object: the one rule a run, a shard and ``lenet merge`` all apply.
+
+    A shard (``seeds["shard"]`` set) cannot decide: its outcome is ``partial``
+    (``error`` when a seed failed) and ``lenet merge`` gives the verdict.
+    """
+    from ..seeds import tally
+    from .outcome import judge
+
+    shard = seeds.get("shard")
+    counted = tally(shard["seeds"] if shard else seeds["seeds"], seeds["min_holding"], seeds["confidence"], seeds["per_seed"])
+    errors = [f"seed {r['seed']}: {r['error']}" for r in seeds["per_seed"] if r.get("error")]
+    seeds = {**seeds, "holding": counted.holding}
+    out = {**base, "seeds": seeds, "statistic": None, "value": None, "low": None, "high": None, "threshold": None, "bound": None,
+           "p": None, "error": "\n".join(errors) or None, "verdict": None}
+    if shard:
+        status = "failed" if counted.outcome == "error" else "passed"
+        return {**out, "outcome": "error" if status == "failed" else "partial", "status": status,
+                "headline": f"{'ERROR in ' if status == 'failed' else ''}shard {shard['index']}/{shard['count']}: {counted.describe()} "
+                            f"of its seeds; `lenet merge` gives the verdict over all {len(seeds['seeds'])}"}
+    if counted.outcome == "error":
+        return {**out, "outcome": "error", "status": "failed", "headline": f"ERROR: {counted.describe()}"}
+    judgement = judge(counted.outcome, seeds["expect"])
+    verdict = counted.verdict()
+    primary = verdict.primary
+    return {**out, "outcome": counted.outcome, "status": judgement.status, "headline": f"{judgement.headline}; {counted.describe()}",
+            "statistic": primary.statistic, "value": primary.value, "low": primary.low, "high": primary.high,
+            "threshold": primary.threshold, "bound": primary.bound, "verdict": json.loads(dumps(verdict.as_dict()))}
 
 
 def with_holm(rows: list[dict]) -> list[dict]:
@@ -124,10 +163,67 @@ def summary_lines(rows: list[dict]) -> list[str]:
         stat = f"{name if len(name) <= 40 else name[:39] + '…'} = {_num(r['value'])}" if name else ""
         ci = f"[{_num(r['low'])}, {_num(r['high'])}]" if r["low"] is not None else ""
         limit = f"{'>=' if r['bound'] == 'min' else '<='} {r['threshold']:g}" if r["threshold"] is not None else ""
+        if r.get("seeds"):
+            stat, limit = _seeds_cells(r["seeds"])
         outcome = r["outcome"] + ("" if r["status"] == "passed" else f" ({r['status']})")
         table.append((r["claim_id"], r["check"], stat, ci, limit, outcome, _num(r["p_holm"])))
     widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
     return ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in table]
+
+
+def _seeds_cells(seeds: dict) -> tuple[str, str]:
+    """The statistic and threshold cells of a seeds row: ``holds on 4 of 5 seeds``, ``>= 4 of 5``."""
+    shard = seeds.get("shard")
+    counted = shard["seeds"] if shard else seeds["seeds"]
+    held = f"holds on {len(seeds['holding'])} of {len(counted)} seeds"
+    if shard:
+        return f"shard {shard['index']}/{shard['count']}: {held}", f">= {seeds['min_holding']} of {len(seeds['seeds'])} (merged)"
+    return held, f">= {seeds['min_holding']} of {len(seeds['seeds'])}"
+
+
+def _match_cell(result: dict) -> str:
+    """How the claim's units reached this seed: ``linear-0:58 -> linear-0:12 r=0.83``, ``-> none (...)``, or ``-``."""
+    cells = []
+    for m in result.get("matches") or []:
+        r = m["correlation"]
+        if m["counterpart"]:
+            cells.append(f"{m['unit']} -> {m['counterpart']} r={r:.2f}")
+        elif r <= m["null_bar"]:
+            cells.append(f"{m['unit']} -> none ({m['candidate']} r={r:.2f}, untrained networks reach {m['null_bar']:.2f})")
+        else:
+            cells.append(f"{m['unit']} -> none ({m['candidate']} r={r:.2f}, below the minimum)")
+    return "; ".join(cells) or "-"
+
+
+def _units_cell(names: list[str]) -> str:
+    """``linear-0:70,82,118`` for units of one layer (as claim files write them), ``-`` for none."""
+    layers = {name.split(":")[0] for name in names}
+    if len(layers) == 1:
+        return f"{names[0].split(':')[0]}:{','.join(name.split(':')[1] for name in names)}"
+    return ",".join(names) or "-"
+
+
+def seed_table_lines(r: dict) -> list[str]:
+    """The per-seed table of a seeds row: seed, claim outcome, units, match, each check's outcome."""
+    seeds = r["seeds"]
+    checks = list(dict.fromkeys(name for result in seeds["per_seed"] for name in result["checks"]))
+    table = [("seed", "claim", "units", "match", *checks)]
+    for result in seeds["per_seed"]:
+        outcomes = [result["checks"].get(name, {}).get("outcome", "") for name in checks]
+        table.append((str(result["seed"]), result["outcome"], _units_cell(result["units"]), _match_cell(result), *outcomes))
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+    lines = ["  " + "  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in table]
+    for result in seeds["per_seed"]:
+        if result.get("error"):
+            lines.append(f"  seed {result['seed']}: ERROR: {result['error']}")
+        if result.get("retrained"):
+            lines.append(f"  seed {result['seed']}: {result['retrained']['note']}")
+    return lines
+
+
+def exit_status(rows: list[dict]) -> int:
+    """What pytest exits with for these rows: 1 if any failed, else 0."""
+    return 1 if any(r["status"] == "failed" for r in rows) else 0
 
 
 def _git() -> dict:
@@ -177,7 +273,10 @@ def document(rows: list[dict], options: dict, args: list[str]) -> dict:
 
 def rerun_command(nodeid: str, options: dict) -> str:
     """The shell command that reruns one item with the same claims options."""
-    flags = "".join(f" --{k.replace('_', '-')} {v}" for k, v in options.items() if v and k in ("claims_checkpoint", "claims_mnist_root"))
+    keep = ("claims_checkpoint", "claims_mnist_root") + (("claims_seeds", "claims_shard") if nodeid.endswith("::seeds") else ())
+    flags = "".join(f" --{k.replace('_', '-')} {v}" for k, v in options.items() if v and k in keep)
+    if nodeid.endswith("::seeds") and options.get("claims_retrain"):
+        flags += " --claims-retrain"
     return f"pytest '{nodeid}'{flags}"
 
 
@@ -195,3 +294,18 @@ def failure_text(claim, check: str, headline: str, verdict, rerun: str) -> str:
         lines.append(f"  network: {network}; units: {units}; check seed {verdict.seed}")
     lines.append(f"rerun: {rerun}")
     return "\n".join(lines)
+
+
+def seeds_failure_text(claim, r: dict, rerun: str) -> str:
+    """What a failing ``::seeds`` item prints: the sentence, the verdict, the per-seed table and the rerun command."""
+    seeds = r["seeds"]
+    origin = "--claims-seeds" if seeds["seeds"] != seeds["file"]["seeds"] else "[seeds]"
+    scaled = (f" (scaled from the file's {seeds['file']['min_holding']} of {len(seeds['file']['seeds'])})"
+              if seeds["min_holding"] != seeds["file"]["min_holding"] or origin == "--claims-seeds" else "")
+    lines = [f"claim: {claim.sentence}", f"  ({claim.id}, line {claim.seeds.line}; expect = \"{seeds['expect']}\")",
+             f"seeds: {r['headline']}",
+             f"  seeds {', '.join(map(str, seeds['seeds']))} from {origin}; min_holding = {seeds['min_holding']}{scaled}",
+             *seed_table_lines(r)]
+    if r["verdict"] and r["verdict"].get("to_decide"):
+        lines.append(f"  to decide: {r['verdict']['to_decide']}")
+    return "\n".join([*lines, f"rerun: {rerun}"])

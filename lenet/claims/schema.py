@@ -56,7 +56,10 @@ SELECT: tuple[Param, ...] = (
 SEEDS: tuple[Param, ...] = (
     Param("seeds", "list[int]", "training seeds to check the claim on (units matched to the claim's seed's)", [0, 1, 2, 3, 4], required=True,
           low=0),
-    Param("min_holding", "int", "the claim passes when it holds on at least this many of them", 4, required=True, low=1),
+    Param("min_holding", "int", "the claim passes when it holds on at least this many of them (`--claims-seeds` keeps the fraction: "
+          "ceil(min_holding x seeds given / seeds listed))", 4, required=True, low=1),
+    Param("expensive", "bool", "also run the expensive checks (`[invariance]`) on every seed; by default they run on the claim's own "
+          "`seed` only (about 10-60 s per seed and claim on 2 cores)", True, default=False),
 )
 
 _KINDS = {"float": (int, float), "int": (int,), "str": (str,), "bool": (bool,)}
@@ -145,7 +148,12 @@ def render_markdown(intro: str, example: str) -> str:
     """docs/claims.md: ``intro``, the example file, then every key's table (generated from the declarations)."""
     out = [intro.rstrip(), "", "## Example", "", "```toml", example.rstrip(), "```", "", "## Top-level keys", "", *_table(TOP), "",
            "### `select` (inline table)", "", *_table(SELECT), "", "### `[seeds]`", "",
-           "Checks the whole claim on other training seeds (the `::seeds` item).", "", *_table(SEEDS), "", "## Check tables", "",
+           "Checks the whole claim on other training seeds (the `::seeds` item): every check runs on each seed, with named units "
+           "carried to their matched counterparts and `select` rules re-selected there. The claim holds on a seed when every check "
+           "that ran there holds (a unit without a counterpart: it does not). The item holds when at least `min_holding` seeds "
+           "hold, is refuted when that is out of reach even if every inconclusive seed held, and is inconclusive otherwise; "
+           "the fraction comes with a Clopper-Pearson interval.", "",
+           *_table(SEEDS, extra="the expected outcome of the seeds verdict"), "", "## Check tables", "",
            "Each table below becomes one pytest item, `claims/<file>.toml::<check>`. A table may hold only the keys listed for it.", ""]
     for spec in CHECKS.values():
         needs = ", ".join(f"`{n}`" for n in sorted(spec.needs))

@@ -25,6 +25,7 @@ COMMANDS = {
     "suggest": "lenet.cli.suggest_cmd",
     "new": "lenet.cli.new_cmd",
     "validate": "lenet.cli.validate_cmd",
+    "merge": "lenet.cli.merge_cmd",
 }
 
 
