@@ -23,7 +23,7 @@ from .checkpoint import weights_sha256
 from .data import Split
 from .model import LAYERS, LeNet5, layer as layer_info
 
-__all__ = ["capture", "unit_values", "weighted_mean_images", "top_images", "CACHE_LIMIT", "CACHE_TOTAL"]
+__all__ = ["capture", "per_unit", "unit_values", "image_values", "weighted_mean_images", "top_images", "CACHE_LIMIT", "CACHE_TOTAL"]
 
 CACHE_LIMIT = 512 * 2**20  # bytes per cached capture
 _CACHE: OrderedDict[tuple, torch.Tensor] = OrderedDict()
@@ -64,10 +64,21 @@ def capture(model: LeNet5, split: Split, layer: str, key: str | None = None, bat
     return out
 
 
+def per_unit(pre: torch.Tensor) -> torch.Tensor:
+    """A layer's pre-activation as one number per image and unit, ``(N, U[, H, W]) -> (N, U)``: conv channels by their spatial mean."""
+    return pre.flatten(2).mean(2) if pre.dim() > 2 else pre
+
+
 def unit_values(model: LeNet5, split: Split, layer: str, key: str | None = None) -> np.ndarray:
     """One number per image and unit, ``(N, units)`` float32: the pre-activation (conv: the map's spatial mean)."""
-    pre = capture(model, split, layer, key)
-    return (pre.flatten(2).mean(2) if layer_info(layer).kind == "conv" else pre).numpy()
+    return per_unit(capture(model, split, layer, key)).numpy()
+
+
+@torch.no_grad()
+def image_values(model: LeNet5, images: torch.Tensor, layer: str, batch: int = 2000) -> np.ndarray:
+    """``unit_values`` for images that are not a split (uncached): ``(N, 1, 28, 28) -> (N, units)``."""
+    model.eval()
+    return torch.cat([per_unit(model.preactivations(images[i : i + batch])[layer]) for i in range(0, len(images), batch)]).numpy()
 
 
 def weighted_mean_images(values: np.ndarray, images: np.ndarray, labels: np.ndarray) -> np.ndarray:

@@ -51,7 +51,8 @@ from scipy.optimize import linear_sum_assignment
 
 from .checkpoint import atomic_write
 from .errors import InvalidConfig, MatchError, UnknownUnit
-from .model import LAYERS, LeNet5, layer as layer_info
+from .activations import per_unit
+from .model import LAYERS, LeNet5, layer as layer_info, untrained
 from .paths import cache_dir
 from .subject import Subject
 
@@ -300,10 +301,7 @@ def _compute_null(model: LeNet5, images: torch.Tensor, networks: int) -> dict[st
     ref = direct_values(model, images)
     rows: dict[str, list[np.ndarray]] = {name: [] for name in LAYERS}
     for i in range(networks):
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(NULL_FIRST_SEED + i)
-            untrained = LeNet5().eval()
-        values = direct_values(untrained, images)
+        values = direct_values(untrained(NULL_FIRST_SEED + i), images)
         for name in LAYERS:
             corr = correlations(ref[name], values[name])
             rows[name].append(corr[np.arange(len(corr)), assign(corr)])
@@ -317,7 +315,4 @@ def direct_values(model: LeNet5, images: torch.Tensor) -> dict[str, np.ndarray]:
     The null's networks are not subjects, so their values are computed here, the
     way ``Subject.values`` defines them (the tests check the two agree).
     """
-    out = {}
-    for name, pre in model.eval().preactivations(images).items():
-        out[name] = (pre.flatten(2).mean(2) if pre.dim() == 4 else pre).numpy()  # (n, C, H, W) -> (n, C)
-    return out
+    return {name: per_unit(pre).numpy() for name, pre in model.eval().preactivations(images).items()}

@@ -20,7 +20,7 @@ from torch.nn import functional as F
 
 from .errors import UnknownUnit
 
-__all__ = ["LeNet5", "Layer", "LAYERS", "layer", "MNIST_MEAN", "MNIST_STD"]
+__all__ = ["LeNet5", "Layer", "LAYERS", "layer", "untrained", "MNIST_MEAN", "MNIST_STD"]
 
 MNIST_MEAN = 0.1307  # pixel mean of the MNIST training images, in [0, 1]
 MNIST_STD = 0.3081
@@ -103,3 +103,13 @@ class LeNet5(nn.Module):
         for index, name in enumerate(LAYER_NAMES):
             value = out[name] = self._stage(index, value)
         return out
+
+
+def untrained(seed: int) -> LeNet5:
+    """A freshly initialised LeNet-5 (eval mode) from ``seed``; torch's global random state is left as it was.
+
+    The untrained networks behind the random-feature baseline and the matching null are these.
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return LeNet5().eval()

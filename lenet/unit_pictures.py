@@ -68,19 +68,9 @@ def load(seed: int | None, checkpoint: str | None, name: str, weights_sha256: st
 @functools.lru_cache(maxsize=4)
 def _layer_values(subject, layer: str) -> np.ndarray:
     """Every unit of ``layer`` on the first ``IMAGES`` training images, ``(N, units)``: one forward pass per network and layer."""
-    return layer_values(subject.model, subject.split("train").images[:IMAGES], layer)
+    from .activations import image_values
 
-
-def layer_values(model, images, layer: str, batch: int = 2500) -> np.ndarray:
-    """Each unit's pre-activation per image, ``(N, 1, 28, 28) -> (N, units)`` (conv: the spatial mean of its map)."""
-    import torch
-
-    out = []
-    with torch.no_grad():
-        for start in range(0, len(images), batch):
-            pre = model.preactivations(images[start : start + batch])[layer]  # (B, units) or (B, channels, H, W)
-            out.append(pre.flatten(2).mean(2) if pre.dim() > 2 else pre)
-    return torch.cat(out).numpy()
+    return image_values(subject.model, subject.split("train").images[:IMAGES], layer, batch=2500)
 
 
 def record(data: UnitData):
@@ -143,7 +133,7 @@ def counterexample(data: UnitData, params: dict) -> tuple[str, object]:
     import torch
 
     from . import pictures as P
-    from .activations import top_images
+    from .activations import image_values, top_images
     from .perturb import Perturbation, apply
 
     fields = {f.name for f in dataclasses.fields(Perturbation)}
@@ -151,7 +141,7 @@ def counterexample(data: UnitData, params: dict) -> tuple[str, object]:
     before = torch.from_numpy(data.images[top_images(data.values, TOP)][:, None])  # (k, 28, 28) -> (k, 1, 28, 28)
     rows = []
     for images in (before, apply(before, perturbation)):
-        values = layer_values(data.subject.model, images, data.layer)[:, data.unit]
+        values = image_values(data.subject.model, images, data.layer)[:, data.unit]
         rows.append(P.digit_grid(images[:, 0].numpy(), [f"{v:.3g}" for v in values]))
     caption = (f"{perturbation} applied to {data.name}'s {TOP} top-activating training images "
                f"(top: as they are, bottom: perturbed; label: pre-activation)")

@@ -12,7 +12,7 @@ import torch
 from lenet import match
 from lenet.checkpoint import Checkpoint, weights_sha256
 from lenet.errors import InvalidConfig, MatchError, UnknownUnit
-from lenet.model import LeNet5
+from lenet.model import LeNet5, untrained
 from lenet.subject import Subject
 
 NETWORKS = 19  # a smaller null than the default 99 keeps the tests quick: false-match rate <= 1/20
@@ -127,12 +127,6 @@ def _subject(model: LeNet5) -> Subject:
     return Subject(Checkpoint(model.eval(), {"weights_sha256": weights_sha256(model.state_dict())}), seed=None)
 
 
-def _untrained(seed: int) -> LeNet5:
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return LeNet5().eval()
-
-
 def _permuted(model: LeNet5, layer: str, perm: torch.Tensor) -> LeNet5:
     """A copy whose ``layer`` unit j is ``model``'s unit perm[j]; the next layer's inputs follow, so the function is unchanged."""
     out = LeNet5()
@@ -204,7 +198,7 @@ def test_untrained_networks_find_counterparts_no_more_often_than_the_null_allows
     found = {"null only": 0, "default": 0}
     trials = 0
     for seed in range(40_000, 40_005):
-        values = match.direct_values(_untrained(seed), images)
+        values = match.direct_values(untrained(seed), images)
         for layer in ("linear-0", "linear-1"):
             null = match.null(reference, layer, networks=NETWORKS)
             found["null only"] += int(match.match_values(layer, ref[layer], values[layer], null, min_correlation=-1).matched.sum())
@@ -218,8 +212,8 @@ def test_untrained_networks_find_counterparts_no_more_often_than_the_null_allows
     assert rates["null only"] <= bound, f"{found} of {trials}: rate {rates['null only']:.3f} > {bound:.3f}"
     assert found["default"] <= found["null only"]
     # the same through subjects (the path claims take): one untrained network, one layer
-    through = match.match_layer(reference, _subject(_untrained(40_000)), "linear-0", networks=NETWORKS)
-    direct = match.match_values("linear-0", ref["linear-0"], match.direct_values(_untrained(40_000), images)["linear-0"], through.null)
+    through = match.match_layer(reference, _subject(untrained(40_000)), "linear-0", networks=NETWORKS)
+    direct = match.match_values("linear-0", ref["linear-0"], match.direct_values(untrained(40_000), images)["linear-0"], through.null)
     np.testing.assert_allclose(through.candidate_correlations, direct.candidate_correlations, atol=1e-4)
 
 
@@ -248,6 +242,6 @@ def test_the_null_is_cached_on_disk_and_reused(shared_cache, monkeypatch):
     # row i is the untrained network of seed NULL_FIRST_SEED + i, matched by the public pieces
     images = _sample_images(reference)
     ref = match.direct_values(reference.model, images)["linear-1"]
-    other = match.direct_values(_untrained(match.NULL_FIRST_SEED + 4), images)["linear-1"]
+    other = match.direct_values(untrained(match.NULL_FIRST_SEED + 4), images)["linear-1"]
     corr = match.correlations(ref, other)
     np.testing.assert_allclose(first.correlations[4], corr[np.arange(84), match.assign(corr)], atol=1e-12)

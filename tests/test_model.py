@@ -38,3 +38,14 @@ def test_forward_from_any_layer_matches_the_full_forward_pass(model, name):
 def test_unknown_layer_lists_the_valid_layers():
     with pytest.raises(UnknownUnit, match=r"Unknown layer 'linear-3'; layers are conv-0 \(units 0-5\).*linear-2"):
         layer("linear-3")
+
+
+def test_untrained_networks_come_from_their_seed_and_leave_the_global_rng_alone():
+    from lenet.model import untrained
+
+    torch.manual_seed(123)
+    state = torch.random.get_rng_state()
+    first, again, other = untrained(10_000), untrained(10_000), untrained(10_001)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    assert all(torch.equal(a, b) for a, b in zip(first.state_dict().values(), again.state_dict().values()))
+    assert not torch.equal(first.linear0.weight, other.linear0.weight) and not first.training

@@ -20,7 +20,8 @@ import torch
 from filelock import FileLock
 
 from .. import stats
-from ..model import LeNet5, layer as layer_info
+from ..activations import per_unit
+from ..model import untrained
 from ..paths import cache_dir
 
 __all__ = ["Baseline", "baseline", "networks_for", "FIRST_SEED"]
@@ -57,14 +58,9 @@ class Baseline:
 
 @torch.no_grad()
 def _untrained_aurocs(layer: str, images: torch.Tensor, concept_rows: int, networks: int) -> np.ndarray:
-    conv = layer_info(layer).kind == "conv"
     out = []
     for i in range(networks):
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(FIRST_SEED + i)
-            model = LeNet5().eval()
-        pre = model.preactivations(images)[layer]
-        values = (pre.flatten(2).mean(2) if conv else pre).numpy()  # (N, U)
+        values = per_unit(untrained(FIRST_SEED + i).preactivations(images)[layer]).numpy()  # (N, U)
         out.append(stats.auroc_columns(values[:concept_rows], values[concept_rows:]))
     return np.stack(out)
 

@@ -187,8 +187,8 @@ def run(args: argparse.Namespace) -> int:
     if args.split == "test":
         print("note: --split test is the confirmation split: units chosen by looking at it cannot be confirmed honestly on it.", file=sys.stderr)
     split = data.load_split(args.split, args.mnist_root)
-    model = cache.checkpoint(args.seed, config, args.mnist_root, args.cache_dir).model
-    values = unit_values(model, split, layer)[:, unit]
+    found = cache.checkpoint(args.seed, config, args.mnist_root, args.cache_dir)
+    values = unit_values(found.model, split, layer, key=found.weights_sha256)[:, unit]
     labels = split.labels.numpy()
     record = cache.training_record(args.seed, config, args.mnist_root, args.cache_dir) if layer in RECORDED_LAYERS else None
     stats = class_stats(values, labels, record, layer, unit)

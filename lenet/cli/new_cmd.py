@@ -58,13 +58,12 @@ def run(args: argparse.Namespace) -> int:
     checks = [c.strip() for c in args.checks.split(",")] if args.checks else default_checks(args.concept, args.klass)
     if not checks:
         raise InvalidConfig("nothing to check: give --concept and --contrast, or --class, or name --checks.")
-    params = {"training": {"class": args.klass, "gradient": args.gradient}, "class-ablation": {"class": args.klass}}
+    if args.klass is None and ("training" in checks or "class-ablation" in checks):
+        raise InvalidConfig(f"--checks {','.join(checks)} needs --class N (the digit class the check is about).")
+    training = {"class": args.klass, "gradient": args.gradient}
     if args.top_class is not None:
-        params["training"]["top_class"] = args.top_class
-    if args.klass is None:
-        params = {}
-        if "training" in checks or "class-ablation" in checks:
-            raise InvalidConfig(f"--checks {','.join(checks)} needs --class N (the digit class the check is about).")
+        training["top_class"] = args.top_class
+    params = {"training": training, "class-ablation": {"class": args.klass}} if args.klass is not None else {}
     tags = [t.strip() for t in args.tags.split(",")] if args.tags else []
     text = scaffold(args.unit, _sentence(args), checks, concept=args.concept, contrast=args.contrast, seed=args.seed,
                     discovered=args.discovered, tags=tags, params=params)

@@ -41,8 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_cache_dir(parser)
 
 
-def _new(unit: str, sentence_args: list[str], discovered: str, out: str) -> str:
-    return "lenet new " + shlex.join([unit, *sentence_args, "--discovered", discovered, "-o", out])
+def _new(unit: str, options: list[str], discovered: str, out: str) -> str:
+    """The `lenet new` command that scaffolds a candidate's claim."""
+    return "lenet new " + shlex.join([unit, *options, "--discovered", discovered, "-o", out])
 
 
 def run(args: argparse.Namespace) -> int:
