@@ -24,9 +24,10 @@ from scipy import stats as sps
 
 from . import stats
 from .checks import ablation, activation, layer as layer_checks, selectivity
+from .planting import Plant
 from .subject import Subject
 
-__all__ = ["Rate", "Plant", "plant", "power", "null_selectivity", "null_correlation", "null_ablation", "null_activation",
+__all__ = ["Rate", "Plant", "power", "null_selectivity", "null_correlation", "null_ablation", "null_activation",
            "null_class_ablation", "NULLS", "CONTINUOUS"]
 
 
@@ -90,66 +91,15 @@ def null_selectivity(subject: Subject, trials: int = 2000, alpha: float = 0.01, 
 def null_correlation(subject: Subject, trials: int = 1000, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0) -> Rate:
     values, labels = subject.values(layer, "test"), subject.split("test").labels.numpy()
     rng, rate = np.random.default_rng(seed), Rate("correlation", "false positives", 0, trials, alpha)
-    means = np.stack([np.maximum(values[labels == c], 0).mean(axis=0) for c in range(10)])  # (10, U)
+    means = np.stack([np.maximum(values[labels == c], 0).mean(axis=0) for c in range(len(subject.classes))])  # (C, U)
     selectivity_index = np.array([stats.class_selectivity_index(means[:, u]) for u in range(values.shape[1])])
     for i in range(trials):
-        other = rng.permutation(means[int(rng.integers(10))])  # a real per-unit score, decoupled from the units
+        other = rng.permutation(means[int(rng.integers(len(subject.classes)))])  # a real per-unit score, decoupled from the units
         verdict = layer_checks.judge_correlation(selectivity_index, other, {"x": "class-selectivity", "y": "shuffled"},
                                                  confidence=1 - alpha, seed=i, resamples=200)
         rate.passes += verdict.outcome == "holds"
         rate.p_values.append(verdict.primary.p)
     return rate
-
-
-@dataclass(frozen=True)
-class Plant:
-    """A planted variant: ``unit`` of linear-0 made to detect concept vs contrast and feed ``logit`` via linear-1's ``relay``."""
-
-    unit: int
-    relay: int
-    logit: int = 7
-    strength: float = 1.0  # scales the detector's weights (sharper firing)
-    gain: float = 2.0  # weight of the unit -> relay -> logit path
-
-
-def _linear0_inputs(model, images):
-    """The 400 features linear-0 reads: ``(N, 1, 28, 28) -> (N, 400)``."""
-    import torch
-    from torch.nn import functional as F
-
-    with torch.no_grad():
-        conv1 = model.preactivations(images)["conv-1"]
-        return F.max_pool2d(F.relu(conv1), 2).flatten(1)
-
-
-def plant(subject: Subject, plant: Plant, concept: np.ndarray, contrast: np.ndarray) -> Subject:
-    """A copy of ``subject`` with a planted detector; ``concept``/``contrast`` index the *training* split.
-
-    The unit's weights become the difference of the mean linear-0 input on
-    concept and contrast images (a linear discriminant), with the bias at the
-    midpoint, so it fires on the concept; a linear-1 unit relays it to the logit.
-    """
-    import copy
-
-    import torch
-
-    from .checkpoint import Checkpoint, weights_sha256
-
-    model = copy.deepcopy(subject.model)
-    images = subject.split("train").images
-    h1, h0 = _linear0_inputs(model, images[concept]).mean(0), _linear0_inputs(model, images[contrast]).mean(0)
-    direction = (h1 - h0) / (h1 - h0).norm()
-    scale = plant.strength * 4.0 / float(direction @ (h1 - h0))  # concept mean at +2, contrast mean at -2 (times strength)
-    with torch.no_grad():
-        model.linear0.weight[plant.unit] = direction * scale
-        model.linear0.bias[plant.unit] = -float(direction @ (h1 + h0) / 2) * scale
-        model.linear1.weight[plant.relay] = 0.0
-        model.linear1.weight[plant.relay, plant.unit] = plant.gain
-        model.linear1.bias[plant.relay] = 0.0
-        model.linear2.weight[:, plant.relay] = 0.0
-        model.linear2.weight[plant.logit, plant.relay] = plant.gain
-    meta = {"weights_sha256": weights_sha256(model.state_dict()), "planted": vars(plant)}
-    return Subject(Checkpoint(model.eval(), meta), None)
 
 
 PLANTS = (Plant(5, 3, strength=1.0), Plant(40, 10, strength=0.5), Plant(99, 60, strength=2.0))
@@ -159,21 +109,18 @@ def power(subject: Subject, alpha: float = 0.01, plants: tuple[Plant, ...] = PLA
     """Planted crossbar units must pass selectivity (min_auroc 0.75, with the baseline) and ablation (zero, logit:7,
     min_effect 0.5); untouched units must not pass ablation. (Untouched units' *selectivity* is the network's own:
     planting leaves their values unchanged, and a trained LeNet may well have real crossbar detectors.)"""
-    from . import concepts
     from .checks.baseline import baseline
-    from .interventions import sweep_damage
 
-    crossed, plain = concepts.concept("seven/crossed"), concepts.concept("seven/plain")
-    c, p = crossed.indices("test"), plain.indices("test")
+    c, p = subject.members("seven/crossed", "test"), subject.members("seven/plain", "test")
     rates = {name: Rate(check, kind, 0, 0, alpha) for name, check, kind in [
         ("sel", "selectivity", "power (planted units)"), ("abl", "ablation", "power (planted units)"),
         ("spurious", "ablation", "passes on untouched units")]}
-    bar = baseline("linear-0", subject.split("test").images, c, p).bar(False)
+    bar = baseline(subject, "linear-0", "test", c, p).bar(False)
     ablation_params = {"method": "zero", "output": "logit:7", "min_effect": 0.5}
     for spec in plants:
-        planted = plant(subject, spec, crossed.indices("train"), plain.indices("train"))
+        planted = subject.planted(spec, subject.members("seven/crossed", "train"), subject.members("seven/plain", "train"))
         values = planted.values("linear-0", "test")
-        damage = sweep_damage(planted.model, planted.split("test"), "linear-0", "zero", "logit:7", key=planted.key)
+        damage = planted.sweep_damage("linear-0", "zero", "logit:7")
         verdict = selectivity.judge({"u": values[c, spec.unit]}, {"u": values[p, spec.unit]}, {"min_auroc": 0.75}, bar=bar,
                                     confidence=1 - alpha)
         rates["sel"].trials += 1
@@ -191,10 +138,7 @@ def power(subject: Subject, alpha: float = 0.01, plants: tuple[Plant, ...] = PLA
 
 def null_ablation(subject: Subject, trials: int = 1000, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0) -> Rate:
     """Per-image damage of zero-ablating each unit is computed once (one batched sweep); each null reuses it."""
-    from .interventions import sweep_damage
-
-    split = subject.split("test")
-    damage, labels = sweep_damage(subject.model, split, layer, "zero", "logit:true", key=subject.key), split.labels.numpy()
+    damage, labels = subject.sweep_damage(layer, "zero", "logit:true"), subject.split("test").labels.numpy()
     rng, rate = np.random.default_rng(seed), Rate("ablation", "false positives", 0, trials, alpha)
     params = {"method": "zero", "output": "logit:true", "min_effect": None}
     for i in range(trials):
@@ -209,7 +153,6 @@ def null_ablation(subject: Subject, trials: int = 1000, alpha: float = 0.01, lay
 def null_activation(subject: Subject, trials: int = 500, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0) -> Rate:
     """A random unit driven to the median of a random half of one class's *training* images, on that class's test images
     split at random; a random output and direction."""
-    from .interventions import intervene
     from .units import UnitSet
 
     split, train = subject.split("test"), subject.values(layer, "train")
@@ -222,8 +165,8 @@ def null_activation(subject: Subject, trials: int = 500, alpha: float = 0.01, la
         rows = np.concatenate([b, a])
         params = {"output": f"logit:{int(rng.integers(10))}", "direction": "up" if rng.random() < 0.5 else "down",
                   "value": "concept-median", "min_effect": None}
-        change = intervene(subject.model, split, UnitSet(layer, (u,)), "clamp", rows=rows, value=float(np.median(train[half, u])),
-                           key=subject.key).change(params["output"])
+        change = subject.intervene(UnitSet(layer, (u,)), "clamp", rows=rows,
+                                   value=float(np.median(train[half, u]))).change(params["output"])
         verdict = activation.judge(change[: len(b)], change[len(b):], params, confidence=1 - alpha, seed=i, permutations=499)
         rate.passes += verdict.outcome == "holds"
         rate.p_values.append(verdict.primary.p)
@@ -232,17 +175,14 @@ def null_activation(subject: Subject, trials: int = 500, alpha: float = 0.01, la
 
 def null_class_ablation(subject: Subject, trials: int = 300, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0) -> Rate:
     """A random set of 5 units ablated; one class's test images split at random into a pretend class and pretend others."""
-    from .interventions import intervene
     from .units import UnitSet
 
-    split = subject.split("test")
-    labels = split.labels.numpy()
+    labels = subject.split("test").labels.numpy()
     units = subject.values(layer, "test").shape[1]
     rng, rate = np.random.default_rng(seed), Rate("class-ablation", "false positives", 0, trials, alpha)
     for i in range(trials):
         a, b, _ = _split(rng, labels)
-        effects = intervene(subject.model, split, UnitSet(layer, tuple(int(u) for u in rng.choice(units, 5, replace=False))),
-                            "zero", key=subject.key)
+        effects = subject.intervene(UnitSet(layer, tuple(int(u) for u in rng.choice(units, 5, replace=False))), "zero")
         rows = np.concatenate([a, b])
         pretend = np.r_[np.zeros(len(a), int), np.ones(len(b), int)]
         verdict = layer_checks.judge_class_ablation(effects.correct_before.numpy()[rows], effects.correct_after.numpy()[rows],

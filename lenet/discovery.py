@@ -14,8 +14,6 @@ import numpy as np
 
 from . import concepts, stats
 from .errors import InvalidConfig
-from .model import layer as layer_info
-from .recorder import RECORDED_LAYERS
 from .subject import Subject
 
 __all__ = ["BASELINE_IMAGES", "UnitScore", "Scan", "scan", "GradientAnomaly", "StyleCandidate", "gradient_anomalies", "style_candidates", "style_pairs"]
@@ -46,8 +44,8 @@ class Scan:
     networks: int
 
 
-def _groups(concept: str, contrast: str) -> tuple[np.ndarray, np.ndarray]:
-    c, d = concepts.concept(concept).indices("train"), concepts.concept(contrast).indices("train")
+def _groups(subject: Subject, concept: str, contrast: str) -> tuple[np.ndarray, np.ndarray]:
+    c, d = subject.members(concept, subject.DISCOVERY), subject.members(contrast, subject.DISCOVERY)
     if np.intersect1d(c, d).size:
         raise InvalidConfig(f"--concept {concept} and --contrast {contrast} share training images; choose disjoint sets "
                             f"(`lenet concepts` lists them), e.g. seven/crossed against seven/plain.")
@@ -63,22 +61,21 @@ def _baseline(subject: Subject, layer: str, c: np.ndarray, d: np.ndarray):
 
     rng = np.random.default_rng(0)
     pick = lambda rows: np.sort(rng.choice(rows, BASELINE_IMAGES, replace=False)) if len(rows) > BASELINE_IMAGES else rows
-    return baseline(layer, subject.split("train").images, pick(c), pick(d), selected=True)
+    return baseline(subject, layer, subject.DISCOVERY, pick(c), pick(d), selected=True)
 
 
 def scan(subject: Subject, layer: str, concept: str, contrast: str, ablate: bool = True, confidence: float = 0.99) -> Scan:
     """Rank ``layer``'s units by AUROC of concept vs contrast on the train split; optionally each unit's ablation effect."""
     from .checks.baseline import networks_for
-    from .interventions import sweep_damage
 
-    layer = layer_info(layer).name
-    c, d = _groups(concept, contrast)
-    values = subject.values(layer, "train")
+    layer = subject.layer(layer).name
+    c, d = _groups(subject, concept, contrast)
+    values = subject.values(layer, subject.DISCOVERY)
     aurocs = stats.auroc_columns(values[c], values[d])
     damage = None
     if ablate:
         rows = np.concatenate([c, d])
-        per_image = sweep_damage(subject.model, subject.split("train"), layer, "zero", "logit:true", rows=rows, key=subject.key)
+        per_image = subject.sweep_damage(layer, "zero", "logit:true", split=subject.DISCOVERY, rows=rows)
         damage = per_image[:, : len(c)].mean(1) - per_image[:, len(c):].mean(1)
     ranked = [
         UnitScore(int(u), stats.auroc(values[c, u], values[d, u], confidence), float(values[c, u].mean()), float(values[d, u].mean()),
@@ -104,10 +101,10 @@ class GradientAnomaly:
 
 def gradient_anomalies(subject: Subject, layer: str, min_rank: int = 6, min_consistency: float = 0.8) -> list[GradientAnomaly]:
     """Units whose most-pushed class ranks ``min_rank`` or lower (of 10) in final activation, most consistent push first."""
-    layer = layer_info(layer).name
-    if layer not in RECORDED_LAYERS:
-        return []
+    layer = subject.layer(layer).name
     record = subject.record()
+    if layer not in record.gradient:
+        return []
     grads, acts = record.gradient[layer].astype(np.float64), record.activation[layer].astype(np.float64)  # (frames, 10, U)
     final = record.epoch > (np.ceil(record.epoch[-1]) - 1)
     mean_grad, final_act = grads.mean(0), acts[final].mean(0)  # (10, U)
@@ -142,11 +139,11 @@ def style_pairs() -> list[tuple[str, str]]:
 
 def style_candidates(subject: Subject, layer: str, per_style: int = 3, confidence: float = 0.99) -> list[StyleCandidate]:
     """For each style pair, the ``per_style`` most selective units whose AUROC CI clears the best-unit baseline bar."""
-    layer = layer_info(layer).name
-    values = subject.values(layer, "train")
+    layer = subject.layer(layer).name
+    values = subject.values(layer, subject.DISCOVERY)
     found = []
     for concept, contrast in style_pairs():
-        c, d = _groups(concept, contrast)
+        c, d = _groups(subject, concept, contrast)
         bar = _baseline(subject, layer, c, d).best_p99
         for u in np.argsort(-stats.auroc_columns(values[c], values[d]), kind="stable")[:per_style]:
             estimate = stats.auroc(values[c, u], values[d, u], confidence)

@@ -6,7 +6,7 @@ pre-activation of that layer (``activations.capture``): the layers before it
 are never run again. Methods:
 
 - ``zero``: the unit's pre-activation becomes 0;
-- ``mean``: its mean over the discovery (training) split (conv: the mean map);
+- ``mean``: its mean over the discovery (training) split, given as ``mean_over`` (conv: the mean map);
 - ``resample``: each image gets the unit's pre-activation from another image,
   given by ``sources`` (per-image indices into the split; ``draw_sources`` draws
   them from a reference set with a seed);
@@ -30,7 +30,7 @@ import torch
 from torch.nn import functional as F
 
 from .activations import capture
-from .data import Split, load_split
+from .data import Split
 from .errors import InvalidConfig
 from .model import LeNet5, layer as layer_info
 from .units import UnitSet
@@ -93,19 +93,21 @@ def draw_sources(reference: np.ndarray, count: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).choice(np.asarray(reference), size=count, replace=True)
 
 
-def _mean_map(model: LeNet5, layer: str, key: str | None) -> torch.Tensor:
-    """The mean pre-activation of every unit over the discovery split: ``layer.shape``."""
-    return capture(model, load_split("train"), layer, key).mean(0)
+def _mean_map(model: LeNet5, layer: str, key: str | None, mean_over: Split | None) -> torch.Tensor:
+    """The mean pre-activation of every unit over the discovery split ``mean_over``: ``layer.shape``."""
+    if mean_over is None:
+        raise InvalidConfig("method='mean' needs `mean_over`: the split to average over (the discovery split).")
+    return capture(model, mean_over, layer, key).mean(0)
 
 
-def _replacement(model, split, layer, units, method, rows, key, sources, value) -> torch.Tensor:
+def _replacement(model, split, layer, units, method, rows, key, sources, value, mean_over) -> torch.Tensor:
     """The values that replace ``units``' pre-activations on ``rows``: ``(len(rows), len(units), *map)``."""
     pre = capture(model, split, layer, key)
     idx = list(units)
     if method == "zero":
         return torch.zeros_like(pre[rows][:, idx])
     if method == "mean":
-        return _mean_map(model, layer, key)[idx].expand_as(pre[rows][:, idx]).clone()
+        return _mean_map(model, layer, key, mean_over)[idx].expand_as(pre[rows][:, idx]).clone()
     if method == "resample":
         if sources is None or len(sources) != len(rows):
             raise InvalidConfig("resample needs `sources`: one source image per image (see draw_sources).")
@@ -120,11 +122,14 @@ def _replacement(model, split, layer, units, method, rows, key, sources, value) 
 @torch.no_grad()
 def intervene(model: LeNet5, split: Split, units: UnitSet, method: str = "zero", *, rows: np.ndarray | None = None,
               sources: np.ndarray | None = None, value: float | None = None, key: str | None = None,
-              batch: int = 5000) -> Effects:
-    """Replace ``units``' pre-activations on ``rows`` of ``split`` (all images if None) and recompute downstream."""
+              mean_over: Split | None = None, batch: int = 5000) -> Effects:
+    """Replace ``units``' pre-activations on ``rows`` of ``split`` (all images if None) and recompute downstream.
+
+    ``mean_over``: the discovery split, whose mean the ``mean`` method uses.
+    """
     rows = np.arange(len(split)) if rows is None else np.asarray(rows)
     pre = capture(model, split, units.layer, key)
-    replacement = _replacement(model, split, units.layer, units, method, rows, key, sources, value)
+    replacement = _replacement(model, split, units.layer, units, method, rows, key, sources, value, mean_over)
     before = capture(model, split, "linear-2", key)[rows]
     after = []
     for start in range(0, len(rows), batch):
@@ -134,13 +139,15 @@ def intervene(model: LeNet5, split: Split, units: UnitSet, method: str = "zero",
     return Effects(before, torch.cat(after), split.labels[rows])
 
 
-def _sweep_rank1(model: LeNet5, split: Split, layer: str, method: str, key, sources, chunk: int, values, rows) -> torch.Tensor:
+def _sweep_rank1(model: LeNet5, split: Split, layer: str, method: str, key, sources, chunk: int, values, rows,
+                 mean_over) -> torch.Tensor:
     """linear-0/linear-1: editing unit u changes the next pre-activation by (relu(new) - relu(old)) * W[:, u]."""
     pre = capture(model, split, layer, key)[rows]  # (N, U)
     if method == "clamp":
         new = torch.as_tensor(np.asarray(values), dtype=pre.dtype).expand_as(pre)  # unit u driven to values[u]
     else:
-        full = _replacement(model, split, layer, range(pre.shape[1]), method, np.arange(len(split)), key, sources, None)
+        full = _replacement(model, split, layer, range(pre.shape[1]), method, np.arange(len(split)), key, sources, None,
+                            mean_over)
         new = full[rows]
     delta = (F.relu(new) - F.relu(pre)).T  # (U, N): change of each unit's output per image
     if layer == "linear-1":
@@ -160,7 +167,7 @@ def _sweep_rank1(model: LeNet5, split: Split, layer: str, method: str, key, sour
 @torch.no_grad()
 def sweep(model: LeNet5, split: Split, layer: str, method: str = "zero", *, sources: np.ndarray | None = None,
           values: np.ndarray | None = None, rows: np.ndarray | None = None, key: str | None = None,
-          chunk: int = 4) -> tuple[torch.Tensor, torch.Tensor]:
+          mean_over: Split | None = None, chunk: int = 4) -> tuple[torch.Tensor, torch.Tensor]:
     """Intervene on each unit of ``layer`` alone: logits after ``(U, N, 10)`` and before ``(N, 10)``.
 
     ``method="clamp"`` drives unit u to ``values[u]``. ``rows``: the images (all
@@ -174,9 +181,10 @@ def sweep(model: LeNet5, split: Split, layer: str, method: str = "zero", *, sour
         raise InvalidConfig(f"a clamp sweep needs one value per unit of {layer} ({units}); got {None if values is None else len(values)}.")
     before = capture(model, split, "linear-2", key)[rows]
     if layer in ("linear-0", "linear-1"):
-        return _sweep_rank1(model, split, layer, method, key, sources, chunk, values, rows), before
+        return _sweep_rank1(model, split, layer, method, key, sources, chunk, values, rows, mean_over), before
     after = [intervene(model, split, UnitSet(layer, (u,)), method, rows=rows, sources=None if sources is None else sources[rows],
-                       value=None if values is None else float(values[u]), key=key).after for u in range(units)]
+                       value=None if values is None else float(values[u]), key=key, mean_over=mean_over).after
+             for u in range(units)]
     return torch.stack(after), before
 
 

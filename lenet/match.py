@@ -43,18 +43,19 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 from filelock import FileLock
 from scipy.optimize import linear_sum_assignment
 
 from .checkpoint import atomic_write
 from .errors import InvalidConfig, MatchError, UnknownUnit
-from .activations import per_unit
-from .model import LAYERS, LeNet5, layer as layer_info, untrained
 from .paths import cache_dir
 from .subject import Subject
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = [
     "Match",
@@ -231,7 +232,7 @@ def sample_rows(images: int) -> np.ndarray:
 
 def sample_values(subject: Subject, layer: str) -> np.ndarray:
     """``subject``'s unit values of ``layer`` on the matching sample of the training split, ``(n, U)``."""
-    values = subject.values(layer, "train")
+    values = subject.values(layer, subject.DISCOVERY)
     return values[sample_rows(len(values))]
 
 
@@ -256,13 +257,13 @@ def _check_min_correlation(value: float) -> None:
 
 def match_layer(reference: Subject, other: Subject, layer: str, min_correlation: float = MIN_CORRELATION, networks: int = NULL_NETWORKS) -> LayerMatch:
     """Every unit of ``layer`` of ``reference`` matched with ``other``'s on the discovery sample."""
-    layer = layer_info(layer).name
+    layer = reference.layer(layer).name
     return match_values(layer, sample_values(reference, layer), sample_values(other, layer), null(reference, layer, networks), min_correlation)
 
 
 def match_unit(reference: Subject, other: Subject, layer: str, unit: int, min_correlation: float = MIN_CORRELATION, networks: int = NULL_NETWORKS) -> Match:
     """Reference unit ``layer:unit``'s counterpart in ``other``: its partner in the whole layer's assignment."""
-    _check_unit(layer_info(layer).name, unit, layer_info(layer).units)
+    _check_unit(reference.layer(layer).name, unit, reference.layer(layer).units)
     return match_layer(reference, other, layer, min_correlation, networks).match(unit)
 
 
@@ -271,7 +272,7 @@ def null(reference: Subject, layer: str, networks: int = NULL_NETWORKS) -> Null:
 
     Cached on disk for every layer at once (one forward pass per untrained network).
     """
-    layer = layer_info(layer).name
+    layer = reference.layer(layer).name
     if networks < 1:
         raise InvalidConfig(f"networks={networks} must be at least 1; use {NULL_NETWORKS} for a 1% false-match rate.")
     return Null(layer, _null_table(reference, networks)[layer])
@@ -279,7 +280,7 @@ def null(reference: Subject, layer: str, networks: int = NULL_NETWORKS) -> Null:
 
 def _null_table(reference: Subject, networks: int) -> dict[str, np.ndarray]:
     """Every layer's ``(networks, U)`` candidate correlations, from the disk cache or computed now."""
-    train = reference.split("train")
+    train = reference.split(reference.DISCOVERY)
     images = train.images[sample_rows(len(train))]  # (n, 1, 28, 28)
     digest = hashlib.sha256(json.dumps([_FORMAT, networks, NULL_FIRST_SEED, SAMPLE_SIZE, SAMPLE_SEED, reference.key]).encode())
     digest.update(images.numpy().tobytes())  # ties the file to the exact images
@@ -289,30 +290,29 @@ def _null_table(reference: Subject, networks: int) -> dict[str, np.ndarray]:
         if path.is_file():
             with np.load(path, allow_pickle=False) as stored:
                 return {name: stored[name] for name in stored.files}
-        table = _compute_null(reference.model, images, networks)
+        table = _compute_null(reference, images, networks)
         buffer = io.BytesIO()
         np.savez(buffer, **table)
         atomic_write(path, buffer.getvalue())
     return table
 
 
-def _compute_null(model: LeNet5, images: torch.Tensor, networks: int) -> dict[str, np.ndarray]:
-    """Candidate correlations of ``model``'s units with each untrained network's, per layer: ``(networks, U)``."""
-    ref = direct_values(model, images)
-    rows: dict[str, list[np.ndarray]] = {name: [] for name in LAYERS}
+def _compute_null(reference: Subject, images: torch.Tensor, networks: int) -> dict[str, np.ndarray]:
+    """Candidate correlations of ``reference``'s units with each untrained network's, per layer: ``(networks, U)``."""
+    ref = direct_values(reference, images)
+    rows: dict[str, list[np.ndarray]] = {name: [] for name in reference.layers}
     for i in range(networks):
-        values = direct_values(untrained(NULL_FIRST_SEED + i), images)
-        for name in LAYERS:
+        values = direct_values(reference.fresh(NULL_FIRST_SEED + i), images)
+        for name in reference.layers:
             corr = correlations(ref[name], values[name])
             rows[name].append(corr[np.arange(len(corr)), assign(corr)])
     return {name: np.stack(found) for name, found in rows.items()}
 
 
-@torch.no_grad()
-def direct_values(model: LeNet5, images: torch.Tensor) -> dict[str, np.ndarray]:
-    """Every layer's unit values for ``images`` ``(n, 1, 28, 28)``: ``(n, U)`` float32 (conv: spatial mean).
+def direct_values(subject: Subject, images: torch.Tensor) -> dict[str, np.ndarray]:
+    """Every layer's unit values for ``images`` ``(n, 1, 28, 28)``: ``(n, U)`` float32, as ``Subject.values`` reads them.
 
-    The null's networks are not subjects, so their values are computed here, the
-    way ``Subject.values`` defines them (the tests check the two agree).
+    The null's untrained networks (``subject.fresh``) are read on the sample directly, not through the
+    split cache (the tests check the two agree).
     """
-    return {name: per_unit(pre).numpy() for name, pre in model.eval().preactivations(images).items()}
+    return subject.all_values(images)

@@ -68,9 +68,7 @@ def load(seed: int | None, checkpoint: str | None, name: str, weights_sha256: st
 @functools.lru_cache(maxsize=4)
 def _layer_values(subject, layer: str) -> np.ndarray:
     """Every unit of ``layer`` on the first ``IMAGES`` training images, ``(N, units)``: one forward pass per network and layer."""
-    from .activations import image_values
-
-    return image_values(subject.model, subject.split("train").images[:IMAGES], layer, batch=2500)
+    return subject.image_values(subject.split(subject.DISCOVERY).images[:IMAGES], layer, batch=2500)
 
 
 def record(data: UnitData):
@@ -133,15 +131,15 @@ def counterexample(data: UnitData, params: dict) -> tuple[str, object]:
     import torch
 
     from . import pictures as P
-    from .activations import image_values, top_images
-    from .perturb import Perturbation, apply
+    from .activations import top_images
+    from .perturb import Perturbation
 
     fields = {f.name for f in dataclasses.fields(Perturbation)}
     perturbation = Perturbation(**{k: v for k, v in params.items() if k in fields})
     before = torch.from_numpy(data.images[top_images(data.values, TOP)][:, None])  # (k, 28, 28) -> (k, 1, 28, 28)
     rows = []
-    for images in (before, apply(before, perturbation)):
-        values = image_values(data.subject.model, images, data.layer)[:, data.unit]
+    for images in (before, data.subject.perturb(before, perturbation)):
+        values = data.subject.image_values(images, data.layer)[:, data.unit]
         rows.append(P.digit_grid(images[:, 0].numpy(), [f"{v:.3g}" for v in values]))
     caption = (f"{perturbation} applied to {data.name}'s {TOP} top-activating training images "
                f"(top: as they are, bottom: perturbed; label: pre-activation)")

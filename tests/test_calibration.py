@@ -47,7 +47,7 @@ def test_planting_leaves_untouched_units_selectivity_verdicts_as_they_were(subje
     """Untouched linear-0 units compute exactly what they did: any that pass a crossbar claim are the network's own."""
     crossed, plain = concepts.concept("seven/crossed"), concepts.concept("seven/plain")
     spec = calibration.PLANTS[0]
-    planted = calibration.plant(subject, spec, crossed.indices("train"), plain.indices("train"))
+    planted = subject.planted(spec, crossed.indices("train"), plain.indices("train"))
     before, after = subject.values("linear-0", "test"), planted.values("linear-0", "test")
     untouched = [u for u in range(120) if u != spec.unit]
     np.testing.assert_array_equal(before[:, untouched], after[:, untouched])

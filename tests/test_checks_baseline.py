@@ -7,6 +7,7 @@ import torch
 from lenet import stats
 from lenet.checks import baseline as base
 from lenet.model import LeNet5
+from lenet.subject import Subject
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def test_baseline_equals_aurocs_of_untrained_networks_and_is_cached(few_networks
     test = load_split("test", mnist_root)
     labels = test.labels.numpy()
     concept, contrast = np.flatnonzero(labels == 7)[:150], np.flatnonzero(labels == 1)[:200]
-    got = base.baseline("conv-1", test.images, concept, contrast)
+    got = base.baseline(Subject.load(0), "conv-1", "test", concept, contrast)
     assert got.aurocs.shape == (3, 16)
     torch.manual_seed(base.FIRST_SEED + 2)
     with torch.no_grad():
@@ -29,7 +30,7 @@ def test_baseline_equals_aurocs_of_untrained_networks_and_is_cached(few_networks
     np.testing.assert_allclose(got.aurocs[2], direct, rtol=1e-6)
     assert got.unit_p99 == pytest.approx(np.quantile(got.aurocs, 0.99))
     assert list((cache_dir / "baselines").glob("conv-1-*.npy"))
-    again = base.baseline("conv-1", test.images, concept, contrast)
+    again = base.baseline(Subject.load(0), "conv-1", "test", concept, contrast)
     np.testing.assert_array_equal(again.aurocs, got.aurocs)
 
 
@@ -39,7 +40,7 @@ def test_selected_units_face_the_per_network_maximum(few_networks, cache_dir, mn
     test = load_split("test", mnist_root)
     labels = test.labels.numpy()
     concept, contrast = np.flatnonzero(labels == 2)[:100], np.flatnonzero(labels == 3)[:100]
-    best = base.baseline("linear-1", test.images, concept, contrast, selected=True)
+    best = base.baseline(Subject.load(0), "linear-1", "test", concept, contrast, selected=True)
     assert best.aurocs.shape == (6, 84)
     assert best.bar(True) == pytest.approx(np.quantile(best.aurocs.max(axis=1), 0.99))
     assert best.bar(True) >= best.bar(False)

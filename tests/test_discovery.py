@@ -54,7 +54,7 @@ def test_the_scan_ablation_column_is_one_unit_zeroed_concept_minus_contrast(disc
     result = discovery.scan(subject, "linear-1", "digit/1", "digit/7")
     c, d = concepts.concept("digit/1").indices("train"), concepts.concept("digit/7").indices("train")
     score = result.units[3]
-    damage = intervene(subject.model, subject.split("train"), UnitSet("linear-1", (score.unit,)), "zero", key=subject.key).damage("logit:true")
+    damage = subject.intervene(UnitSet("linear-1", (score.unit,)), "zero", split="train").damage("logit:true")
     assert score.ablation == pytest.approx(damage[c].mean() - damage[d].mean(), abs=1e-4)
 
 
@@ -77,6 +77,8 @@ class _Recorded:
         acts[:, 2, 7] = -2.0
         epoch = np.arange(1, frames + 1) / 10
         self._record = SimpleNamespace(gradient={"linear-1": grads}, activation={"linear-1": acts}, epoch=epoch)
+
+    layer = Subject.layer  # the real subject's layer table
 
     def record(self):
         return self._record

@@ -81,13 +81,12 @@ _CASES = {}
 
 
 @pytest.fixture(params=["random", pytest.param("seed-0", marks=pytest.mark.slow)])
-def case(request, monkeypatch):
+def case(request):
     if request.param == "seed-0":
         request.getfixturevalue("mnist_root")
     if request.param not in _CASES:
         _CASES[request.param] = _random_case() if request.param == "random" else _reference_case()
     model, key, split, train = _CASES[request.param]
-    monkeypatch.setattr(interventions, "load_split", lambda name: train if name == "train" else pytest.fail(name))
     return model, key, split, train
 
 
@@ -110,7 +109,7 @@ def _expected(model, split, train, layer, idx, method, sources=None, value=None)
 
 
 def test_the_reference_pass_is_the_model(case):
-    model, key, split, _ = case
+    model, key, split, train = case
     logits, pre = reference(model, split.images)
     with torch.no_grad():
         mine = model.preactivations(split.images)
@@ -124,7 +123,7 @@ def test_each_intervention_equals_the_hand_written_forward_pass_with_the_unit_ed
     model, key, split, train = case
     units = UnitSet(layer, UNITS[layer])
     sources = draw_sources(np.arange(len(split)), len(split), seed=3)
-    effects = intervene(model, split, units, method, sources=sources, value=2.5, key=key)
+    effects = intervene(model, split, units, method, sources=sources, value=2.5, key=key, mean_over=train)
     expected = _expected(model, split, train, layer, units, method, sources, 2.5)
     torch.testing.assert_close(effects.after, expected, **TOL)
     torch.testing.assert_close(effects.before, reference(model, split.images)[0], **TOL)
@@ -139,7 +138,7 @@ def test_rows_select_images_and_sources_are_per_selected_image(case, layer, meth
     rows = np.array([5, 0, 299, 17, 17, 100])
     sources = np.array([1, 2, 3, 4, 5, 6])
     units = UnitSet(layer, UNITS[layer])
-    effects = intervene(model, split, units, method, rows=rows, sources=sources, value=-1.0, key=key, batch=4)
+    effects = intervene(model, split, units, method, rows=rows, sources=sources, value=-1.0, key=key, batch=4, mean_over=train)
     if method == "resample":  # row 17 appears twice, with different sources: build each row's edit directly
         own = reference(model, split.images)[1][layer][torch.as_tensor(sources)]
         images = split.images[torch.as_tensor(rows)]
@@ -157,7 +156,7 @@ def test_the_mean_is_over_the_discovery_split_not_the_split_intervened_on(case):
     gap = torch.where(train_mean > 0, (train_mean - own_means).abs(), torch.zeros_like(train_mean))
     unit = int(gap.argmax())  # a unit the ReLU passes, where the two means differ most
     units = UnitSet("linear-0", (unit,))
-    after = intervene(model, split, units, "mean", key=key).after
+    after = intervene(model, split, units, "mean", key=key, mean_over=train).after
     own_mean = own_means[unit]
     wrong = reference(model, split.images, "linear-0", setting(lambda z, i: own_mean)(units.indices))[0]
     assert not torch.allclose(after, wrong, **TOL)
@@ -169,34 +168,34 @@ def test_the_mean_is_over_the_discovery_split_not_the_split_intervened_on(case):
 @pytest.mark.parametrize("method", ["zero", "mean", "resample", "clamp"])
 @pytest.mark.parametrize("layer", list(UNITS))
 def test_intervening_on_no_units_changes_nothing(case, layer, method):
-    model, key, split, _ = case
+    model, key, split, train = case
     nothing = parse_units(f"{layer}:*").complement()
-    effects = intervene(model, split, nothing, method, sources=np.zeros(len(split), dtype=int), value=9.0, key=key)
+    effects = intervene(model, split, nothing, method, sources=np.zeros(len(split), dtype=int), value=9.0, key=key, mean_over=train)
     torch.testing.assert_close(effects.after, effects.before, rtol=0, atol=1e-6)
     assert (effects.delta_true_prob.abs() < 1e-6).all() and (effects.correct_after == effects.correct_before).all()
 
 
 @pytest.mark.parametrize("layer", list(UNITS))
 def test_resampling_every_image_from_itself_is_the_identity(case, layer):
-    model, key, split, _ = case
+    model, key, split, train = case
     every = parse_units(f"{layer}:*")
-    effects = intervene(model, split, every, "resample", sources=np.arange(len(split)), key=key)
+    effects = intervene(model, split, every, "resample", sources=np.arange(len(split)), key=key, mean_over=train)
     torch.testing.assert_close(effects.after, effects.before, rtol=0, atol=1e-6)
 
 
 def test_zeroing_all_of_linear_1_leaves_only_the_bias_of_linear_2(case):
-    model, key, split, _ = case
-    effects = intervene(model, split, parse_units("linear-1:*"), "zero", key=key)
+    model, key, split, train = case
+    effects = intervene(model, split, parse_units("linear-1:*"), "zero", key=key, mean_over=train)
     torch.testing.assert_close(effects.after, model.linear2.bias.detach().expand(len(split), 10), rtol=0, atol=0)
 
 
 def test_an_intervention_on_a_set_and_one_on_its_complement_together_cover_the_layer(case):
-    model, key, split, _ = case
+    model, key, split, train = case
     units = parse_units("linear-1:0,5,9,40")
     rest = units.complement()
     # zero both halves, one after the other, through the reference: the same as zeroing the whole layer
     both = reference(model, split.images, "linear-1", setting(lambda z, i: 0.0)([*units, *rest]))[0]
-    whole = intervene(model, split, parse_units("linear-1:*"), "zero", key=key).after
+    whole = intervene(model, split, parse_units("linear-1:*"), "zero", key=key, mean_over=train).after
     torch.testing.assert_close(whole, both, **TOL)
 
 
@@ -206,12 +205,12 @@ def test_an_intervention_on_a_set_and_one_on_its_complement_together_cover_the_l
 @pytest.mark.parametrize("method", ["zero", "mean", "resample"])
 @pytest.mark.parametrize("layer", ["linear-0", "linear-1", "conv-1"])  # rank-1 path, rank-1 path, generic path
 def test_a_sweep_equals_intervening_on_each_unit_alone(case, layer, method):
-    model, key, split, _ = case
+    model, key, split, train = case
     sources = draw_sources(np.arange(len(split)), len(split), seed=4)
-    after, before = sweep(model, split, layer, method, sources=sources, key=key, chunk=7)
+    after, before = sweep(model, split, layer, method, sources=sources, key=key, chunk=7, mean_over=train)
     assert after.shape == (LAYERS[layer].units, len(split), 10)
     for unit in range(LAYERS[layer].units):
-        alone = intervene(model, split, UnitSet(layer, (unit,)), method, sources=sources, key=key).after
+        alone = intervene(model, split, UnitSet(layer, (unit,)), method, sources=sources, key=key, mean_over=train).after
         torch.testing.assert_close(after[unit], alone, **TOL)
     torch.testing.assert_close(before, reference(model, split.images)[0], **TOL)
 
@@ -220,7 +219,7 @@ def test_a_sweep_equals_intervening_on_each_unit_alone(case, layer, method):
 def test_a_clamp_sweep_drives_each_unit_to_its_own_value(case, layer):
     model, key, split, train = case
     values = np.linspace(-2, 3, LAYERS[layer].units)
-    after, _ = sweep(model, split, layer, "clamp", values=values, key=key)
+    after, _ = sweep(model, split, layer, "clamp", values=values, key=key, mean_over=train)
     for unit in (0, LAYERS[layer].units - 1):
         expected = _expected(model, split, train, layer, (unit,), "clamp", value=float(values[unit]))
         torch.testing.assert_close(after[unit], expected, **TOL)
@@ -228,19 +227,19 @@ def test_a_clamp_sweep_drives_each_unit_to_its_own_value(case, layer):
 
 @pytest.mark.parametrize("layer", ["linear-0", "conv-1"])
 def test_a_sweep_over_rows_is_the_full_sweep_at_those_rows(case, layer):
-    model, key, split, _ = case
+    model, key, split, train = case
     rows = np.array([3, 1, 250, 7])
     sources = draw_sources(np.arange(len(split)), len(split), seed=5)
-    full, before = sweep(model, split, layer, "resample", sources=sources, key=key)
-    part, part_before = sweep(model, split, layer, "resample", sources=sources, rows=rows, key=key)
+    full, before = sweep(model, split, layer, "resample", sources=sources, key=key, mean_over=train)
+    part, part_before = sweep(model, split, layer, "resample", sources=sources, rows=rows, key=key, mean_over=train)
     torch.testing.assert_close(part, full[:, rows], **TOL)
     torch.testing.assert_close(part_before, before[rows])
 
 
 def test_sweep_damage_is_the_output_before_minus_after(case):
-    model, key, split, _ = case
-    after, before = sweep(model, split, "linear-1", "zero", key=key)
-    damage = sweep_damage(model, split, "linear-1", "zero", "prob:true", key=key)
+    model, key, split, train = case
+    after, before = sweep(model, split, "linear-1", "zero", key=key, mean_over=train)
+    damage = sweep_damage(model, split, "linear-1", "zero", "prob:true", key=key, mean_over=train)
     rows = np.arange(len(split))
     labels = split.labels.numpy()
     p_before = before.softmax(-1).numpy()[rows, labels]
@@ -257,7 +256,7 @@ def test_mean_ablation_averages_over_the_whole_training_split(mnist_root):
     head = Split("test[:200]", test.images[:200], test.labels[:200])
     mean = torch.cat([reference(subject.model, train.images[i : i + 5000])[1]["linear-0"] for i in range(0, len(train), 5000)]).mean(0)
     expected = reference(subject.model, head.images, "linear-0", setting(lambda z, i: mean[list(i)])((58, 28)))[0]
-    after = intervene(subject.model, head, UnitSet("linear-0", (58, 28)), "mean", key=subject.key).after
+    after = intervene(subject.model, head, UnitSet("linear-0", (58, 28)), "mean", key=subject.key, mean_over=train).after
     torch.testing.assert_close(after, expected, **TOL)
 
 

@@ -75,9 +75,9 @@ def test_layer_match_reports_candidate_rank_and_why_a_match_is_too_weak():
         (lambda m: m.match_values("linear-2", np.zeros((5, 4)), np.zeros((5, 4)), _null([0] * 3)), MatchError, "the null has 3"),
         (lambda m: m.match_values("linear-2", np.ones((5, 4)), np.ones((5, 4)), _null([0] * 4)).match(4), UnknownUnit, "units are 0-3"),
         (lambda m: m.match_values("linear-2", np.ones((5, 4)), np.ones((5, 4)), _null([0] * 4)).match(-1), UnknownUnit, "unit=-1"),
-        (lambda m: m.match_unit(None, None, "linear-0", 120), UnknownUnit, "units are 0-119"),
-        (lambda m: m.match_unit(None, None, "linear-3", 0), UnknownUnit, "layers are conv-0"),
-        (lambda m: m.null(None, "linear-0", networks=0), InvalidConfig, "networks=0"),
+        (lambda m: m.match_unit(_subject(untrained(1)), None, "linear-0", 120), UnknownUnit, "units are 0-119"),
+        (lambda m: m.match_unit(_subject(untrained(1)), None, "linear-3", 0), UnknownUnit, "layers are conv-0"),
+        (lambda m: m.null(_subject(untrained(1)), "linear-0", networks=0), InvalidConfig, "networks=0"),
     ],
 )
 def test_invalid_inputs_name_the_value(call, error, words):
@@ -120,7 +120,7 @@ def _sample_images(subject: Subject) -> torch.Tensor:
 
 
 def _direct_sample_values(subject: Subject, layer: str) -> np.ndarray:
-    return match.direct_values(subject.model, _sample_images(subject))[layer]
+    return match.direct_values(subject, _sample_images(subject))[layer]
 
 
 def _subject(model: LeNet5) -> Subject:
@@ -147,7 +147,7 @@ def _permuted(model: LeNet5, layer: str, perm: torch.Tensor) -> LeNet5:
 @pytest.mark.skipif(not HAS_ACTIVATIONS, reason="lenet.activations (Subject.values) is not written yet")
 def test_null_values_agree_with_subject_values(shared_cache):
     subject = Subject.load(0)
-    direct = match.direct_values(subject.model, _sample_images(subject))
+    direct = match.direct_values(subject, _sample_images(subject))
     for layer in ("conv-1", "linear-0"):
         np.testing.assert_allclose(direct[layer], match.sample_values(subject, layer), rtol=1e-4, atol=1e-4)
 
@@ -194,11 +194,11 @@ def test_untrained_networks_find_counterparts_no_more_often_than_the_null_allows
     """
     reference = Subject.load(0)
     images = _sample_images(reference)
-    ref = match.direct_values(reference.model, images)
+    ref = match.direct_values(reference, images)
     found = {"null only": 0, "default": 0}
     trials = 0
     for seed in range(40_000, 40_005):
-        values = match.direct_values(untrained(seed), images)
+        values = match.direct_values(_subject(untrained(seed)), images)
         for layer in ("linear-0", "linear-1"):
             null = match.null(reference, layer, networks=NETWORKS)
             found["null only"] += int(match.match_values(layer, ref[layer], values[layer], null, min_correlation=-1).matched.sum())
@@ -213,7 +213,7 @@ def test_untrained_networks_find_counterparts_no_more_often_than_the_null_allows
     assert found["default"] <= found["null only"]
     # the same through subjects (the path claims take): one untrained network, one layer
     through = match.match_layer(reference, _subject(untrained(40_000)), "linear-0", networks=NETWORKS)
-    direct = match.match_values("linear-0", ref["linear-0"], match.direct_values(untrained(40_000), images)["linear-0"], through.null)
+    direct = match.match_values("linear-0", ref["linear-0"], match.direct_values(_subject(untrained(40_000)), images)["linear-0"], through.null)
     np.testing.assert_allclose(through.candidate_correlations, direct.candidate_correlations, atol=1e-4)
 
 
@@ -241,7 +241,7 @@ def test_the_null_is_cached_on_disk_and_reused(shared_cache, monkeypatch):
     np.testing.assert_array_equal(match.null(reference, "linear-1", networks=NETWORKS).correlations, first.correlations)
     # row i is the untrained network of seed NULL_FIRST_SEED + i, matched by the public pieces
     images = _sample_images(reference)
-    ref = match.direct_values(reference.model, images)["linear-1"]
-    other = match.direct_values(untrained(match.NULL_FIRST_SEED + 4), images)["linear-1"]
+    ref = match.direct_values(reference, images)["linear-1"]
+    other = match.direct_values(reference.fresh(match.NULL_FIRST_SEED + 4), images)["linear-1"]
     corr = match.correlations(ref, other)
     np.testing.assert_allclose(first.correlations[4], corr[np.arange(84), match.assign(corr)], atol=1e-12)

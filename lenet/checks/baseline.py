@@ -20,8 +20,6 @@ import torch
 from filelock import FileLock
 
 from .. import stats
-from ..activations import per_unit
-from ..model import untrained
 from ..paths import cache_dir
 
 __all__ = ["Baseline", "baseline", "networks_for", "FIRST_SEED"]
@@ -57,19 +55,22 @@ class Baseline:
 
 
 @torch.no_grad()
-def _untrained_aurocs(layer: str, images: torch.Tensor, concept_rows: int, networks: int) -> np.ndarray:
+def _untrained_aurocs(subject, layer: str, images: torch.Tensor, concept_rows: int, networks: int) -> np.ndarray:
     out = []
     for i in range(networks):
-        values = per_unit(untrained(FIRST_SEED + i).preactivations(images)[layer]).numpy()  # (N, U)
+        values = subject.fresh(FIRST_SEED + i).image_values(images, layer, batch=len(images))  # (N, U)
         out.append(stats.auroc_columns(values[:concept_rows], values[concept_rows:]))
     return np.stack(out)
 
 
-def baseline(layer: str, images: torch.Tensor, concept: np.ndarray, contrast: np.ndarray, selected: bool = False) -> Baseline:
-    """The baseline for ``layer`` on ``images[concept]`` vs ``images[contrast]``, from the disk cache or computed now.
+def baseline(subject, layer: str, split: str, concept: np.ndarray, contrast: np.ndarray,
+             selected: bool = False) -> Baseline:
+    """The baseline for ``layer`` on ``split``'s images ``concept`` vs ``contrast``, from the disk cache or computed now.
 
-    ``selected``: the claim chose its unit as the layer's best, so its bar is the per-network maximum.
+    Untrained networks are ``subject.fresh(seed)``. ``selected``: the claim chose its unit as the layer's
+    best, so its bar is the per-network maximum.
     """
+    images = subject.split(split).images
     networks = networks_for(selected)
     digest = hashlib.sha256(json.dumps([layer, networks, FIRST_SEED, concept.tolist(), contrast.tolist()]).encode())
     digest.update(images[: min(len(images), 64)].numpy().tobytes())  # ties the key to the data, cheaply
@@ -79,7 +80,7 @@ def baseline(layer: str, images: torch.Tensor, concept: np.ndarray, contrast: np
     with FileLock(str(path) + ".lock"):
         if path.is_file():
             return Baseline(layer, np.load(path, allow_pickle=False))
-        aurocs = _untrained_aurocs(layer, torch.cat([images[concept], images[contrast]]), len(concept), networks)
+        aurocs = _untrained_aurocs(subject, layer, torch.cat([images[concept], images[contrast]]), len(concept), networks)
         tmp = path.with_suffix(".tmp.npy")
         np.save(tmp, aurocs)
         tmp.replace(path)

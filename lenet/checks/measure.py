@@ -59,7 +59,7 @@ def _ablation_effects(subject: Subject, target, method: str, contrast: np.ndarra
     split = subject.split("test")
     sources = draw_sources(contrast, len(split), seed) if method == "resample" else None
     chosen = UnitSet(target.layer, tuple(target.units if units is None else units))
-    return intervene(subject.model, split, chosen, method, sources=sources, key=subject.key)
+    return subject.intervene(chosen, method, sources=sources)
 
 
 def _layer_effects(subject: Subject, target, method: str, output: str, concept, contrast, seed: int) -> np.ndarray:
@@ -69,7 +69,7 @@ def _layer_effects(subject: Subject, target, method: str, output: str, concept, 
     split = subject.split("test")
     sources = draw_sources(contrast, len(split), seed) if method == "resample" else None
     if len(target.units) == 1:
-        damage = sweep_damage(subject.model, split, target.layer, method, output, sources=sources, key=subject.key)
+        damage = subject.sweep_damage(target.layer, method, output, sources=sources)
         return damage[:, concept].mean(axis=1) - damage[:, contrast].mean(axis=1)
     rng, size = np.random.default_rng(seed), len(target.units)
     units = subject.values(target.layer, "test").shape[1]

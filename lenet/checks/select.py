@@ -14,7 +14,6 @@ import numpy as np
 
 from .. import stats
 from ..errors import InvalidConfig
-from ..model import layer as layer_info
 from ..subject import Subject
 
 __all__ = ["Selection", "select", "SCORES"]
@@ -34,20 +33,18 @@ class Selection:
 
 
 def _selectivity_scores(subject: Subject, layer: str, concept: np.ndarray, contrast: np.ndarray) -> np.ndarray:
-    values = subject.values(layer, "train")
+    values = subject.values(layer, subject.DISCOVERY)
     return stats.auroc_columns(values[concept], values[contrast])
 
 
 def _ablation_scores(subject: Subject, layer: str, concept: np.ndarray, contrast: np.ndarray) -> np.ndarray:
-    from ..interventions import sweep_damage
-
-    damage = sweep_damage(subject.model, subject.split("train"), layer, "zero", "logit:true", key=subject.key)  # (U, N)
+    damage = subject.sweep_damage(layer, "zero", "logit:true", split=subject.DISCOVERY)  # (U, N)
     return damage[:, concept].mean(axis=1) - damage[:, contrast].mean(axis=1)
 
 
 def select(subject: Subject, layer: str, top: int, by: str, concept: np.ndarray, contrast: np.ndarray) -> Selection:
     """The ``top`` units of ``layer`` by score ``by``; ``concept``/``contrast`` index the *training* split."""
-    units = layer_info(layer).units
+    units = subject.layer(layer).units
     if not 1 <= top < units:
         raise InvalidConfig(f"select top={top} must be between 1 and {units - 1} for {layer} ({units} units).")
     if by not in SCORES:

@@ -57,7 +57,7 @@ def selectivity(subject: Subject, layer: str, units: list[int], concept: np.ndar
     values = subject.values(layer, "test")  # (N, U)
     bar, base = None, None
     if params.get("baseline", True):
-        base = random_baseline(layer, subject.split("test").images, concept, contrast, selected=selected)
+        base = random_baseline(subject, layer, "test", concept, contrast, selected=selected)
         bar = base.bar(selected)
     names = {f"{layer}:{u}": u for u in units}
     verdict = judge({k: values[concept, u] for k, u in names.items()}, {k: values[contrast, u] for k, u in names.items()},
