@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -323,16 +322,11 @@ def _kind(versions: dict) -> str:
 
 def retrain(seed: int, config=None, mnist_root=None, cache_root=None, references: Path | None = None, progress: bool = True) -> Retrained:
     """Train ``seed`` again from scratch into the cache (replacing its entry) and compare it with the committed reference."""
-    from filelock import FileLock
-
     from . import cache
     from .train import TrainConfig
 
     config = config or TrainConfig()
-    folder = cache._root(cache_root) / f"seed-{seed}-{cache._key(seed, config, mnist_root, 'cpu')}"
-    with FileLock(str(folder) + ".lock"):
-        shutil.rmtree(folder, ignore_errors=True)
-    entry, _ = cache._entry(seed, config, mnist_root, cache_root, "cpu", False, progress)
+    entry, _ = cache.entry(seed, config, mnist_root, cache_root, progress=progress, retrain=True)
     return compare(seed, entry.meta["weights_sha256"], entry.meta["versions"], config, references)
 
 
