@@ -99,9 +99,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _seed_options(config: pytest.Config) -> dict:
     """``--claims-seeds``, ``--claims-shard`` (else their ini values) as given, checked; bad values are usage errors."""
-    from lenet.cli.common import parse_seeds
     from lenet.errors import LenetError
-    from lenet.seeds import parse_shard
+    from lenet.seeds import parse_seeds, parse_shard
 
     given = {dest: config.getoption(dest) or config.getini(dest) or None for dest in SEED_OPTIONS}
     try:

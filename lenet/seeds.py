@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,7 @@ __all__ = [
     "Plan",
     "plan",
     "scaled_min_holding",
+    "parse_seeds",
     "parse_shard",
     "run_seed",
     "Tally",
@@ -102,6 +104,23 @@ def plan(claim, seeds: list[int] | None = None, shard: tuple[int, int] | None = 
     chosen = tuple(seeds) if seeds else table.seeds
     least = table.min_holding if chosen == table.seeds else scaled_min_holding(table.min_holding, len(table.seeds), len(chosen))
     return Plan(chosen, least, table.seeds, table.min_holding, table.expect, table.expensive, claim.confidence, shard)
+
+
+SEED_PART = re.compile(r"^\s*(\d+)(?:\s*-\s*(\d+))?\s*$")  # one part of a seed list: 3 or 0-4
+
+
+def parse_seeds(text: str) -> list[int]:
+    """Seeds from ``"3"``, ``"0-4"`` or ``"0,2,5-7"``, in order, without repeats."""
+    from .errors import InvalidConfig
+
+    seeds: list[int] = []
+    for part in text.split(","):
+        match = SEED_PART.match(part)
+        if not match or (match[2] and int(match[2]) < int(match[1])):
+            raise InvalidConfig(f"seeds={text!r} is not a seed list; write e.g. 3, 0-4 or 0,2,5-7.")
+        high = int(match[2] or match[1])
+        seeds.extend(s for s in range(int(match[1]), high + 1) if s not in seeds)
+    return seeds
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -76,6 +76,12 @@ def test_shards_split_the_seeds_once_each_and_evenly(tmp_path, count):
     assert seeds.plan(claim, given, (count, count)).as_dict()["shard"] == {"index": count, "count": count, "seeds": list(parts[-1])}
 
 
+def test_seed_lists_parse_in_order_without_repeats():
+    from lenet.seeds import parse_seeds
+
+    assert parse_seeds("3") == [3] and parse_seeds("0-4") == [0, 1, 2, 3, 4] and parse_seeds("5, 0-2,1") == [5, 0, 1, 2]
+
+
 @pytest.mark.parametrize("text", ["0/3", "4/3", "a/b", "3", "1/0", "-1/2", "", "1/2/3"])
 def test_bad_shards_say_how_to_write_one(text):
     with pytest.raises(InvalidConfig, match=r"K/N with 1 <= K <= N"):

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import argparse
 
-from .common import add_cache_dir, add_mnist_root, parse_seeds
+from ..seeds import parse_seeds
+from .common import add_cache_dir, add_mnist_root
 
 HELP = "train seeds deterministically (into the cache, or as reference checkpoints)"
 EXAMPLES = """examples:
