@@ -206,7 +206,7 @@ class ClaimItem(_Base):
         __tracebackhide__ = True
         from lenet import checks
         from lenet.claims import results
-        from lenet.claims.outcome import judge
+        from lenet.claims.outcome import item_status
         from lenet.errors import LenetError
 
         run = self.config.pluginmanager.get_plugin("lenet-claims-run")
@@ -219,7 +219,7 @@ class ClaimItem(_Base):
             raise ClaimFailure(results.failure_text(self.claim, self.check, f"ERROR: {err}", None, rerun)) from None
         if not override:
             run.verdicts[self.claim.id, self.check] = verdict  # the ::seeds item reuses it for the claim's own seed
-        judgement = judge(verdict.outcome, self.claim.checks[self.check].expect)
+        judgement = item_status(verdict.outcome, self.claim.checks[self.check].expect)
         self._record(results.row(self.nodeid, self.claim, self.check, judgement.status, judgement.headline, verdict, checkpoint=override))
         if judgement.status == "xfailed":
             pytest.xfail(judgement.headline)

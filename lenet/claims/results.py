@@ -117,7 +117,7 @@ def with_seeds(base: dict, seeds: dict) -> dict:
     (``error`` when a seed failed) and ``lenet merge`` gives the verdict.
     """
     from ..seeds import tally
-    from .outcome import judge
+    from .outcome import item_status
 
     shard = seeds.get("shard")
     counted = tally(shard["seeds"] if shard else seeds["seeds"], seeds["min_holding"], seeds["confidence"], seeds["per_seed"])
@@ -132,7 +132,7 @@ def with_seeds(base: dict, seeds: dict) -> dict:
                             f"of its seeds; `lenet merge` gives the verdict over all {len(seeds['seeds'])}"}
     if counted.outcome == "error":
         return {**out, "outcome": "error", "status": "failed", "headline": f"ERROR: {counted.describe()}"}
-    judgement = judge(counted.outcome, seeds["expect"])
+    judgement = item_status(counted.outcome, seeds["expect"])
     verdict = counted.verdict()
     primary = verdict.primary
     return {**out, "outcome": counted.outcome, "status": judgement.status, "headline": f"{judgement.headline}; {counted.describe()}",
