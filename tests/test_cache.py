@@ -63,7 +63,7 @@ def test_find_never_trains_and_entry_trains_once_or_again_when_asked(mnist_root,
     assert not trained and again == made
     fresh, trained = cache.entry(7, tiny_config, mnist_root, progress=False, retrain=True)
     assert trained and fresh.folder == made.folder and fresh.meta["created"] >= made.meta["created"]
-    assert fresh.meta["weights_sha256"] == made.meta["weights_sha256"]  # training is deterministic on one machine
+    assert fresh.meta["weights_sha256"] == made.meta["weights_sha256"]  # deterministic training
 
 
 def test_clear_removes_entries(mnist_root, tiny_config, cache_dir):

@@ -60,7 +60,7 @@ def test_missing_data_is_a_one_line_error_with_the_fix(tmp_path, capsys):
 
 
 def test_only_the_cli_imports_the_cli():
-    """The library and the plugin never reach into ``lenet.cli``; the commands build on the library, not the reverse."""
+    """Only ``lenet/cli`` imports ``lenet.cli``: the commands build on the library, never the reverse."""
     import ast
     from pathlib import Path
 
@@ -71,7 +71,7 @@ def test_only_the_cli_imports_the_cli():
     for path in sorted(package.rglob("*.py")):
         if path.is_relative_to(package / "cli"):
             continue
-        here = ["lenet", *path.parent.relative_to(package).parts]  # the package that relative imports start from
+        here = ["lenet", *path.parent.relative_to(package).parts]  # where relative imports start from
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 imported = [alias.name for alias in node.names]
@@ -80,5 +80,6 @@ def test_only_the_cli_imports_the_cli():
                 imported = [".".join(part for part in [*base, alias.name] if part) for alias in node.names]
             else:
                 continue
-            offenders += [f"{path.relative_to(package)}: {name}" for name in imported if name.split(".")[:2] == ["lenet", "cli"]]
+            found = [name for name in imported if name.split(".")[:2] == ["lenet", "cli"]]
+            offenders += [f"{path.relative_to(package)}: {name}" for name in found]
     assert offenders == []
