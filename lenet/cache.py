@@ -28,7 +28,7 @@ from .paths import cache_dir
 from .recorder import GradientExamples, TrainingRecord
 from .train import TrainConfig, train, versions
 
-__all__ = ["checkpoint", "training_record", "gradient_examples", "entries", "clear", "Entry"]
+__all__ = ["checkpoint", "training_record", "gradient_examples", "entry", "find", "entries", "clear", "Entry"]
 
 
 @dataclass
@@ -93,10 +93,29 @@ def _train_into(folder: Path, seed: int, config: TrainConfig, mnist_root, device
     return meta
 
 
-def _entry(seed: int, config: TrainConfig, mnist_root, cache, device: str, examples: bool, progress: bool) -> tuple[Entry, bool]:
-    """The complete cache entry for (seed, config), training it under the lock if needed; (entry, trained)."""
-    folder = _root(cache) / f"seed-{seed}-{_key(seed, config, mnist_root, device)}"
+def _folder(seed: int, config: TrainConfig, mnist_root, cache, device: str) -> Path:
+    """Where the entry of (seed, config) lives, complete or not; creates the cache folder."""
+    return _root(cache) / f"seed-{seed}-{_key(seed, config, mnist_root, device)}"
+
+
+def find(seed: int, config: TrainConfig, mnist_root=None, cache=None, device: str = "cpu") -> Entry | None:
+    """The complete cache entry of (seed, config), or None; never trains (``entry`` does)."""
+    folder = _folder(seed, config, mnist_root, cache, device)
+    meta_path = folder / "entry.json"
+    return Entry(folder, json.loads(meta_path.read_text())) if meta_path.is_file() else None
+
+
+def entry(seed: int, config: TrainConfig, mnist_root=None, cache=None, device: str = "cpu", examples: bool = False,
+          progress: bool = True, retrain: bool = False) -> tuple[Entry, bool]:
+    """The complete cache entry of (seed, config), trained under the lock when missing; ``(entry, trained)``.
+
+    ``examples`` also wants the gradient-example frames (an entry without them is
+    trained again); ``retrain`` replaces a complete entry with a fresh training.
+    """
+    folder = _folder(seed, config, mnist_root, cache, device)
     with FileLock(str(folder) + ".lock"):
+        if retrain:
+            shutil.rmtree(folder, ignore_errors=True)
         meta_path = folder / "entry.json"
         meta = json.loads(meta_path.read_text()) if meta_path.is_file() else None
         if meta is not None and (not examples or "examples.npz" in meta["files"]):
@@ -114,7 +133,7 @@ def checkpoint(seed: int, config: TrainConfig | None = None, mnist_root=None, ca
     config = config or TrainConfig()
     if device == "cpu" and reference.entry(seed, config) is not None:
         return reference.load(seed)
-    found, trained = _entry(seed, config, mnist_root, cache, device, False, progress)
+    found, trained = entry(seed, config, mnist_root, cache, device, progress=progress)
     loaded = ckpt.load(_verify(found.folder, found.meta, "model.pt"), expect_sha256=found.meta["weights_sha256"])
     loaded.meta["source"] = "trained" if trained else "cache"
     return loaded
@@ -125,7 +144,7 @@ def training_record(seed: int, config: TrainConfig | None = None, mnist_root=Non
     config = config or TrainConfig()
     if reference.entry(seed, config) is not None:
         return reference.load_record(seed)
-    found, _ = _entry(seed, config, mnist_root, cache, "cpu", False, progress)
+    found, _ = entry(seed, config, mnist_root, cache, progress=progress)
     return TrainingRecord.load(_verify(found.folder, found.meta, "record.npz"))
 
 
@@ -137,7 +156,7 @@ def gradient_examples(seed: int, config: TrainConfig | None = None, mnist_root=N
     library versions), the frames are labelled as coming from that retrained run.
     """
     config = config or TrainConfig()
-    found, trained = _entry(seed, config, mnist_root, cache, "cpu", True, progress)
+    found, trained = entry(seed, config, mnist_root, cache, examples=True, progress=progress)
     examples = GradientExamples.load(_verify(found.folder, found.meta, "examples.npz"))
     ref = reference.entry(seed, config)
     if ref is not None and ref["weights_sha256"] != found.meta["weights_sha256"]:

@@ -2,8 +2,8 @@
 
 Only translation between pytest and the library lives here; claim files are
 read by ``lenet.claims``, checks run by ``lenet.checks.run`` (imported when an
-item runs, so importing this plugin never imports torch), results formatted by
-``lenet.claims.results``.
+item runs, so importing this plugin never imports torch), results kept as
+``lenet.claims.rows`` and printed by ``lenet.claims.text``.
 
 - Claim files are the ``*.toml`` files under the ``claims_dirs`` ini folders
   (default ``claims``, relative to the rootdir) and files named on the command
@@ -56,7 +56,7 @@ SEED_OPTIONS = {
     "claims_shard": ("--claims-shard", "K/N", "check only shard K of N of each claim's seeds (every N-th seed, from the K-th); the "
                      "check items run in shard 1 only. Join the shards' --claims-json files with `lenet merge`"),
 }
-PROPERTY = "lenet_claims"  # the user property carrying an item's result row (JSON)
+PROPERTY = "lenet_claims"  # the user property carrying an item's result row (``Row.as_dict()`` as JSON)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -99,9 +99,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _seed_options(config: pytest.Config) -> dict:
     """``--claims-seeds``, ``--claims-shard`` (else their ini values) as given, checked; bad values are usage errors."""
-    from lenet.cli.common import parse_seeds
     from lenet.errors import LenetError
-    from lenet.seeds import parse_shard
+    from lenet.seeds import parse_seeds, parse_shard
 
     given = {dest: config.getoption(dest) or config.getini(dest) or None for dest in SEED_OPTIONS}
     try:
@@ -165,13 +164,14 @@ class ClaimFile(pytest.File):
 
 
 class _Base(pytest.Item):
-    def _record(self, result: dict) -> None:
-        from lenet.claims.results import dumps
+    def _record(self, result) -> None:
+        """Attach the item's ``Row`` as user properties: a few fields for JUnit XML, the whole row as JSON."""
+        from lenet.claims.rows import dumps
 
         for key in ("claim_id", "check", "outcome", "status", "statistic", "low", "high", "threshold", "p", "checkpoint_sha256"):
-            if result.get(key) is not None:
-                self.user_properties.append((f"claims_{key}", result[key]))
-        self.user_properties.append((PROPERTY, dumps(result)))
+            if getattr(result, key) is not None:
+                self.user_properties.append((f"claims_{key}", getattr(result, key)))
+        self.user_properties.append((PROPERTY, dumps(result.as_dict())))
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, ClaimFailure):
@@ -187,9 +187,10 @@ class InvalidClaimItem(_Base):
         self.message = message
 
     def runtest(self) -> None:
-        from lenet.claims.results import row
+        from lenet.claims.rows import Row
 
-        self._record(row(self.nodeid, None, "validate", "failed", "INVALID claim file", error=self.message))
+        self._record(Row.from_check(self.nodeid, None, "validate", status="failed",
+                                    headline="INVALID claim file", error=self.message))
         raise ClaimFailure(f"{self.message}\nvalidate: INVALID claim file; fix it (docs/claims.md), then `lenet validate {self.nodeid.split('::')[0]}`.")
 
     def reportinfo(self):
@@ -206,26 +207,30 @@ class ClaimItem(_Base):
     def runtest(self) -> None:
         __tracebackhide__ = True
         from lenet import checks
-        from lenet.claims import results
-        from lenet.claims.outcome import judge
+        from lenet.claims import text
+        from lenet.claims.outcome import item_status
+        from lenet.claims.rows import Row
         from lenet.errors import LenetError
 
         run = self.config.pluginmanager.get_plugin("lenet-claims-run")
         override = run.options.get("claims_checkpoint")
-        rerun = results.rerun_command(self.nodeid, run.options)
+        rerun = text.rerun_command(self.nodeid, run.options)
         try:
             verdict = checks.run(self.claim, self.check, checkpoint=override)
         except LenetError as err:
-            self._record(results.row(self.nodeid, self.claim, self.check, "failed", "ERROR", error=str(err), checkpoint=override))
-            raise ClaimFailure(results.failure_text(self.claim, self.check, f"ERROR: {err}", None, rerun)) from None
+            self._record(Row.from_check(self.nodeid, self.claim, self.check, status="failed",
+                                        headline="ERROR", error=str(err), checkpoint=override))
+            failure = text.failure_text(self.claim, self.check, f"ERROR: {err}", None, rerun)
+            raise ClaimFailure(failure) from None
         if not override:
             run.verdicts[self.claim.id, self.check] = verdict  # the ::seeds item reuses it for the claim's own seed
-        judgement = judge(verdict.outcome, self.claim.checks[self.check].expect)
-        self._record(results.row(self.nodeid, self.claim, self.check, judgement.status, judgement.headline, verdict, checkpoint=override))
+        judgement = item_status(verdict.outcome, self.claim.checks[self.check].expect)
+        self._record(Row.from_check(self.nodeid, self.claim, self.check, status=judgement.status,
+                                    headline=judgement.headline, verdict=verdict, checkpoint=override))
         if judgement.status == "xfailed":
             pytest.xfail(judgement.headline)
         if judgement.status == "failed":
-            raise ClaimFailure(results.failure_text(self.claim, self.check, judgement.headline, verdict, rerun))
+            raise ClaimFailure(text.failure_text(self.claim, self.check, judgement.headline, verdict, rerun))
 
     def reportinfo(self):
         return self.path, self.claim.checks[self.check].line - 1, _label(self)
@@ -247,7 +252,8 @@ class SeedsItem(_Base):
     def runtest(self) -> None:
         __tracebackhide__ = True
         from lenet import seeds
-        from lenet.claims import results
+        from lenet.claims import text
+        from lenet.claims.rows import Row
 
         run = self.config.pluginmanager.get_plugin("lenet-claims-run")
         if run.options.get("claims_checkpoint"):
@@ -258,12 +264,13 @@ class SeedsItem(_Base):
         for seed in plan.run:
             retrained = seeds.retrain_once(seed, run.run_id) if run.retrain else None
             per_seed.append(seeds.run_seed(self.claim, seed, plan.expensive, known, retrained=retrained))
-        result = results.seeds_row(self.nodeid, self.claim, plan.as_dict(), per_seed)
+        result = Row.from_seeds(self.nodeid, self.claim, plan.as_dict(), per_seed)
         self._record(result)
-        if result["status"] == "xfailed":
-            pytest.xfail(result["headline"])
-        if result["status"] == "failed":
-            raise ClaimFailure(results.seeds_failure_text(self.claim, result, results.rerun_command(self.nodeid, run.options)))
+        if result.status == "xfailed":
+            pytest.xfail(result.headline)
+        if result.status == "failed":
+            rerun = text.rerun_command(self.nodeid, run.options)
+            raise ClaimFailure(text.seeds_failure_text(self.claim, result, rerun))
 
     def reportinfo(self):
         return self.path, self.claim.seeds.line - 1, _label(self)
@@ -290,7 +297,7 @@ class ClaimsRun:
         self.verdicts: dict = {}  # (claim id, check) -> Verdict of this process's check items, for the ::seeds items
         self.unseeded: list[str] = []  # claims without [seeds] while --claims-seeds was given
         self.prepared = False  # seeds trained (or retrained) before the first item
-        self.rows: list[dict] = []
+        self.rows: list = []  # lenet.claims.rows.Row of every item, on the controller
         self.written: list[str] = []
         self.tags: set[str] = set()  # claim tags registered as markers so far
 
@@ -346,7 +353,10 @@ class ClaimsRun:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.worker or report.when != "call":
             return
-        self.rows += [json.loads(value) for key, value in report.user_properties if key == PROPERTY]
+        from lenet.claims.rows import Row
+
+        found = [json.loads(value) for key, value in report.user_properties if key == PROPERTY]
+        self.rows += [Row.from_dict(values) for values in found]
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.worker:
@@ -357,13 +367,14 @@ class ClaimsRun:
             shutil.rmtree(cache_dir() / "retrain" / self.run_id, ignore_errors=True)
         if not (self.rows or self.options["claims_json"]):
             return
-        from lenet.claims import results
+        from lenet.claims import provenance, rows
 
-        self.rows = results.with_holm(self.rows)
+        self.rows = rows.with_holm(self.rows)
         if self.options["claims_json"] or self.options["claims_report"]:
-            document = results.document(self.rows, self.options, list(self.config.invocation_params.args))
+            made = provenance.of_run(self.options, list(self.config.invocation_params.args))
+            document = rows.document(self.rows, made)
             if self.options["claims_json"]:
-                Path(self.options["claims_json"]).write_text(results.dumps(document, indent=2) + "\n")
+                Path(self.options["claims_json"]).write_text(rows.dumps(document, indent=2) + "\n")
                 self.written.append(f"claims JSON: {self.options['claims_json']}")
             if self.options["claims_report"]:
                 self.written.append(self._html(document, self.options["claims_report"]))
@@ -379,13 +390,10 @@ class ClaimsRun:
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if self.worker or not self.rows:
             return
-        from lenet.claims.results import seed_table_lines, summary_lines
+        from lenet.claims.text import run_summary_lines
 
         terminalreporter.write_sep("=", "lenet-claims summary")
-        lines = summary_lines(self.rows)
-        for r in self.rows:
-            if r.get("seeds"):
-                lines += ["", f"{r['nodeid']}: {r['headline']}", *seed_table_lines(r)]
+        lines = run_summary_lines(self.rows)
         if self.unseeded:
             lines += ["", f"--claims-seeds: {len(self.unseeded)} claim(s) have no [seeds] table and ran on their own seed only "
                       f"({', '.join(self.unseeded)}); add [seeds] with min_holding to check them across seeds."]

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +38,7 @@ __all__ = [
     "Plan",
     "plan",
     "scaled_min_holding",
+    "parse_seeds",
     "parse_shard",
     "run_seed",
     "Tally",
@@ -103,6 +104,23 @@ def plan(claim, seeds: list[int] | None = None, shard: tuple[int, int] | None = 
     chosen = tuple(seeds) if seeds else table.seeds
     least = table.min_holding if chosen == table.seeds else scaled_min_holding(table.min_holding, len(table.seeds), len(chosen))
     return Plan(chosen, least, table.seeds, table.min_holding, table.expect, table.expensive, claim.confidence, shard)
+
+
+SEED_PART = re.compile(r"^\s*(\d+)(?:\s*-\s*(\d+))?\s*$")  # one part of a seed list: 3 or 0-4
+
+
+def parse_seeds(text: str) -> list[int]:
+    """Seeds from ``"3"``, ``"0-4"`` or ``"0,2,5-7"``, in order, without repeats."""
+    from .errors import InvalidConfig
+
+    seeds: list[int] = []
+    for part in text.split(","):
+        match = SEED_PART.match(part)
+        if not match or (match[2] and int(match[2]) < int(match[1])):
+            raise InvalidConfig(f"seeds={text!r} is not a seed list; write e.g. 3, 0-4 or 0,2,5-7.")
+        high = int(match[2] or match[1])
+        seeds.extend(s for s in range(int(match[1]), high + 1) if s not in seeds)
+    return seeds
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -323,16 +341,11 @@ def _kind(versions: dict) -> str:
 
 def retrain(seed: int, config=None, mnist_root=None, cache_root=None, references: Path | None = None, progress: bool = True) -> Retrained:
     """Train ``seed`` again from scratch into the cache (replacing its entry) and compare it with the committed reference."""
-    from filelock import FileLock
-
     from . import cache
     from .train import TrainConfig
 
     config = config or TrainConfig()
-    folder = cache._root(cache_root) / f"seed-{seed}-{cache._key(seed, config, mnist_root, 'cpu')}"
-    with FileLock(str(folder) + ".lock"):
-        shutil.rmtree(folder, ignore_errors=True)
-    entry, _ = cache._entry(seed, config, mnist_root, cache_root, "cpu", False, progress)
+    entry, _ = cache.entry(seed, config, mnist_root, cache_root, progress=progress, retrain=True)
     return compare(seed, entry.meta["weights_sha256"], entry.meta["versions"], config, references)
 
 

@@ -55,6 +55,17 @@ def test_gradient_examples_are_regenerated_and_match_the_cached_run(mnist_root, 
     assert entry.meta["weights_sha256"] == plain.weights_sha256  # the retraining reproduced the run
 
 
+def test_find_never_trains_and_entry_trains_once_or_again_when_asked(mnist_root, tiny_config, cache_dir):
+    assert cache.find(7, tiny_config, mnist_root) is None
+    made, trained = cache.entry(7, tiny_config, mnist_root, progress=False)
+    assert trained and cache.find(7, tiny_config, mnist_root) == made == cache.entries()[0]
+    again, trained = cache.entry(7, tiny_config, mnist_root, progress=False)
+    assert not trained and again == made
+    fresh, trained = cache.entry(7, tiny_config, mnist_root, progress=False, retrain=True)
+    assert trained and fresh.folder == made.folder and fresh.meta["created"] >= made.meta["created"]
+    assert fresh.meta["weights_sha256"] == made.meta["weights_sha256"]  # deterministic training
+
+
 def test_clear_removes_entries(mnist_root, tiny_config, cache_dir):
     cache.checkpoint(7, tiny_config, mnist_root, progress=False)
     cache.checkpoint(8, tiny_config, mnist_root, progress=False)

@@ -12,7 +12,7 @@ from lenet.checks.specs import CHECKS
 from lenet.claims import InvalidClaim, load
 from lenet.claims.docs import EXAMPLE, markdown
 from lenet.claims.lines import KeyLines
-from lenet.claims.outcome import judge
+from lenet.claims.outcome import item_status
 from lenet.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,8 +184,8 @@ f = 5
     ("holds", "inconclusive", "failed", "decided: HOLDS"),
     ("refuted", "inconclusive", "failed", "decided: REFUTED"),
 ])
-def test_judge(outcome, expect, status, words):
-    judgement = judge(outcome, expect)
+def test_item_status(outcome, expect, status, words):
+    judgement = item_status(outcome, expect)
     assert judgement.status == status and words in judgement.headline
 
 

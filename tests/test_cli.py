@@ -53,13 +53,33 @@ def test_bad_seed_lists_are_one_line_errors(seeds, cache_dir, capsys):
     assert err.startswith("lenet train: error: seeds=") and "0-4" in err and "Traceback" not in err
 
 
-def test_seed_lists_parse_in_order_without_repeats():
-    from lenet.cli.common import parse_seeds
-
-    assert parse_seeds("3") == [3] and parse_seeds("0-4") == [0, 1, 2, 3, 4] and parse_seeds("5, 0-2,1") == [5, 0, 1, 2]
-
-
 def test_missing_data_is_a_one_line_error_with_the_fix(tmp_path, capsys):
     assert main(["data", "--mnist-root", str(tmp_path / "none")]) == 2
     err = capsys.readouterr().err
     assert "MNIST not found" in err and "LENET_MNIST_ROOT" in err and "Traceback" not in err
+
+
+def test_only_the_cli_imports_the_cli():
+    """Only ``lenet/cli`` imports ``lenet.cli``: the commands build on the library, never the reverse."""
+    import ast
+    from pathlib import Path
+
+    import lenet
+
+    package = Path(lenet.__file__).parent
+    offenders = []
+    for path in sorted(package.rglob("*.py")):
+        if path.is_relative_to(package / "cli"):
+            continue
+        here = ["lenet", *path.parent.relative_to(package).parts]  # where relative imports start from
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = (here[: len(here) - node.level + 1] if node.level else []) + (node.module or "").split(".")
+                imported = [".".join(part for part in [*base, alias.name] if part) for alias in node.names]
+            else:
+                continue
+            found = [name for name in imported if name.split(".")[:2] == ["lenet", "cli"]]
+            offenders += [f"{path.relative_to(package)}: {name}" for name in found]
+    assert offenders == []

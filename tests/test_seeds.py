@@ -76,6 +76,12 @@ def test_shards_split_the_seeds_once_each_and_evenly(tmp_path, count):
     assert seeds.plan(claim, given, (count, count)).as_dict()["shard"] == {"index": count, "count": count, "seeds": list(parts[-1])}
 
 
+def test_seed_lists_parse_in_order_without_repeats():
+    from lenet.seeds import parse_seeds
+
+    assert parse_seeds("3") == [3] and parse_seeds("0-4") == [0, 1, 2, 3, 4] and parse_seeds("5, 0-2,1") == [5, 0, 1, 2]
+
+
 @pytest.mark.parametrize("text", ["0/3", "4/3", "a/b", "3", "1/0", "-1/2", "", "1/2/3"])
 def test_bad_shards_say_how_to_write_one(text):
     with pytest.raises(InvalidConfig, match=r"K/N with 1 <= K <= N"):
@@ -238,23 +244,3 @@ def test_a_retraining_problem_makes_the_seed_an_error(tmp_path):
     bad = seeds.Retrained(0, "1" * 64, "2" * 64, {"machine": "x"}, {"machine": "x"})
     result = seeds.run_seed(claim, 0, retrained=bad)
     assert result["outcome"] == "error" and "not reproducible" in result["error"] and result["retrained"]["identical"] is False
-
-
-def test_per_seed_table_shows_units_matches_and_missing_counterparts():
-    from lenet.claims.results import seed_table_lines
-
-    match = {"unit": "linear-0:21", "candidate": "linear-0:64", "correlation": 0.54, "rank": 1, "of": 120, "null_bar": 0.63}
-    per_seed = [
-        {"seed": 0, "outcome": "holds", "units": ["linear-0:21", "linear-0:5"], "matches": [], "error": None, "retrained": None,
-         "checks": {"ablation": {"outcome": "holds"}, "invariance": {"outcome": "holds"}}},
-        {"seed": 1, "outcome": "no-counterpart", "units": [], "checks": {}, "error": None, "retrained": None,
-         "matches": [{**match, "counterpart": None, "reason": "r=0.540 is no better than in untrained networks"}]},
-        {"seed": 2, "outcome": "refuted", "units": ["linear-0:9"], "error": None, "retrained": None,
-         "matches": [{**match, "counterpart": "linear-0:9", "correlation": 0.81, "reason": None}],
-         "checks": {"ablation": {"outcome": "refuted"}, "invariance": {"outcome": "not run"}}},
-    ]
-    lines = seed_table_lines({"seeds": {"per_seed": per_seed}})
-    assert lines[0].split() == ["seed", "claim", "units", "match", "ablation", "invariance"]
-    assert lines[1].split() == ["0", "holds", "linear-0:21,5", "-", "holds", "holds"]
-    assert "linear-0:21 -> none (linear-0:64 r=0.54, untrained networks reach 0.63)" in lines[2] and lines[2].split()[:3] == ["1", "no-counterpart", "-"]
-    assert lines[3].split() == ["2", "refuted", "linear-0:9", "linear-0:21", "->", "linear-0:9", "r=0.81", "refuted", "not", "run"]

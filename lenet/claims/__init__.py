@@ -4,8 +4,10 @@
 ``lenet.checks.run(claim, check)`` runs one of its check tables. Modules:
 ``schema`` (every key, declared once; renders docs/claims.md), ``loader``,
 ``claim`` (the dataclasses), ``lines`` (key line numbers), ``addresses``
-(unit address validation), ``outcome`` (verdict + expect -> pass/fail/xfail)
-and ``results`` (summary table, Holm, JSON with provenance).
+(unit address validation), ``outcome`` (verdict + expect -> pass/fail/xfail),
+``rows`` (one result row per item, Holm, the JSON document), ``text`` (the
+terminal tables and failure texts), ``provenance`` (versions, checksums, git)
+and ``merge`` (sharded runs joined).
 """
 
 from __future__ import annotations

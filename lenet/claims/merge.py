@@ -7,7 +7,7 @@ verdicts and exit status as one run. The rules:
 - A ``::seeds`` row of a shard carries its seeds' per-seed results; the rows of
   one claim from shards 1..N (each exactly once, same seed list, ``min_holding``,
   ``expect`` and confidence) are joined, and the verdict is computed again by
-  ``results.with_seeds``, the function a single run uses.
+  ``rows.with_seeds``, the function a single run uses.
 - Every other row (check items run in shard 1 only; ``validate`` rows in every
   shard) is kept once; copies must agree.
 - Holm-adjusted p-values are recomputed over the merged rows; ``counts`` too.
@@ -18,10 +18,10 @@ verdicts and exit status as one run. The rules:
 
 from __future__ import annotations
 
-import datetime
+import dataclasses
 
 from ..errors import ShardError
-from . import results
+from .rows import SCHEMA, Row, document, with_holm, with_seeds
 
 __all__ = ["merge"]
 
@@ -29,40 +29,49 @@ _VERDICT_FIELDS = ("outcome", "status", "headline", "value", "low", "high", "p",
 
 
 def _check_documents(documents: list[tuple[str, dict]]) -> None:
-    for name, document in documents:
-        if not isinstance(document, dict) or document.get("schema") != results.SCHEMA:
-            raise ShardError(f"{name} is not a --claims-json document (schema {results.SCHEMA}); pass the files "
+    for name, given in documents:
+        if not isinstance(given, dict) or given.get("schema") != SCHEMA:
+            raise ShardError(f"{name} is not a --claims-json document (schema {SCHEMA}); pass the files "
                              f"`pytest claims/ --claims-json FILE` wrote.")
-    commits = {name: document["provenance"]["git"].get("commit") for name, document in documents}
+    commits = {name: given["provenance"]["git"].get("commit") for name, given in documents}
     known = {c for c in commits.values() if c}
     if len(known) > 1:
         listed = ", ".join(f"{name} at {(commit or 'unknown')[:12]}" for name, commit in commits.items())
         raise ShardError(f"the shards come from different commits ({listed}); merge the shards of one run.")
 
 
-def _join_seeds(nodeid: str, found: list[tuple[str, dict]]) -> dict:
+def _rows(name: str, document: dict) -> list[Row]:
+    """The rows of one document; a row that is not one is a ShardError naming the file."""
+    try:
+        return [Row.from_dict(r) for r in document["results"]]
+    except ValueError as err:
+        raise ShardError(f"{name}: {err} Pass the files `pytest claims/ --claims-json FILE` wrote.") from None
+
+
+def _join_seeds(nodeid: str, found: list[tuple[str, Row]]) -> Row:
     """One claim's seeds rows from several shards -> the row of one run over all its seeds."""
     first_name, first = found[0]
     plan_keys = ("seeds", "min_holding", "expect", "confidence", "file", "expensive")
     for name, r in found[1:]:
         for key in plan_keys:
-            if r["seeds"][key] != first["seeds"][key]:
-                raise ShardError(f"{nodeid}: {name} has {key}={r['seeds'][key]!r}, {first_name} {first['seeds'][key]!r}; "
+            if r.seeds[key] != first.seeds[key]:
+                raise ShardError(f"{nodeid}: {name} has {key}={r.seeds[key]!r}, "
+                                 f"{first_name} {first.seeds[key]!r}; "
                                  f"run every shard with the same --claims-seeds and claim files.")
-    full = [name for name, r in found if r["seeds"]["shard"] is None]
+    full = [name for name, r in found if r.seeds["shard"] is None]
     if full:
         if len(found) > 1:
             raise ShardError(f"{nodeid}: {full[0]} has a run over all seeds and other files have it too; "
                              f"merge either shards or one full run, not both.")
-        return results.with_seeds(first, first["seeds"])
-    count = first["seeds"]["shard"]["count"]
-    by_index: dict[int, tuple[str, dict]] = {}
+        return with_seeds(first, first.seeds)
+    count = first.seeds["shard"]["count"]
+    by_index: dict[int, tuple[str, Row]] = {}
     for name, r in found:
-        shard = r["seeds"]["shard"]
+        shard = r.seeds["shard"]
         if shard["count"] != count:
             raise ShardError(f"{nodeid}: {name} is shard {shard['index']}/{shard['count']}, {first_name} one of {count}; "
                              f"use one --claims-shard K/N count for every shard.")
-        if shard["index"] in by_index and by_index[shard["index"]][1]["seeds"] != r["seeds"]:
+        if shard["index"] in by_index and by_index[shard["index"]][1].seeds != r.seeds:
             raise ShardError(f"{nodeid}: {by_index[shard['index']][0]} and {name} are both shard {shard['index']}/{count} "
                              f"with different results; pass each shard once.")
         by_index[shard["index"]] = (name, r)
@@ -70,20 +79,21 @@ def _join_seeds(nodeid: str, found: list[tuple[str, dict]]) -> dict:
     if missing:
         raise ShardError(f"{nodeid}: shard{'s' * (len(missing) > 1)} {', '.join(f'{k}/{count}' for k in missing)} missing "
                          f"(have {', '.join(f'{k}/{count}' for k in sorted(by_index))}); pass every shard's JSON.")
-    per_seed = {result["seed"]: result for _, r in by_index.values() for result in r["seeds"]["per_seed"]}
-    seeds = {**first["seeds"], "shard": None, "per_seed": [per_seed[s] for s in first["seeds"]["seeds"] if s in per_seed]}
+    per_seed = {result["seed"]: result for _, r in by_index.values() for result in r.seeds["per_seed"]}
+    ordered = [per_seed[s] for s in first.seeds["seeds"] if s in per_seed]
+    seeds = {**first.seeds, "shard": None, "per_seed": ordered}
     seeds.pop("holding", None)
-    base = {**first, "seeds": None}
-    return results.with_seeds(base, seeds)
+    return with_seeds(dataclasses.replace(first, seeds=None), seeds)
 
 
-def _join_other(nodeid: str, found: list[tuple[str, dict]]) -> dict:
+def _join_other(nodeid: str, found: list[tuple[str, Row]]) -> Row:
     first_name, first = found[0]
     for name, r in found[1:]:
-        differing = [key for key in _VERDICT_FIELDS if r.get(key) != first.get(key)]
+        differing = [key for key in _VERDICT_FIELDS if getattr(r, key) != getattr(first, key)]
         if differing:
+            ours, theirs = getattr(first, differing[0]), getattr(r, differing[0])
             raise ShardError(f"{nodeid}: {first_name} and {name} disagree on {', '.join(differing)} "
-                             f"({first.get(differing[0])!r} vs {r.get(differing[0])!r}); were they run on one commit and machine kind?")
+                             f"({ours!r} vs {theirs!r}); were they run on one commit and machine kind?")
     return first
 
 
@@ -92,20 +102,11 @@ def merge(documents: list[tuple[str, dict]]) -> dict:
     if not documents:
         raise ShardError("no documents to merge; pass the shards' --claims-json files, e.g. `lenet merge shard-*.json`.")
     _check_documents(documents)
-    grouped: dict[str, list[tuple[str, dict]]] = {}
-    for name, document in documents:
-        for r in document["results"]:
-            grouped.setdefault(r["nodeid"], []).append((name, r))
-    rows = [(_join_seeds if found[0][1].get("seeds") else _join_other)(nodeid, found) for nodeid, found in grouped.items()]
-    rows = results.with_holm([{**r, "p_holm": None} for r in rows])
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    grouped: dict[str, list[tuple[str, Row]]] = {}
+    for name, given in documents:
+        for r in _rows(name, given):
+            grouped.setdefault(r.nodeid, []).append((name, r))
+    rows = with_holm([(_join_seeds if found[0][1].seeds else _join_other)(nodeid, found)
+                      for nodeid, found in grouped.items()])
     shards = [{"file": name, "created": d.get("created"), "args": d["provenance"].get("args")} for name, d in documents]
-    return {
-        "schema": results.SCHEMA,
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "provenance": {**documents[0][1]["provenance"], "shards": shards},
-        "counts": counts,
-        "results": rows,
-    }
+    return document(rows, {**documents[0][1]["provenance"], "shards": shards})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Judgement", "judge"]
+__all__ = ["Judgement", "item_status"]
 
 
 @dataclass(frozen=True)
@@ -18,8 +18,11 @@ class Judgement:
     headline: str  # one line saying what happened and, on failure, what to change
 
 
-def judge(outcome: str, expect: str) -> Judgement:
-    """The run status of a check whose verdict is ``outcome`` when the file says ``expect``."""
+def item_status(outcome: str, expect: str) -> Judgement:
+    """The pytest status of an item whose verdict is ``outcome`` when the file says ``expect``, with its headline.
+
+    Not a check's judge (``lenet.checks``): that one makes the verdict; this reads it against the file.
+    """
     if outcome == expect:
         if expect == "holds":
             return Judgement("passed", "HOLDS")

@@ -24,7 +24,6 @@ regenerates them only when asked with --gradient-examples; it says which.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,11 +74,11 @@ def run_config(args: argparse.Namespace):
 
 
 def cached_meta(seed: int, config, args: argparse.Namespace) -> dict | None:
-    """The cache entry's metadata for (seed, config), or None; never trains. Uses cache internals: see the report."""
+    """The cache entry's metadata for (seed, config), or None; never trains."""
     from .. import cache
 
-    path = cache._root(args.cache_dir) / f"seed-{seed}-{cache._key(seed, config, args.mnist_root, 'cpu')}" / "entry.json"
-    return json.loads(path.read_text()) if path.is_file() else None
+    found = cache.find(seed, config, args.mnist_root, args.cache_dir)
+    return found.meta if found is not None else None
 
 
 def require_trained(seed: int, config, args: argparse.Namespace, examples_hint: str) -> str:

@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..claims.merge import merge
-    from ..claims.results import dumps, exit_status, seed_table_lines, summary_lines
+    from ..claims.rows import Row, dumps, exit_status
+    from ..claims.text import run_summary_lines
     from ..errors import ShardError
 
     documents = []
@@ -39,12 +40,8 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as err:
             raise ShardError(f"{name}: cannot read it as JSON ({type(err).__name__}: {err}); pass --claims-json files.") from None
     merged = merge(documents)
-    rows = merged["results"]
-    lines = summary_lines(rows)
-    for r in rows:
-        if r.get("seeds"):
-            lines += ["", f"{r['nodeid']}: {r['headline']}", *seed_table_lines(r)]
-    print("\n".join(lines))
+    rows = [Row.from_dict(r) for r in merged["results"]]
+    print("\n".join(run_summary_lines(rows)))
     if args.json:
         Path(args.json).write_text(dumps(merged, indent=2) + "\n")
         print(f"claims JSON: {args.json}")

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import argparse
 
-from .common import add_cache_dir, add_mnist_root, parse_seeds
+from ..seeds import parse_seeds
+from .common import add_cache_dir, add_mnist_root
 
 HELP = "train seeds deterministically (into the cache, or as reference checkpoints)"
 EXAMPLES = """examples:
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
             found = reference.write(result, result.provenance(), Path(args.out))
             print(f"seed {seed}: test accuracy {found['test_accuracy']:.2%}, weights {found['weights_sha256'][:16]}... -> {Path(args.out) / found['checkpoint']}")
             continue
-        entry, trained = cache._entry(seed, config, args.mnist_root, args.cache_dir, args.device, args.examples, True)
+        entry, trained = cache.entry(seed, config, args.mnist_root, args.cache_dir, args.device, examples=args.examples)
         meta = entry.meta
         state = "trained" if trained else "already cached"
         print(f"seed {seed}: {state} in {entry.folder}; test accuracy {meta['test_accuracy']:.2%}, weights {meta['weights_sha256'][:16]}...")
