@@ -13,13 +13,14 @@ import time
 from types import SimpleNamespace
 
 from lenet import checks
-from lenet.checks.specs import CHECKS
+from lenet.checks import CHECKS
 
 UNIT = "linear-0:63"
 
 
 def table(name: str, **values) -> SimpleNamespace:
-    return SimpleNamespace(params={**{p.name: p.default for p in CHECKS[name].params}, **values}, expect="holds")
+    defaults = {p.name: p.default for p in CHECKS[name].SPEC.params}
+    return SimpleNamespace(params={**defaults, **values}, expect="holds")
 
 
 def main() -> None:

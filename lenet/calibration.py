@@ -23,7 +23,7 @@ import numpy as np
 from scipy import stats as sps
 
 from . import stats
-from .checks import ablation, activation, layer as layer_checks, selectivity
+from .checks import ablation, activation, class_ablation, correlation, selectivity
 from .planting import Plant
 from .subject import Subject
 
@@ -95,8 +95,8 @@ def null_correlation(subject: Subject, trials: int = 1000, alpha: float = 0.01, 
     selectivity_index = np.array([stats.class_selectivity_index(means[:, u]) for u in range(values.shape[1])])
     for i in range(trials):
         other = rng.permutation(means[int(rng.integers(len(subject.classes)))])  # a real per-unit score, decoupled from the units
-        verdict = layer_checks.judge_correlation(selectivity_index, other, {"x": "class-selectivity", "y": "shuffled"},
-                                                 confidence=1 - alpha, seed=i, resamples=200)
+        verdict = correlation.judge(selectivity_index, other, {"x": "class-selectivity", "y": "shuffled"},
+                                    confidence=1 - alpha, seed=i, resamples=200)
         rate.passes += verdict.outcome == "holds"
         rate.p_values.append(verdict.primary.p)
     return rate
@@ -185,8 +185,8 @@ def null_class_ablation(subject: Subject, trials: int = 300, alpha: float = 0.01
         effects = subject.intervene(UnitSet(layer, tuple(int(u) for u in rng.choice(units, 5, replace=False))), "zero")
         rows = np.concatenate([a, b])
         pretend = np.r_[np.zeros(len(a), int), np.ones(len(b), int)]
-        verdict = layer_checks.judge_class_ablation(effects.correct_before.numpy()[rows], effects.correct_after.numpy()[rows],
-                                                    pretend, {"class": 0}, confidence=1 - alpha, seed=i, permutations=499)
+        verdict = class_ablation.judge(effects.correct_before.numpy()[rows], effects.correct_after.numpy()[rows],
+                                       pretend, {"class": 0}, confidence=1 - alpha, seed=i, permutations=499)
         rate.passes += verdict.outcome == "holds"
         rate.p_values.append(verdict.primary.p)
     return rate

@@ -102,9 +102,9 @@ class GradientAnomaly:
 def gradient_anomalies(subject: Subject, layer: str, min_rank: int = 6, min_consistency: float = 0.8) -> list[GradientAnomaly]:
     """Units whose most-pushed class ranks ``min_rank`` or lower (of 10) in final activation, most consistent push first."""
     layer = subject.layer(layer).name
-    record = subject.record()
-    if layer not in record.gradient:
+    if layer not in subject.recorded_layers:
         return []
+    record = subject.record()
     grads, acts = record.gradient[layer].astype(np.float64), record.activation[layer].astype(np.float64)  # (frames, 10, U)
     final = record.epoch > (np.ceil(record.epoch[-1]) - 1)
     mean_grad, final_act = grads.mean(0), acts[final].mean(0)  # (10, U)

@@ -278,8 +278,9 @@ class Tally:
         low, high = self.interval()
         outcome = self.outcome
         rule = "holds on at least min_holding seeds; refuted when it cannot, even if every inconclusive seed held"
-        criterion = Criterion("min_holding", "fraction of seeds where every check holds", k / n, low, high, self.min_holding / n,
-                              "min", outcome, note=f"{k} of {n} hold; decided by the count, the Clopper-Pearson CI is reported")
+        criterion = Criterion(name="min_holding", statistic="fraction of seeds where every check holds", value=k / n,
+                              low=low, high=high, threshold=self.min_holding / n, bound="min", outcome=outcome,
+                              note=f"{k} of {n} hold; decided by the count, the Clopper-Pearson CI is reported")
         to_decide = None
         if outcome == "inconclusive":
             to_decide = f"{self.min_holding - k} more of the inconclusive seeds ({', '.join(map(str, self.undecided))}) would have to hold"

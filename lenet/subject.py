@@ -171,6 +171,13 @@ class Subject:
 
     # optional capabilities --------------------------------------------------------------------------
 
+    @property
+    def recorded_layers(self) -> tuple[str, ...]:
+        """The layers a training record covers (per-class gradients and activations)."""
+        from .recorder import RECORDED_LAYERS
+
+        return RECORDED_LAYERS
+
     def record(self) -> TrainingRecord:
         """The training record, or an error saying how to get one."""
         from . import cache

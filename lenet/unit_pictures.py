@@ -74,10 +74,10 @@ def _layer_values(subject, layer: str) -> np.ndarray:
 def record(data: UnitData):
     """The subject's training record if it covers the unit's layer, else a message saying why not."""
     from .errors import LenetError
-    from .recorder import RECORDED_LAYERS
 
-    if data.layer not in RECORDED_LAYERS:
-        return f"the training record covers {', '.join(RECORDED_LAYERS)} only, not {data.layer}"
+    covered = data.subject.recorded_layers
+    if data.layer not in covered:
+        return f"the training record covers {', '.join(covered)} only, not {data.layer}"
     try:
         return data.subject.record()
     except (LenetError, OSError) as err:
@@ -93,7 +93,7 @@ def figures(data: UnitData) -> list[tuple[str, str, object]]:
     from .activations import top_images, weighted_mean_images
 
     n = f"{len(data.labels):,}"
-    firing = [float((data.values[data.labels == c] > 0).mean()) for c in range(10)]
+    firing = [float((data.values[data.labels == c] > 0).mean()) for c in range(len(data.subject.classes))]
     means = P.class_row(weighted_mean_images(data.values, data.images, data.labels), labels=[f"{c}: {f:.0%}" for c, f in enumerate(firing)])
     out = [("means", f"rectified-activation-weighted mean image per class over the first {n} training images "
                      f"(label: class: % of it on which the unit fires)", means)]

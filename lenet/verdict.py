@@ -31,6 +31,16 @@ class Criterion:
     p: float | None = None  # one-sided p-value of "no effect", where the criterion has a test
     note: str = ""  # e.g. the decision rule for criteria without a CI
 
+    @classmethod
+    def from_estimate(cls, name: str, statistic: str, estimate, *, threshold: float | None,
+                      bound: str = "min", alpha: float, note: str = "") -> Criterion:
+        """``estimate`` (a ``stats.Estimate``: value, CI, p) against ``threshold``, by ``stats.decide``."""
+        from .stats import decide  # here: importing verdict (and the check registry) stays free of scipy
+
+        return cls(name=name, statistic=statistic, value=estimate.value, low=estimate.low, high=estimate.high,
+                   threshold=threshold, bound=bound, outcome=decide(estimate, threshold, bound, alpha),
+                   p=estimate.p, note=note)
+
     def describe(self) -> str:
         ci = f" CI [{self.low:.4g}, {self.high:.4g}]" if self.low is not None else ""
         p = f" p={self.p:.3g}" if self.p is not None else ""

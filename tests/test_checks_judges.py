@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from lenet.checks import ablation, activation, layer, selectivity
+from lenet.checks import ablation, activation, class_ablation, correlation, selectivity
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_class_ablation_judge_uses_clopper_pearson_per_class(rng):
     after = before.copy()
     after[(labels == 3) & (rng.random(2000) < 0.8)] = False
     params = {"class": 3, "max_accuracy": 0.5, "min_other_accuracy": 0.95}
-    verdict = layer.judge_class_ablation(before, after, labels, params, seed=1)
+    verdict = class_ablation.judge(before, after, labels, params, seed=1)
     names = [c.name for c in verdict.criteria]
     assert names == ["selective", "max_accuracy", "min_other_accuracy"] and verdict.outcome == "holds"
     ci = sps.binomtest(int(after[labels == 3].sum()), 200).proportion_ci(0.99, method="exact")
@@ -79,19 +79,17 @@ def test_class_ablation_judge_uses_clopper_pearson_per_class(rng):
 def test_correlation_judge_bounds_rho_from_above_for_about_zero_claims(rng):
     x = rng.normal(size=120)
     y = -0.5 * x + rng.normal(size=120)
-    verdict = layer.judge_correlation(x, y, {"x": "a", "y": "b", "max_rho": 0.1}, seed=0, resamples=999)
+    verdict = correlation.judge(x, y, {"x": "a", "y": "b", "max_rho": 0.1}, seed=0, resamples=999)
     assert verdict.primary.value == pytest.approx(sps.spearmanr(x, y).statistic) and verdict.outcome == "holds"
-    assert layer.judge_correlation(x, y, {"x": "a", "y": "b", "min_rho": 0.1}, seed=0, resamples=999).outcome == "refuted"
+    assert correlation.judge(x, y, {"x": "a", "y": "b", "min_rho": 0.1}, seed=0, resamples=999).outcome == "refuted"
 
 
 def test_class_ablation_of_the_complement_asks_that_the_class_be_spared():
-    from lenet.checks.layer import judge_class_ablation
-
     labels = np.repeat(np.arange(10), 200)
     before = np.ones(2000, bool)
     after = labels == 7  # every seven still right, every other image broken
-    verdict = judge_class_ablation(before, after, labels, {"class": 7, "ablate": "complement", "min_accuracy": 0.8}, seed=0)
+    verdict = class_ablation.judge(before, after, labels, {"class": 7, "ablate": "complement", "min_accuracy": 0.8}, seed=0)
     assert [c.name for c in verdict.criteria] == ["spares", "min_accuracy"]
     assert verdict.outcome == "holds"
-    broken = judge_class_ablation(before, ~after, labels, {"class": 7, "ablate": "complement", "min_accuracy": 0.8}, seed=0)
+    broken = class_ablation.judge(before, ~after, labels, {"class": 7, "ablate": "complement", "min_accuracy": 0.8}, seed=0)
     assert broken.outcome == "refuted" and broken.criteria[1].outcome == "refuted"

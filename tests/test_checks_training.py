@@ -3,9 +3,15 @@
 import numpy as np
 import pytest
 
-from lenet.checks.training import training
+from lenet.checks import Target
+from lenet.checks.training import check, judge
 from lenet.errors import InvalidConfig, MissingRecord
 from lenet.subject import Subject
+
+
+def training(subject, layer: str, unit: int, params: dict):
+    """The check on one unit as ``lenet.checks.run`` calls it (no concept or contrast, seed 0)."""
+    return check(subject, Target(layer, (unit,)), None, None, params, 0, 0.99)
 
 
 @pytest.fixture(scope="module")
@@ -43,4 +49,16 @@ def test_a_checkpoint_file_without_record_says_how_to_get_one(subject, tmp_path)
     path = tmp_path / "mine.pt"
     ckpt.save(path, subject.model, {})
     with pytest.raises(MissingRecord, match="lenet train --seed N"):
-        training(Subject.load(checkpoint=str(path)), "linear-0", 1, {"class": 1, "gradient": "positive", "min_consistency": 0.8})
+        training(Subject.load(checkpoint=str(path)), "linear-0", 1,
+                 {"class": 1, "gradient": "positive", "min_consistency": 0.8})
+
+
+def test_the_judge_reads_arrays_alone():
+    gradients = np.zeros((4, 10))
+    gradients[:, 2] = [1.0, 2.0, -1.0, 3.0]  # 3 of 4 frames push class 2 up
+    activations = np.tile(np.arange(10.0), (4, 1))  # class 9 fires most
+    epochs = np.array([0.5, 1.0, 1.5, 2.0])
+    params = {"class": 2, "gradient": "positive", "min_consistency": 0.75, "top_class": 9}
+    verdict = judge(gradients, activations, epochs, params)
+    assert verdict.primary.value == 0.75 and verdict.n == {"frames": 4} and verdict.outcome == "holds"
+    assert verdict.details["gradient_rank_of_class"] == 1

@@ -126,7 +126,8 @@ _real = lenet.checks.run
 
 
 def fake_run(claim, check, checkpoint=None, seed=None):
-    return Verdict(check, [Criterion("min_auroc", "AUROC", 0.9, 0.85, 0.95, 0.75, "min", "holds", p=0.001)], {"concept": 10}, 0.99, 1, "fake")
+    return Verdict(check, [Criterion(name="min_auroc", statistic="AUROC", value=0.9, low=0.85, high=0.95, threshold=0.75,
+                                      bound="min", outcome="holds", p=0.001)], {"concept": 10}, 0.99, 1, "fake")
 
 
 def pytest_configure(config):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from lenet import checks, concepts, data, discovery, stats
-from lenet.checks.specs import CHECKS
+from lenet.checks import CHECKS
 from lenet.claims import load
 from lenet.claims.scaffold import default_checks, scaffold
 from lenet.cli import main
@@ -79,6 +79,7 @@ class _Recorded:
         self._record = SimpleNamespace(gradient={"linear-1": grads}, activation={"linear-1": acts}, epoch=epoch)
 
     layer = Subject.layer  # the real subject's layer table
+    recorded_layers = ("linear-1",)
 
     def record(self):
         return self._record
@@ -120,7 +121,7 @@ def test_a_scaffold_for_each_check_loads_with_its_values(tmp_path, check):
     assert list(claim.checks) == [check] and claim.seed == 2
     for name, value in params.get(check, {}).items():
         assert claim.checks[check].params[name] == value
-    for param in CHECKS[check].params:  # every parameter is written, with its meaning
+    for param in CHECKS[check].SPEC.params:  # every parameter is written, with its meaning
         assert f"{param.name} = " in text and param.doc in text
 
 

@@ -34,8 +34,8 @@ def fake_run(claim, check, checkpoint=None, seed=None):
         raise MissingRecord("seed 3 has no training record. Train it with `lenet train --seed 3`.")
     outcome = OUTCOMES.get((claim.path.stem, check, seed), "holds")
     low, high = {"holds": (0.8, 0.9), "refuted": (0.6, 0.7), "inconclusive": (0.7, 0.8)}[outcome]
-    crit = Criterion("min_auroc", "AUROC(concept vs contrast)", (low + high) / 2 + seed / 1000, low, high, 0.75, "min", outcome,
-                     p=0.001 * (1 + seed))
+    crit = Criterion(name="min_auroc", statistic="AUROC(concept vs contrast)", value=(low + high) / 2 + seed / 1000,
+                     low=low, high=high, threshold=0.75, bound="min", outcome=outcome, p=0.001 * (1 + seed))
     return Verdict(check, [crit], {"concept": 134, "contrast": 600}, claim.confidence, 4242, "fake rule",
                    {"units": [f"linear-0:{10 + seed}"], "subject": f"seed {seed}"})
 

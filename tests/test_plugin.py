@@ -34,7 +34,8 @@ def fake_run(claim, check, checkpoint=None):
     outcome = next((t for t in claim.tags if t in ("holds", "refuted", "inconclusive")), "holds")
     p = 0.001 * (1 + sum(map(ord, claim.id + check)) % 7)
     low, high = {"holds": (0.8, 0.9), "refuted": (0.6, 0.7), "inconclusive": (0.7, 0.8)}[outcome]
-    crit = Criterion("min_auroc", "AUROC(concept vs contrast)", (low + high) / 2, low, high, 0.75, "min", outcome, p=p)
+    crit = Criterion(name="min_auroc", statistic="AUROC(concept vs contrast)", value=(low + high) / 2, low=low, high=high,
+                     threshold=0.75, bound="min", outcome=outcome, p=p)
     return Verdict(check, [crit], {"concept": 134, "contrast": 600}, claim.confidence, 4242, "fake rule",
                    {"baseline": "99th percentile of untrained units 0.61", "subject": checkpoint or f"seed {claim.seed}"},
                    to_decide="about 900 images per group")

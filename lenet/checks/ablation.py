@@ -13,18 +13,100 @@ verdict.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .. import stats
+from ..keys import CheckSpec, Param
 from ..verdict import Criterion, Verdict
+from .common import METHOD, OUTPUT, PERCENTILE, ablation_effects, percentile_criterion
 
-__all__ = ["judge", "PERMUTATIONS"]
+if TYPE_CHECKING:
+    from ..subject import Subject
+    from . import Members, Target
+
+__all__ = ["SPEC", "check", "judge", "PERMUTATIONS"]
 
 PERMUTATIONS = 4999
+SPEC = CheckSpec(
+    name="ablation",
+    summary="necessity: removing the unit hurts the concept more than the contrast",
+    params=(
+        METHOD,
+        OUTPUT,
+        Param("min_effect", "float", "lower CI bound of (mean concept damage - mean contrast damage) must "
+              "reach this; damage = output before - after ablation", 0.5, required=True, low=0.0),
+        PERCENTILE,
+        Param("max_collateral", "float", "upper CI bound of the accuracy drop on images of other classes "
+              "must stay below this", 0.01, low=0.0, high=1.0),
+    ),
+    needs=frozenset({"units", "concept", "contrast"}),
+)
 
 
-def judge(concept_damage: np.ndarray, contrast_damage: np.ndarray, params: dict, *, layer_effects: np.ndarray | None = None,
-          collateral: np.ndarray | None = None, confidence: float = 0.99, seed: int = 0, label: str = "unit",
+def check(subject: Subject, target: Target, concept: Members, contrast: Members, params: dict, seed: int,
+          confidence: float) -> Verdict:
+    """Ablate the target's units on the test split; judge the concept-minus-contrast damage."""
+    concept, contrast = concept.test, contrast.test
+    method, output = params["method"], params["output"]
+    effects = ablation_effects(subject, target, method, contrast, seed)
+    damage = effects.damage(output)
+    layer_effects = None
+    if params.get("min_layer_percentile") is not None:
+        layer_effects = _layer_effects(subject, target, method, output, concept, contrast, seed)
+    collateral = None
+    if params.get("max_collateral") is not None:
+        labels = effects.labels.numpy()
+        others = ~np.isin(labels, np.unique(labels[concept]))  # images of classes the concept does not touch
+        before, after = effects.correct_before.numpy()[others], effects.correct_after.numpy()[others]
+        collateral = before.astype(float) - after
+    verdict = judge(damage[concept], damage[contrast], params, layer_effects=layer_effects,
+                    collateral=collateral, confidence=confidence, seed=seed,
+                    label="unit" if len(target.units) == 1 else "unit set")
+    verdict.details["other_methods"] = _other_methods(subject, target, concept, contrast, params, seed,
+                                                      confidence)
+    return verdict
+
+
+def _layer_effects(subject: Subject, target: Target, method: str, output: str, concept: np.ndarray,
+                   contrast: np.ndarray, seed: int) -> np.ndarray:
+    """The concept-minus-contrast damage of every comparison ablation: each unit alone, or random sets of the
+    target's size."""
+    from ..interventions import draw_sources
+
+    images = len(subject.split(subject.CONFIRMATION))
+    sources = draw_sources(contrast, images, seed) if method == "resample" else None
+    if len(target.units) == 1:
+        damage = subject.sweep_damage(target.layer, method, output, sources=sources)  # (U, N)
+        return damage[:, concept].mean(axis=1) - damage[:, contrast].mean(axis=1)
+    rng, size = np.random.default_rng(seed), len(target.units)
+    units = subject.layer(target.layer).units
+    diffs = []
+    for _ in range(100):  # random sets of the same size: the comparison for a unit set
+        chosen = rng.choice(units, size, replace=False)
+        damage = ablation_effects(subject, target, method, contrast, seed, chosen).damage(output)
+        diffs.append(damage[concept].mean() - damage[contrast].mean())
+    return np.array(diffs)
+
+
+def _other_methods(subject: Subject, target: Target, concept: np.ndarray, contrast: np.ndarray, params: dict,
+                   seed: int, confidence: float) -> dict:
+    """Would another ablation method flip the verdict on the effect criterion? {method: outcome}."""
+    from .. import stats
+
+    flips = {}
+    for method in ("zero", "mean", "resample"):
+        if method == params["method"]:
+            continue
+        damage = ablation_effects(subject, target, method, contrast, seed).damage(params["output"])
+        est = stats.mean_difference(damage[concept], damage[contrast], confidence, 999, seed)
+        flips[method] = stats.decide(est, params["min_effect"], "min", 1 - confidence)
+    return flips
+
+
+def judge(concept_damage: np.ndarray, contrast_damage: np.ndarray, params: dict, *,
+          layer_effects: np.ndarray | None = None, collateral: np.ndarray | None = None,
+          confidence: float = 0.99, seed: int = 0, label: str = "unit",
           permutations: int = PERMUTATIONS) -> Verdict:
     """The verdict from per-image damage arrays.
 
@@ -32,28 +114,35 @@ def judge(concept_damage: np.ndarray, contrast_damage: np.ndarray, params: dict,
     layer (or each random set), for ``min_layer_percentile``. ``collateral``:
     per-image correctness lost (1) or gained (-1) on other classes' images.
     """
+    from .. import stats
+
     alpha = 1 - confidence
     est = stats.mean_difference(concept_damage, contrast_damage, confidence, permutations, seed)
-    criteria = [Criterion("min_effect", f"mean damage to {params['output']}, concept - contrast ({params['method']} ablation)",
-                          est.value, est.low, est.high, params["min_effect"], "min",
-                          stats.decide(est, params["min_effect"], "min", alpha), p=est.p)]
+    statistic = f"mean damage to {params['output']}, concept - contrast ({params['method']} ablation)"
+    criteria = [Criterion.from_estimate("min_effect", statistic, est, threshold=params["min_effect"],
+                                        alpha=alpha)]
     details: dict = {"method": params["method"], "output": params["output"]}
     if params.get("min_layer_percentile") is not None and layer_effects is not None:
         rank = stats.percentile_rank(est.value, layer_effects)
         details.update(layer_percentile=rank, layer_size=len(layer_effects))
-        criteria.append(Criterion("min_layer_percentile", f"percentile of the {label}'s effect among {len(layer_effects)} "
-                                  "comparison ablations of its layer", rank, None, None, params["min_layer_percentile"], "min",
-                                  "holds" if rank >= params["min_layer_percentile"] else "refuted", note="effect size, not a p-value"))
+        criteria.append(percentile_criterion(f"percentile of the {label}'s effect among {len(layer_effects)} "
+                                             "comparison ablations of its layer", rank,
+                                             params["min_layer_percentile"]))
     if params.get("max_collateral") is not None and collateral is not None:
         drop = stats.mean(collateral, confidence, seed)
         details.update(collateral=drop.value)
-        criteria.append(Criterion("max_collateral", "accuracy drop on other classes' images", drop.value, drop.low, drop.high,
-                                  params["max_collateral"], "max", stats.decide(drop, params["max_collateral"], "max", alpha)))
-    verdict = Verdict("ablation", criteria, {"concept": len(concept_damage), "contrast": len(contrast_damage)}, confidence, seed,
-                      f"CI lower bound of the damage difference >= min_effect with permutation p < {alpha:g}"
-                      + (", layer percentile >= min_layer_percentile" if params.get("min_layer_percentile") is not None else ""),
-                      details)
+        bound = params["max_collateral"]
+        # an upper bound is decided by the CI alone, and this criterion never reported the mean's p-value
+        criteria.append(Criterion(name="max_collateral", statistic="accuracy drop on other classes' images",
+                                  value=drop.value, low=drop.low, high=drop.high, threshold=bound,
+                                  bound="max", outcome=stats.decide(drop, bound, "max", alpha)))
+    rule = f"CI lower bound of the damage difference >= min_effect with permutation p < {alpha:g}"
+    if params.get("min_layer_percentile") is not None:
+        rule += ", layer percentile >= min_layer_percentile"
+    n = {"concept": len(concept_damage), "contrast": len(contrast_damage)}
+    verdict = Verdict("ablation", criteria, n, confidence, seed, rule, details)
     if criteria[0].outcome == "inconclusive" and params["min_effect"] is not None:
         need = stats.images_to_decide(est, params["min_effect"])
-        verdict.to_decide = f"about {need} images per group, if the effect stays near {est.value:.3g}" if need else None
+        if need:
+            verdict.to_decide = f"about {need} images per group, if the effect stays near {est.value:.3g}"
     return verdict

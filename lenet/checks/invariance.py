@@ -10,70 +10,132 @@ agree. Holds when no breaking perturbation is found within ``examples`` tries.
 
 from __future__ import annotations
 
-import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from hypothesis import HealthCheck, find, settings
-from hypothesis import strategies as st
-from hypothesis.errors import NoSuchExample
 
-from .. import stats
-from ..model import LeNet5, layer as layer_info
-from ..perturb import Perturbation, apply
+from ..keys import CheckSpec, Param
 from ..verdict import Criterion, Verdict
+from .common import single_unit
 
-__all__ = ["invariance", "perturbations"]
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
+
+    from ..perturb import Perturbation
+    from ..subject import Subject
+    from . import Members, Target
+
+__all__ = ["SPEC", "Search", "check", "judge", "perturbations", "search"]
+
+SPEC = CheckSpec(
+    name="invariance",
+    summary="selectivity survives small shifts, rotations and stroke changes (hypothesis searches for the "
+            "smallest breaking one)",
+    params=(
+        Param("min_auroc", "float", "AUROC (point estimate on the perturbed images) that every perturbation "
+              "must keep", 0.7, required=True, low=0.5, high=1.0, open_low=True),
+        Param("max_shift", "int", "largest shift searched, in pixels", 2, default=2, low=0, high=4),
+        Param("max_rotation", "float", "largest rotation searched, in degrees", 15, default=15, low=0,
+              high=45),
+        Param("max_stroke", "float", "largest stroke thickening/thinning searched, in 3x3 dilation steps "
+              "(fractions blend)", 0.5, default=0.5, low=0, high=2),
+        Param("examples", "int", "perturbations hypothesis tries", 60, default=60, low=1, high=1000),
+        Param("images", "int", "images per group the search uses (a fixed, seeded subsample)", 200,
+              default=200, low=10, high=5000),
+    ),
+    needs=frozenset({"units", "concept", "contrast"}),
+)
 
 
-def perturbations(params: dict) -> st.SearchStrategy[Perturbation]:
+@dataclass(frozen=True)
+class Search:
+    """What the search found: the unperturbed AUROC and the smallest breaking perturbation, if any."""
+
+    unperturbed: float  # AUROC on the subsample as it is
+    images: tuple[int, int]  # concept and contrast images in the subsample
+    counterexample: Perturbation | None = None  # the smallest breaking perturbation; None: none found
+    counterexample_auroc: float | None = None  # the AUROC under it
+
+
+def perturbations(params: dict) -> SearchStrategy[Perturbation]:
     """Perturbations inside the claim's bounds; hypothesis shrinks each field towards 0 (the identity)."""
+    from hypothesis import strategies as st
+
+    from ..perturb import Perturbation
+
     shift = st.integers(-params["max_shift"], params["max_shift"])
     degrees = st.floats(-params["max_rotation"], params["max_rotation"], allow_nan=False)
     stroke = st.floats(-params["max_stroke"], params["max_stroke"], allow_nan=False)
     return st.builds(Perturbation, dx=shift, dy=shift, degrees=degrees, stroke=stroke)
 
 
-@torch.no_grad()
-def _values(model: LeNet5, images: torch.Tensor, layer: str, unit: int) -> np.ndarray:
-    """One number per image: the unit's pre-activation (spatial mean of the map for a conv channel)."""
-    pre = model.preactivations(images)[layer][:, unit]
-    return (pre.flatten(1).mean(1) if layer_info(layer).kind == "conv" else pre).numpy()
-
-
 def _subsample(indices: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
     return np.sort(rng.choice(indices, size=min(count, len(indices)), replace=False))
 
 
-def invariance(model: LeNet5, images: torch.Tensor, layer: str, unit: int, concept: np.ndarray, contrast: np.ndarray,
-               params: dict, seed: int = 0, confidence: float = 0.99) -> Verdict:
-    """Search for the smallest perturbation that breaks selectivity. ``images``: the test split ``(N, 1, 28, 28)``;
-    ``concept``/``contrast``: index arrays into it."""
+def search(subject: Subject, layer: str, unit: int, concept: np.ndarray, contrast: np.ndarray, params: dict,
+           seed: int = 0) -> Search:
+    """Search for the smallest perturbation of the subject's test images that breaks selectivity;
+    ``concept``/``contrast``: index arrays into the test split."""
+    import random
+
+    import torch
+    from hypothesis import HealthCheck, find, settings
+    from hypothesis.errors import NoSuchExample
+
+    from .. import stats
+    from ..perturb import Perturbation
+
+    images = subject.split(subject.CONFIRMATION).images
     rng = np.random.default_rng(seed)
-    pos, neg = images[_subsample(concept, params["images"], rng)], images[_subsample(contrast, params["images"], rng)]
+    pos = images[_subsample(concept, params["images"], rng)]
+    neg = images[_subsample(contrast, params["images"], rng)]
     both = torch.cat([pos, neg])
 
     def auroc_under(p: Perturbation) -> float:
-        values = _values(model, apply(both, p), layer, unit)
+        values = subject.image_values(subject.perturb(both, p), layer)[:, unit]
         return stats.auroc(values[: len(pos)], values[len(pos):]).value
 
-    threshold = params["min_auroc"]
-    search = settings(max_examples=params["examples"], database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    budget = settings(max_examples=params["examples"], database=None, deadline=None,
+                      suppress_health_check=list(HealthCheck))
     unperturbed = auroc_under(Perturbation())
     try:
-        found = find(perturbations(params), lambda p: auroc_under(p) < threshold, settings=search, random=random.Random(seed))
+        found = find(perturbations(params), lambda p: auroc_under(p) < params["min_auroc"], settings=budget,
+                     random=random.Random(seed))
     except NoSuchExample:
-        found = None
-    details = {"unperturbed_auroc": unperturbed, "images": (len(pos), len(neg)),
-               "bounds": {k: params[k] for k in ("max_shift", "max_rotation", "max_stroke")}, "examples": params["examples"]}
+        return Search(unperturbed, (len(pos), len(neg)))
+    return Search(unperturbed, (len(pos), len(neg)), found, auroc_under(found))
+
+
+def judge(result: Search, params: dict, *, confidence: float = 0.99, seed: int = 0) -> Verdict:
+    """The verdict from a search: refuted by a breaking perturbation, holds when none was found (no CI)."""
+    threshold, unperturbed, found = params["min_auroc"], result.unperturbed, result.counterexample
+    details = {"unperturbed_auroc": unperturbed, "images": result.images,
+               "bounds": {k: params[k] for k in ("max_shift", "max_rotation", "max_stroke")},
+               "examples": params["examples"]}
     if found is None:
-        criterion = Criterion("min_auroc", f"lowest AUROC found over {params['examples']} perturbations >= threshold",
-                              unperturbed, None, None, threshold, "min", "holds", note="no breaking perturbation found")
+        criterion = Criterion(
+            name="min_auroc",
+            statistic=f"lowest AUROC found over {params['examples']} perturbations >= threshold",
+            value=unperturbed, low=None, high=None, threshold=threshold, bound="min", outcome="holds",
+            note="no breaking perturbation found")
     else:
-        broken = auroc_under(found)
-        details.update(counterexample=str(found), counterexample_params=vars(found), counterexample_auroc=broken)
-        criterion = Criterion("min_auroc", f"AUROC under the smallest breaking perturbation ({found})", broken, None, None,
-                              threshold, "min", "refuted", note=f"unperturbed AUROC {unperturbed:.3f}")
-    return Verdict("invariance", [criterion], {"concept": len(pos), "contrast": len(neg)}, confidence, seed,
-                   f"holds when hypothesis finds no perturbation within the bounds that drops the AUROC below {threshold:g}",
-                   details=details)
+        details.update(counterexample=str(found), counterexample_params=vars(found),
+                       counterexample_auroc=result.counterexample_auroc)
+        criterion = Criterion(
+            name="min_auroc", statistic=f"AUROC under the smallest breaking perturbation ({found})",
+            value=result.counterexample_auroc, low=None, high=None, threshold=threshold, bound="min",
+            outcome="refuted", note=f"unperturbed AUROC {unperturbed:.3f}")
+    concept, contrast = result.images
+    return Verdict("invariance", [criterion], {"concept": concept, "contrast": contrast}, confidence, seed,
+                   "holds when hypothesis finds no perturbation within the bounds that drops the AUROC below "
+                   f"{threshold:g}", details=details)
+
+
+def check(subject: Subject, target: Target, concept: Members, contrast: Members, params: dict, seed: int,
+          confidence: float) -> Verdict:
+    """Search the claim's perturbation box on the test split's concept and contrast images; judge it."""
+    unit = single_unit(target, "invariance")
+    result = search(subject, target.layer, unit, concept.test, contrast.test, params, seed)
+    return judge(result, params, confidence=confidence, seed=seed)

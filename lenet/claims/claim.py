@@ -16,7 +16,7 @@ __all__ = ["Claim", "CheckTable", "SeedsTable"]
 class CheckTable:
     """One check table, e.g. ``[ablation]``: one pytest item."""
 
-    name: str  # the check, a key of lenet.checks.specs.CHECKS
+    name: str  # the check, a key of lenet.checks.CHECKS
     params: dict  # every declared parameter: given values, else defaults (None = off)
     expect: str  # "holds" | "refuted" | "inconclusive": this table's, else the claim's
     line: int  # line of the table header

@@ -13,8 +13,9 @@ import re
 import tomllib
 from pathlib import Path
 
-from ..checks.specs import CHECKS, EXPECT, Param
+from ..checks import CHECKS
 from ..errors import InvalidClaim, LenetError
+from ..keys import EXPECT, Param
 from . import schema
 from .addresses import canonical_units, check_layer
 from .claim import CheckTable, Claim, SeedsTable
@@ -99,7 +100,7 @@ def _unknown_top(reader: _Reader, data: dict) -> None:
             if (key in CHECKS or key in TABLES) and not isinstance(value, dict):
                 reader.problem((key,), f"{key} must be a table: write [{key}] on its own line with its keys below it.")
             continue
-        owners = [c for c, spec in CHECKS.items() if spec.param(key)]
+        owners = [c for c, module in CHECKS.items() if module.SPEC.param(key)]
         if owners and not isinstance(value, dict):
             reader.problem((key,), f"{key} belongs in a check table, not at the top level. Move it under [{owners[0]}].")
         elif isinstance(value, dict):
@@ -170,7 +171,7 @@ def _concepts(reader: _Reader, values: dict) -> None:
 def _checks(reader: _Reader, data: dict, values: dict, selector: str | None) -> dict[str, CheckTable]:
     tables = {}
     for name in (k for k in data if k in CHECKS and isinstance(data[k], dict)):
-        spec, label = CHECKS[name], f"[{name}] "
+        spec, label = CHECKS[name].SPEC, f"[{name}] "
         params = reader.params(data[name], spec.params, (name,), label, also=("expect",))
         expect = data[name].get("expect", values.get("expect") or "holds")
         if "expect" in data[name]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from ..checks.specs import CHECKS, Param
+from ..checks import CHECKS
 from ..errors import InvalidClaim, InvalidConfig
 from ..model import LAYERS
 from .loader import load
@@ -34,7 +34,7 @@ def _line(key: str, value: object, doc: str, commented: bool = False) -> str:
 
 
 def _table(check: str, given: dict) -> list[str]:
-    spec = CHECKS[check]
+    spec = CHECKS[check].SPEC
     lines = [f"[{check}]".ljust(COMMENT_AT - 1) + f" # {spec.summary}"]
     for param in spec.params:
         if param.name in given:

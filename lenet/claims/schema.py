@@ -1,9 +1,10 @@
 """The claim-file schema: every top-level key declared once, value checks, and the docs/claims.md it renders.
 
-Top-level keys use the same ``Param`` declaration as the check tables in
-``lenet.checks.specs``, so one function validates both and one function writes
-the reference (``python -m lenet.claims.docs > docs/claims.md``; a test fails
-when the committed file differs).
+Top-level keys use the same ``Param`` declaration (``lenet.keys``) as the check
+tables (each check module's ``SPEC``, registered in ``lenet.checks.CHECKS``), so
+one function validates both and one function writes the reference
+(``python -m lenet.claims.docs > docs/claims.md``; a test fails when the
+committed file differs).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import math
 import re
 
-from ..checks.specs import CHECKS, EXPECT, Param
+from ..checks import CHECKS
+from ..keys import EXPECT, Param
 
 __all__ = ["FORMAT", "TOP", "SELECT", "SEEDS", "RESERVED_TAGS", "check_value", "example_value", "render_markdown"]
 
@@ -155,7 +157,7 @@ def render_markdown(intro: str, example: str) -> str:
            "the fraction comes with a Clopper-Pearson interval.", "",
            *_table(SEEDS, extra="the expected outcome of the seeds verdict"), "", "## Check tables", "",
            "Each table below becomes one pytest item, `claims/<file>.toml::<check>`. A table may hold only the keys listed for it.", ""]
-    for spec in CHECKS.values():
+    for spec in (module.SPEC for module in CHECKS.values()):
         needs = ", ".join(f"`{n}`" for n in sorted(spec.needs))
         out += [f"### `[{spec.name}]`", "", f"{spec.summary[0].upper()}{spec.summary[1:]}. Needs: {needs}.", "",
                 *_table(spec.params, extra="this check's expected outcome"), ""]

@@ -50,7 +50,6 @@ def run(args: argparse.Namespace) -> int:
     from .. import discovery
     from ..errors import InvalidConfig
     from ..model import layer
-    from ..recorder import RECORDED_LAYERS
     from ..subject import Subject
     from .common import apply_locations
 
@@ -64,8 +63,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"suggestions for {name} of seed {args.seed}, from discovery data only (train split, training record)\n")
     count = 0
     print("gradient without activation (training pushed the unit up for a class it barely fires for):")
-    if name not in RECORDED_LAYERS:
-        print(f"  not available: training gradients are recorded for {', '.join(RECORDED_LAYERS)} only.")
+    if name not in subject.recorded_layers:
+        print(f"  not available: training gradients are recorded for {', '.join(subject.recorded_layers)} only.")
     else:
         anomalies = discovery.gradient_anomalies(subject, name, args.min_rank)
         if not anomalies:

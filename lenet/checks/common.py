@@ -1,0 +1,60 @@
+"""What several checks share: the ``output``, ``method`` and ``min_layer_percentile`` keys, one-unit targets,
+the effects of ablating units, and the layer-percentile criterion."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import InvalidConfig
+from ..keys import OUTPUT_FORMS, Param
+from ..verdict import Criterion
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..subject import Subject
+
+__all__ = ["OUTPUT", "METHOD", "PERCENTILE", "single_unit", "ablation_effects", "percentile_criterion"]
+
+OUTPUT = Param(
+    "output", "str", f"the output measured: {OUTPUT_FORMS}", "logit:true", default="logit:true",
+    pattern=r"^(logit:(true|[0-9])|prob:true|accuracy)$",
+)
+METHOD = Param("method", "str", "how a unit is removed: zero, mean (its discovery-split mean) or resample "
+               "(from contrast images)", "resample", default="resample", choices=("zero", "mean", "resample"))
+PERCENTILE = Param(
+    "min_layer_percentile", "float",
+    "effect-size criterion: the unit's effect must rank at or above this percentile of its layer's units "
+    "(reported, not a p-value)", 95, low=0, high=100,
+)
+
+
+def single_unit(target, check: str) -> int:
+    """The target's one unit; a unit set or a layer is refused with the key to write instead."""
+    if len(target.units) != 1:
+        example = target.names()[0] if target.units else "linear-0:0"
+        raise InvalidConfig(f"[{check}] is about one unit; this claim names {len(target.units)} "
+                            f"({', '.join(target.names())}). "
+                            f"Write `unit = \"{example}\"`, or select top = 1.")
+    return target.units[0]
+
+
+def ablation_effects(subject: Subject, target, method: str, contrast: np.ndarray, seed: int, units=None):
+    """Per-image effects of ablating the target's units (or ``units``) on the whole test split.
+
+    ``contrast``: test-split indices that ``resample`` draws replacement values from.
+    """
+    from ..interventions import draw_sources
+    from ..units import UnitSet
+
+    images = len(subject.split(subject.CONFIRMATION))
+    sources = draw_sources(contrast, images, seed) if method == "resample" else None
+    chosen = UnitSet(target.layer, tuple(target.units if units is None else units))
+    return subject.intervene(chosen, method, sources=sources)
+
+
+def percentile_criterion(statistic: str, rank: float, threshold: float) -> Criterion:
+    """``min_layer_percentile``: the effect's percentile among comparison interventions in its layer."""
+    return Criterion(name="min_layer_percentile", statistic=statistic, value=rank, low=None, high=None,
+                     threshold=threshold, bound="min", outcome="holds" if rank >= threshold else "refuted",
+                     note="effect size, not a p-value")
