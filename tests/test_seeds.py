@@ -139,7 +139,7 @@ def small_cache(tmp_path_factory, mnist_root):
 
     def sample_values(subject, layer):  # the values matching uses, without capturing all 60,000 training images
         train = subject.split("train")
-        return match.direct_values(subject.model, train.images[match.sample_rows(len(train))])[layer]
+        return match.direct_values(subject, train.images[match.sample_rows(len(train))])[layer]
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LENET_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
