@@ -206,7 +206,8 @@ def _heading(args: argparse.Namespace, old: str, argv: list[str]) -> list[str]:
     return [f"Command: `python benchmarks/paired.py {shlex.join(argv)}`",
             f"{datetime.date.today()}, {_cpu()}, torch {metadata.version('torch')}, "
             f"Python {platform.python_version()}; "
-            f"old {old[:9]} against new {new}{dirty}, {args.pairs} pairs, order alternating, "
+            f"old {old[:9]} against new {new}{dirty}, {args.pairs} pair{'s' * (args.pairs != 1)}, "
+            "order alternating, "
             f"cache {args.cache_dir or 'default'}."]
 
 
