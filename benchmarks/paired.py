@@ -14,7 +14,8 @@ runs its own benchmark script, so a script that changed is noted in the output.
   torch forward passes that no library change touches, is left out; a tree without ``_ours`` runs the
   whole script and its ``| ours |`` line is parsed.
 - claim: ``benchmarks/claim.py``, the median of its ``| warm |`` totals.
-- claims: the wall time of ``python -m pytest claims/ --claims-seeds 0-4 -q -p no:cacheprovider``.
+- claims: the wall time of ``python -m pytest claims/ --claims-seeds SEEDS -q -p no:cacheprovider`` (``--seeds``,
+  default 0-4).
 
 Prints a Markdown table for BENCHMARKS.md (old and new medians, each pair's new/old, the median of the
 paired ratios) and exits 1 when a median paired ratio exceeds ``--max-ratio``.
@@ -115,7 +116,7 @@ def claims_seconds(tree: Path, env: dict, args: argparse.Namespace) -> float:
 MEASURES = {m.key: m for m in (
     Measure("sweep", "ablation sweep, warm (`benchmarks/ablation.py`, ours)", sweep_seconds),
     Measure("claim", "full claim, warm (`benchmarks/claim.py`)", claim_seconds),
-    Measure("claims", "claims run (`pytest claims/ --claims-seeds 0-4`)", claims_seconds),
+    Measure("claims", "claims run (`pytest claims/ --claims-seeds {seeds}`)", claims_seconds),
 )}
 SCRIPTS = {"sweep": "benchmarks/ablation.py", "claim": "benchmarks/claim.py"}
 
@@ -146,7 +147,7 @@ def _ratios(old: list[float], new: list[float]) -> list[float]:
     return [n / o for o, n in zip(old, new)]
 
 
-def table(results: dict[str, dict[str, list[float]]]) -> list[str]:
+def table(results: dict[str, dict[str, list[float]]], seeds: str = "0-4") -> list[str]:
     """The Markdown table: per measure the old and new medians, each pair's new/old and their median."""
     lines = ["| measure | old median s | new median s | new/old, each pair | median new/old |",
              "|---|---|---|---|---|"]
@@ -155,7 +156,7 @@ def table(results: dict[str, dict[str, list[float]]]) -> list[str]:
         old, new = statistics.median(sides["old"]), statistics.median(sides["new"])
         each = ", ".join(f"{r:.3f}" for r in ratios)
         median = statistics.median(ratios)
-        lines.append(f"| {MEASURES[key].label} | {old:.3g} | {new:.3g} | {each} | **{median:.3f}** |")
+        lines.append(f"| {MEASURES[key].label.format(seeds=seeds)} | {old:.3g} | {new:.3g} | {each} | **{median:.3f}** |")
     return lines
 
 
@@ -246,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         _git("worktree", "remove", "--force", str(tree))
         shutil.rmtree(folder, ignore_errors=True)
-    lines = [*_heading(args, old, argv), "", *table(results)]
+    lines = [*_heading(args, old, argv), "", *table(results, args.seeds)]
     if changed:
         lines += ["", f"{', '.join(changed)} differ between old and new; each side ran its own."]
     print("\n".join(lines))
