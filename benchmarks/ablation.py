@@ -22,8 +22,8 @@ LAYER, UNITS = "linear-0", 120
 
 def _setup():
     torch.set_num_threads(2)
-    from lenet import data
-    from lenet.subject import Subject
+    from lenet.lenet_mnist import data
+    from lenet.subject.subject import Subject
 
     subject = Subject.load(0)
     return subject, data.load_split("test")
@@ -51,7 +51,7 @@ def _naive(queue) -> None:
 
 
 def _ours(queue) -> None:
-    from lenet.interventions import sweep
+    from lenet.lenet_mnist.interventions import sweep
 
     subject, test = _setup()
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from lenet import activations
-from lenet.activations import capture, top_images, unit_values, weighted_mean_images
-from lenet.data import Split
-from lenet.model import LAYERS, LeNet5
+from lenet.lenet_mnist import activations
+from lenet.lenet_mnist.activations import capture, unit_values
+from lenet.subject.values import top_images, weighted_mean_images
+from lenet.lenet_mnist.data import Split
+from lenet.lenet_mnist.model import LAYERS, LeNet5
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from lenet import cache
+from lenet.lenet_mnist import cache
 from lenet.errors import CorruptCheckpoint
 
 
@@ -99,8 +99,8 @@ def test_concurrent_xdist_workers_train_a_seed_once(pytester, mnist_root, tmp_pa
 
 def test_gradient_examples_of_a_reference_seed_are_checked_against_its_weights(mnist_root, tiny_config, cache_dir, tmp_path, monkeypatch, capsys):
     """Regenerated frames match the reference when the retraining reproduces it, and say so plainly when not."""
-    from lenet import reference
-    from lenet.train import train
+    from lenet.lenet_mnist import reference
+    from lenet.lenet_mnist.train import train
 
     monkeypatch.setenv("LENET_FIXTURES", str(tmp_path / "fixtures"))
     result = train(3, tiny_config, mnist_root, progress=False)

@@ -8,9 +8,10 @@ test checks the whole null p-value distribution, not only its tail.
 import numpy as np
 import pytest
 
-from lenet import calibration, concepts
+from lenet.run import calibration
+from lenet.lenet_mnist import concepts
 from lenet.checks import selectivity
-from lenet.subject import Subject
+from lenet.subject.subject import Subject
 
 pytestmark = pytest.mark.slow
 ALPHA = 0.01

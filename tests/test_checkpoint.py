@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from lenet import checkpoint as ckpt
+from lenet.lenet_mnist import checkpoint as ckpt
 from lenet.errors import CorruptCheckpoint
-from lenet.model import LeNet5
+from lenet.lenet_mnist.model import LeNet5
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from lenet import stats
-from lenet.checks import baseline as base
-from lenet.model import LeNet5
-from lenet.subject import Subject
+from lenet.stats import estimates
+from lenet.subject import baseline as base
+from lenet.lenet_mnist.model import LeNet5
+from lenet.subject.subject import Subject
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def few_networks(monkeypatch):
 
 
 def test_baseline_equals_aurocs_of_untrained_networks_and_is_cached(few_networks, cache_dir, mnist_root):
-    from lenet.data import load_split
+    from lenet.lenet_mnist.data import load_split
 
     test = load_split("test", mnist_root)
     labels = test.labels.numpy()
@@ -26,7 +26,7 @@ def test_baseline_equals_aurocs_of_untrained_networks_and_is_cached(few_networks
     torch.manual_seed(base.FIRST_SEED + 2)
     with torch.no_grad():
         values = LeNet5().preactivations(test.images)["conv-1"].mean(dim=(2, 3)).numpy()  # spatial mean per channel
-    direct = [stats.auroc(values[concept, u], values[contrast, u]).value for u in range(16)]
+    direct = [estimates.auroc(values[concept, u], values[contrast, u]).value for u in range(16)]
     np.testing.assert_allclose(got.aurocs[2], direct, rtol=1e-6)
     assert got.unit_p99 == pytest.approx(np.quantile(got.aurocs, 0.99))
     assert list((cache_dir / "baselines").glob("conv-1-*.npy"))
@@ -35,7 +35,7 @@ def test_baseline_equals_aurocs_of_untrained_networks_and_is_cached(few_networks
 
 
 def test_selected_units_face_the_per_network_maximum(few_networks, cache_dir, mnist_root):
-    from lenet.data import load_split
+    from lenet.lenet_mnist.data import load_split
 
     test = load_split("test", mnist_root)
     labels = test.labels.numpy()

@@ -5,10 +5,13 @@ import numpy as np
 import pytest
 import torch
 
-from lenet import checks, claims, concepts, stats
+from lenet import checks, claims
+from lenet.lenet_mnist import concepts
+from lenet.stats import estimates
 from lenet.checks.invariance import judge, search
-from lenet.perturb import Perturbation, apply
-from lenet.subject import Subject
+from lenet.subject.perturbation import Perturbation
+from lenet.lenet_mnist.perturb import apply
+from lenet.subject.subject import Subject
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +33,7 @@ def test_select_uses_the_training_split_only(tmp_path, subject, monkeypatch):
                                   'concept = "digit/3"\ncontrast = "digit/5"\n[selectivity]\nmin_auroc = 0.6\nbaseline = false\n')
     values = subject.values("linear-1", "train")
     c, d = concepts.concept("digit/3").indices("train"), concepts.concept("digit/5").indices("train")
-    expected = tuple(int(u) for u in np.argsort(-stats.auroc_columns(values[c], values[d]), kind="stable")[:3])
+    expected = tuple(int(u) for u in np.argsort(-estimates.auroc_columns(values[c], values[d]), kind="stable")[:3])
     test_split = subject.split("test")
     real_values = Subject.values
 

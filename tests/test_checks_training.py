@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from lenet.checks import Target
+from lenet.checks.target import Target
 from lenet.checks.training import check, judge
 from lenet.errors import InvalidConfig, MissingRecord
-from lenet.subject import Subject
+from lenet.subject.subject import Subject
 
 
 def training(subject, layer: str, unit: int, params: dict):
@@ -44,7 +44,7 @@ def test_units_outside_the_recorded_layers_are_refused(subject):
 
 
 def test_a_checkpoint_file_without_record_says_how_to_get_one(subject, tmp_path):
-    from lenet import checkpoint as ckpt
+    from lenet.lenet_mnist import checkpoint as ckpt
 
     path = tmp_path / "mine.pt"
     ckpt.save(path, subject.model, {})

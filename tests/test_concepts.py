@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from lenet import concepts, data
+from lenet.lenet_mnist import concepts, data
 from lenet.cli import main
 from lenet.errors import InvalidConcept, UnknownConcept
 

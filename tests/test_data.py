@@ -5,7 +5,7 @@ import shutil
 import pytest
 import torch
 
-from lenet import data
+from lenet.lenet_mnist import data
 from lenet.errors import ChecksumMismatch, DataNotFound
 
 

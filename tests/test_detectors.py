@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lenet import detectors, labels
-from lenet.concepts import concept
+from lenet.lenet_mnist import detectors, labels
+from lenet.lenet_mnist.concepts import concept
 
 
 def canvas() -> np.ndarray:

@@ -8,15 +8,17 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from lenet import checks, concepts, data, discovery, stats
+from lenet import checks, discovery
+from lenet.lenet_mnist import concepts, data
+from lenet.stats import estimates
 from lenet.checks import CHECKS
 from lenet.claims import load
 from lenet.claims.scaffold import default_checks, scaffold
 from lenet.cli import main
 from lenet.errors import InvalidConfig
-from lenet.interventions import intervene
-from lenet.subject import Subject
-from lenet.units import UnitSet
+from lenet.lenet_mnist.interventions import intervene
+from lenet.subject.subject import Subject
+from lenet.subject.units import UnitSet
 
 
 LOAD_SPLIT = data.load_split
@@ -44,7 +46,7 @@ def test_scan_ranks_every_unit_by_its_train_split_auroc(discovery_only):
     aurocs = [s.auroc.value for s in result.units]
     assert aurocs == sorted(aurocs, reverse=True)
     best = result.units[0]
-    assert best.auroc == stats.auroc(values[c, best.unit], values[d, best.unit], 0.99)
+    assert best.auroc == estimates.auroc(values[c, best.unit], values[d, best.unit], 0.99)
     assert best.concept_mean == pytest.approx(values[c, best.unit].mean(), rel=1e-5)
     assert 0.5 < result.unit_bar < result.best_bar < 1 and result.networks == 200
 

@@ -10,14 +10,14 @@ import pytest
 import torch
 from PIL import Image
 
-from lenet import cache
+from lenet.lenet_mnist import cache
 from lenet.cli import main
-from lenet.cli.inspect_cmd import class_stats, epoch_masks
-from lenet.cli.movie_cmd import parse_units
+from lenet.lenet_mnist.commands.inspect import class_stats, epoch_masks
+from lenet.lenet_mnist.commands.movie import parse_units
 from lenet.errors import UnknownUnit
-from lenet.model import LeNet5
-from lenet.train import TrainConfig
-from lenet.units import parse_unit
+from lenet.lenet_mnist.model import LeNet5
+from lenet.lenet_mnist.train import TrainConfig
+from lenet.subject.units import parse_unit
 
 # What `--epochs 1 --subset 1024` means on the command line: 8 steps, one frame each.
 TINY_CLI = TrainConfig(epochs=1, subset=1024)
@@ -78,7 +78,7 @@ def tiny_run(mnist_root, cache_dir):
 
 @pytest.mark.slow
 def test_inspect_prints_what_a_direct_computation_gives_and_writes_the_sheet(tiny_run, mnist_root, tmp_path, capsys):
-    from lenet import data
+    from lenet.lenet_mnist import data
 
     out = tmp_path / "sheet.png"
     assert main(["inspect", "linear-0:3", *RUN, "-o", str(out)]) == 0

@@ -13,12 +13,13 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from lenet import interventions
-from lenet.data import Split
+from lenet.lenet_mnist import interventions
+from lenet.lenet_mnist.data import Split
 from lenet.errors import InvalidConfig
-from lenet.interventions import Effects, draw_sources, intervene, output, sweep, sweep_damage
-from lenet.model import LAYERS, LeNet5
-from lenet.units import UnitSet, parse_units
+from lenet.subject.effects import Effects, draw_sources, output
+from lenet.lenet_mnist.interventions import intervene, sweep, sweep_damage
+from lenet.lenet_mnist.model import LAYERS, LeNet5
+from lenet.subject.units import UnitSet, parse_units
 
 TOL = dict(rtol=1e-5, atol=1e-5)
 UNITS = {"conv-0": (1, 4), "conv-1": (3, 0, 15), "linear-0": (58, 28, 8), "linear-1": (0, 83), "linear-2": (7,)}
@@ -69,7 +70,7 @@ def _random_case():
 
 
 def _reference_case():
-    from lenet.subject import Subject
+    from lenet.subject.subject import Subject
 
     subject = Subject.load(0)
     test, train = subject.split("test"), subject.split("train")
@@ -249,7 +250,7 @@ def test_sweep_damage_is_the_output_before_minus_after(case):
 
 @pytest.mark.slow
 def test_mean_ablation_averages_over_the_whole_training_split(mnist_root):
-    from lenet.subject import Subject
+    from lenet.subject.subject import Subject
 
     subject = Subject.load(0)
     test, train = subject.split("test"), subject.split("train")

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from lenet import match
-from lenet.checkpoint import Checkpoint, weights_sha256
+from lenet.subject import match
+from lenet.lenet_mnist.checkpoint import Checkpoint, weights_sha256
 from lenet.errors import InvalidConfig, MatchError, UnknownUnit
-from lenet.model import LeNet5, untrained
-from lenet.subject import Subject
+from lenet.lenet_mnist.model import LeNet5, untrained
+from lenet.subject.subject import Subject
 
 NETWORKS = 19  # a smaller null than the default 99 keeps the tests quick: false-match rate <= 1/20
 HAS_ACTIVATIONS = importlib.util.find_spec("lenet.activations") is not None

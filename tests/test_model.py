@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from lenet.errors import UnknownUnit
-from lenet.model import LAYERS, LeNet5, layer
+from lenet.lenet_mnist.model import LAYERS, LeNet5, layer
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_unknown_layer_lists_the_valid_layers():
 
 
 def test_untrained_networks_come_from_their_seed_and_leave_the_global_rng_alone():
-    from lenet.model import untrained
+    from lenet.lenet_mnist.model import untrained
 
     torch.manual_seed(123)
     state = torch.random.get_rng_state()

@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from lenet.perturb import Perturbation, apply
+from lenet.subject.perturbation import Perturbation
+from lenet.lenet_mnist.perturb import apply
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from lenet.stats import holm
+from lenet.stats.estimates import holm
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import lenet
-from lenet.claims import provenance
+from lenet.run import provenance
 from lenet.paths import reference_dir
 
 

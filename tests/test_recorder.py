@@ -5,8 +5,8 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from lenet.model import LeNet5
-from lenet.recorder import GradientExamples, Recorder, TrainingRecord
+from lenet.lenet_mnist.model import LeNet5
+from lenet.lenet_mnist.recorder import GradientExamples, Recorder, TrainingRecord
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ import json
 
 import pytest
 
-from lenet import cache, checkpoint as ckpt, reference
+from lenet.lenet_mnist import cache, checkpoint as ckpt, reference
 from lenet.errors import ChecksumMismatch
 from lenet.paths import reference_dir
-from lenet.train import TrainConfig, evaluate, versions
+from lenet.lenet_mnist.train import TrainConfig, evaluate
+from lenet.versions import versions
 
 REFERENCE_SEEDS = [0, 1, 2, 3, 4]
 
@@ -28,7 +29,7 @@ def test_fixtures_stay_under_20_mb():
 
 @pytest.mark.parametrize("seed", REFERENCE_SEEDS)
 def test_reference_loads_verified_and_reaches_its_recorded_accuracy(seed, mnist_root):
-    from lenet.data import load_split
+    from lenet.lenet_mnist.data import load_split
 
     loaded = cache.checkpoint(seed)  # the default config resolves to the committed reference
     assert loaded.meta["source"] == "reference"

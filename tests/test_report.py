@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lenet import report, unit_pictures
-from lenet.report import Pictures, render
+from lenet.report import html as report, unit_pictures
+from lenet.report.html import Pictures, render
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -240,9 +240,9 @@ def test_write_html_makes_folders_and_says_what_to_do_when_it_cannot(tmp_path):
 
 @pytest.mark.slow
 def test_unit_values_and_movie_frames_match_the_record(mnist_root):
-    from lenet.activations import unit_values
-    from lenet.data import Split, load_split
-    from lenet.subject import Subject
+    from lenet.lenet_mnist.activations import unit_values
+    from lenet.lenet_mnist.data import Split, load_split
+    from lenet.subject.subject import Subject
 
     data = unit_pictures.load(0, None, "linear-0:63")
     split = load_split("train")

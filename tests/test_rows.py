@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from lenet.claims.rows import SCHEMA, Row, document, dumps, exit_status, with_holm, with_seeds
+from lenet.run.rows import SCHEMA, Row, document, dumps, exit_status, with_holm, with_seeds
 from test_plugin import documented_schema
 
 
@@ -101,7 +101,7 @@ def test_seeds_rows_count_k_of_n_and_shards_leave_the_verdict_to_merge():
 
 
 def test_a_check_row_carries_the_primary_criterion_and_the_first_p_value():
-    from lenet.verdict import Criterion, Verdict
+    from lenet.stats.verdict import Criterion, Verdict
 
     criteria = [Criterion("min_auroc", "AUROC", 0.9, 0.85, 0.95, 0.75, "min", "holds"),
                 Criterion("baseline", "AUROC - baseline", 0.2, 0.1, 0.3, 0.0, "min", "holds", p=0.001)]

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from lenet import seeds
+from lenet.run import seeds
 from lenet.claims import load
 from lenet.errors import InvalidConfig
 
@@ -77,7 +77,7 @@ def test_shards_split_the_seeds_once_each_and_evenly(tmp_path, count):
 
 
 def test_seed_lists_parse_in_order_without_repeats():
-    from lenet.seeds import parse_seeds
+    from lenet.options import parse_seeds
 
     assert parse_seeds("3") == [3] and parse_seeds("0-4") == [0, 1, 2, 3, 4] and parse_seeds("5, 0-2,1") == [5, 0, 1, 2]
 
@@ -135,7 +135,7 @@ def test_interval_is_clopper_pearson(k, n, confidence):
 @pytest.fixture(scope="module")
 def small_cache(tmp_path_factory, mnist_root):
     """A cache for the module (the matching null is computed once), and matching on its 5,000-image sample only."""
-    from lenet import match
+    from lenet.subject import match
 
     def sample_values(subject, layer):  # the values matching uses, without capturing all 60,000 training images
         train = subject.split("train")
@@ -149,8 +149,9 @@ def small_cache(tmp_path_factory, mnist_root):
 
 @pytest.mark.slow
 def test_a_named_unit_is_checked_on_its_counterpart(small_cache, tmp_path):
-    from lenet import checks, match
-    from lenet.subject import Subject
+    from lenet import checks
+    from lenet.subject import match
+    from lenet.subject.subject import Subject
 
     layer = match.match_layer(Subject.load(0), Subject.load(1), "linear-0", networks=NETWORKS)
     unit = int(np.argmax(np.where(layer.matched, layer.candidate_correlations, -1.0)))  # the best-matched unit of seed 0
@@ -176,8 +177,8 @@ def test_a_named_unit_is_checked_on_its_counterpart(small_cache, tmp_path):
 
 @pytest.mark.slow
 def test_a_unit_without_counterpart_does_not_hold(small_cache, tmp_path):
-    from lenet import match
-    from lenet.subject import Subject
+    from lenet.subject import match
+    from lenet.subject.subject import Subject
 
     layer = match.match_layer(Subject.load(0), Subject.load(1), "linear-0", networks=NETWORKS)
     lonely = int(np.flatnonzero(~layer.matched)[0])
@@ -190,8 +191,8 @@ def test_a_unit_without_counterpart_does_not_hold(small_cache, tmp_path):
 
 @pytest.mark.slow
 def test_select_rules_are_reselected_and_layers_stay(small_cache, tmp_path):
-    from lenet.checks import target
-    from lenet.subject import Subject
+    from lenet.run.dispatch import target
+    from lenet.subject.subject import Subject
 
     path = tmp_path / "select.toml"
     path.write_text(CLAIM.replace('unit = "{unit}"', 'select = { layer = "linear-0", top = 1 }').replace("[invariance]\nmin_auroc = 0.7\n", ""))
@@ -204,8 +205,9 @@ def test_select_rules_are_reselected_and_layers_stay(small_cache, tmp_path):
 
 
 def test_retraining_is_compared_with_the_reference(mnist_root, tiny_config, cache_dir, tmp_path):
-    from lenet import reference
-    from lenet.train import train, versions
+    from lenet.lenet_mnist import reference
+    from lenet.lenet_mnist.train import train
+    from lenet.versions import versions
 
     references = tmp_path / "references"
     made = train(3, tiny_config, mnist_root, progress=False)

@@ -6,7 +6,7 @@ from test_rows import make
 
 
 def test_summary_table_lines_up_statistic_ci_threshold_outcome_and_holm_p():
-    from lenet.claims.text import summary_lines
+    from lenet.run.text import summary_lines
 
     rows = [make(statistic="AUROC(concept vs contrast)", value=0.91234, low=0.85, high=0.95, threshold=0.75,
                  bound="min", p_holm=0.0012),
@@ -21,7 +21,7 @@ def test_summary_table_lines_up_statistic_ci_threshold_outcome_and_holm_p():
 
 
 def test_seeds_rows_show_k_of_n_and_their_per_seed_table():
-    from lenet.claims.text import run_summary_lines
+    from lenet.run.text import run_summary_lines
 
     results = [{"seed": s, "outcome": "holds", "units": ["linear-0:5"], "matches": [], "checks": {}}
                for s in (0, 1, 2)]
@@ -38,7 +38,7 @@ def test_seeds_rows_show_k_of_n_and_their_per_seed_table():
 
 
 def test_rerun_command_keeps_the_options_that_change_the_item():
-    from lenet.claims.text import rerun_command
+    from lenet.run.text import rerun_command
 
     options = {"claims_checkpoint": None, "claims_json": "/tmp/x.json", "claims_mnist_root": "/data",
                "claims_seeds": "0-9", "claims_shard": "2/3", "claims_retrain": True}
@@ -50,7 +50,7 @@ def test_rerun_command_keeps_the_options_that_change_the_item():
 
 
 def test_per_seed_table_shows_units_matches_and_missing_counterparts():
-    from lenet.claims.text import seed_table_lines
+    from lenet.run.text import seed_table_lines
 
     match = {"unit": "linear-0:21", "candidate": "linear-0:64", "correlation": 0.54, "rank": 1, "of": 120, "null_bar": 0.63}
     per_seed = [

@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from lenet.checkpoint import weights_sha256
+from lenet.lenet_mnist.checkpoint import weights_sha256
 from lenet.errors import InvalidConfig
-from lenet.train import TrainConfig, train
+from lenet.lenet_mnist.train import TrainConfig, train
 
 
 def test_two_trainings_of_one_seed_give_identical_weights_and_records(mnist_root, tiny_config):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lenet.errors import UnknownUnit
-from lenet.model import LAYERS
-from lenet.units import UnitSet, parse_units
+from lenet.lenet_mnist.model import LAYERS
+from lenet.subject.units import UnitSet, parse_units
 
 RANGES = r"conv-0 \(units 0-5\), conv-1 \(units 0-15\), linear-0 \(units 0-119\), linear-1 \(units 0-83\), linear-2 \(units 0-9\)"
 

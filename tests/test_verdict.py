@@ -1,13 +1,13 @@
-"""Criteria and verdicts: a criterion from an estimate carries its numbers and stats.decide's outcome."""
+"""Criteria and verdicts: a criterion from an estimate carries its numbers and estimates.decide's outcome."""
 
 import pytest
 
-from lenet import stats
-from lenet.verdict import Criterion, Verdict
+from lenet.stats import estimates
+from lenet.stats.verdict import Criterion, Verdict
 
-ESTIMATES = [stats.Estimate(0.8, 0.76, 0.84, 0.001, (50, 50), "test"),  # clears 0.75
-             stats.Estimate(0.8, 0.70, 0.90, 0.001, (50, 50), "test"),  # straddles 0.75
-             stats.Estimate(0.6, 0.55, 0.65, 0.2, (50, 50), "test")]  # below 0.75, no effect
+ESTIMATES = [estimates.Estimate(0.8, 0.76, 0.84, 0.001, (50, 50), "test"),  # clears 0.75
+             estimates.Estimate(0.8, 0.70, 0.90, 0.001, (50, 50), "test"),  # straddles 0.75
+             estimates.Estimate(0.6, 0.55, 0.65, 0.2, (50, 50), "test")]  # below 0.75, no effect
 
 
 @pytest.mark.parametrize("estimate", ESTIMATES)
@@ -17,7 +17,7 @@ def test_from_estimate_takes_the_numbers_and_decides_like_stats(estimate, thresh
                                         alpha=0.01, note="a note")
     assert criterion == Criterion(name="min_auroc", statistic="AUROC", value=estimate.value, low=estimate.low,
                                   high=estimate.high, threshold=threshold, bound=bound,
-                                  outcome=stats.decide(estimate, threshold, bound, 0.01), p=estimate.p,
+                                  outcome=estimates.decide(estimate, threshold, bound, 0.01), p=estimate.p,
                                   note="a note")
 
 
