@@ -22,10 +22,10 @@ LAYER, UNITS = "linear-0", 120
 
 def _setup():
     torch.set_num_threads(2)
+    from lenet import subjects
     from lenet.lenet_mnist import data
-    from lenet.subject.subject import Subject
 
-    subject = Subject.load(0)
+    subject = subjects.load(0)
     return subject, data.load_split("test")
 
 

@@ -6,7 +6,7 @@ import pytest
 from lenet.checks.target import Target
 from lenet.checks.training import check, judge
 from lenet.errors import InvalidConfig, MissingRecord
-from lenet.subject.subject import Subject
+from lenet.lenet_mnist.subject import LenetMnist
 
 
 def training(subject, layer: str, unit: int, params: dict):
@@ -16,7 +16,7 @@ def training(subject, layer: str, unit: int, params: dict):
 
 @pytest.fixture(scope="module")
 def subject():
-    return Subject.load(0)
+    return LenetMnist.load(0)
 
 
 def test_consistency_is_the_fraction_of_frames_with_the_claimed_sign(subject):
@@ -49,7 +49,7 @@ def test_a_checkpoint_file_without_record_says_how_to_get_one(subject, tmp_path)
     path = tmp_path / "mine.pt"
     ckpt.save(path, subject.model, {})
     with pytest.raises(MissingRecord, match="lenet train --seed N"):
-        training(Subject.load(checkpoint=str(path)), "linear-0", 1,
+        training(LenetMnist.load(checkpoint=str(path)), "linear-0", 1,
                  {"class": 1, "gradient": "positive", "min_consistency": 0.8})
 
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from lenet.cli import COMMANDS, main
+from lenet.cli import commands, main
 
 
-@pytest.mark.parametrize("command", list(COMMANDS))
+@pytest.mark.parametrize("command", list(commands()))
 def test_every_command_has_help_with_examples(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         main([command, "--help"])

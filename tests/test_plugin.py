@@ -1,6 +1,6 @@
 """The pytest plugin through pytester: collection, node ids, -k/-m, bad files, outcomes, output, JSON, JUnit and xdist.
 
-A fake ``lenet.checks.run`` (installed by a generated conftest.py) turns each
+A fake ``lenet.run.dispatch.run`` (installed by a generated conftest.py) turns each
 claim's tags into verdicts, so these tests exercise the glue, not the checks.
 """
 
@@ -20,11 +20,11 @@ from lenet.stats.estimates import holm
 ROOT = Path(__file__).resolve().parent.parent
 
 FAKE = '''
-import lenet.checks
+import lenet.run.dispatch
 from lenet.errors import MissingRecord
-from lenet.verdict import Criterion, Verdict
+from lenet.stats.verdict import Criterion, Verdict
 
-_real = lenet.checks.run
+_real = lenet.run.dispatch.run
 
 
 def fake_run(claim, check, checkpoint=None):
@@ -42,11 +42,11 @@ def fake_run(claim, check, checkpoint=None):
 
 
 def pytest_configure(config):
-    lenet.checks.run = fake_run
+    lenet.run.dispatch.run = fake_run
 
 
 def pytest_unconfigure(config):
-    lenet.checks.run = _real
+    lenet.run.dispatch.run = _real
 '''
 
 

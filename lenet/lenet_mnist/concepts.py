@@ -11,7 +11,7 @@ Names users type in claim files, in one registry:
   the project root, one image index per line (``#`` comments allowed);
 - predicates: functions registered in ``lenet_concepts.py`` at the project root::
 
-      from lenet.concepts import register
+      from lenet.lenet_mnist.concepts import register
 
       @register("seven/slanted", description="sevens leaning right")
       def slanted(images, labels):  # (N, 28, 28) float32 in [0, 1], (N,) int64

@@ -46,7 +46,7 @@ class Split:
 
 def expected_sums() -> dict[str, str]:
     """SHA-256 of each raw IDX file, as shipped in the package (copied from shared/mnist)."""
-    text = resources.files("lenet").joinpath("mnist.sha256").read_text()
+    text = resources.files("lenet.lenet_mnist").joinpath("mnist.sha256").read_text()
     rows = (line.split() for line in text.splitlines() if line and not line.startswith("#"))
     return {name: digest for digest, name in rows}
 

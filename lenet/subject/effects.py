@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..errors import InvalidConfig
+
 __all__ = ["Effects", "METHODS", "output", "draw_sources"]
 
 METHODS = ("zero", "mean", "resample", "clamp")

@@ -11,7 +11,7 @@ import pytest
 from lenet.run import calibration
 from lenet.lenet_mnist import concepts
 from lenet.checks import selectivity
-from lenet.subject.subject import Subject
+from lenet.lenet_mnist.subject import LenetMnist
 
 pytestmark = pytest.mark.slow
 ALPHA = 0.01
@@ -19,7 +19,7 @@ ALPHA = 0.01
 
 @pytest.fixture(scope="module")
 def subject():
-    return Subject.load(0)
+    return LenetMnist.load(0)
 
 
 TRIALS = {"selectivity": 2000, "ablation": 1000, "activation": 500, "class-ablation": 300, "correlation": 1000}

@@ -1,6 +1,6 @@
 """The ``::seeds`` item through the plugin, shards and ``lenet merge``: a sharded run merges into the rows and exit status of one run.
 
-A fake ``lenet.checks.run`` (installed by a generated conftest.py) gives each
+A fake ``lenet.run.dispatch.run`` (installed by a generated conftest.py) gives each
 (claim file, check, seed) a fixed outcome, so these tests exercise the seeds
 glue, not the checks; networks are the committed reference seeds 0-4 (their
 weights' hashes go into the per-seed rows).
@@ -18,9 +18,9 @@ from lenet.cli import main
 from test_plugin import _validate, documented_schema
 
 FAKE = '''
-import lenet.checks
+import lenet.run.dispatch
 from lenet.errors import MissingRecord
-from lenet.verdict import Criterion, Verdict
+from lenet.stats.verdict import Criterion, Verdict
 
 OUTCOMES = {  # (claim file stem, check, seed) -> outcome; everything else holds
     ("b", "ablation", 2): "refuted", ("b", "selectivity", 4): "inconclusive",
@@ -40,7 +40,7 @@ def fake_run(claim, check, checkpoint=None, seed=None):
                    {"units": [f"linear-0:{10 + seed}"], "subject": f"seed {seed}"})
 
 
-PATCHES = [(lenet.checks, "run", "fake_run")]  # (module, attribute, name of the fake here), restored afterwards
+PATCHES = [(lenet.run.dispatch, "run", "fake_run")]  # (module, attribute, name of the fake here), restored afterwards
 _saved = []
 
 
@@ -205,7 +205,7 @@ def test_a_seed_that_errors_fails_the_item_and_is_named(pytester, project):
 
 
 RETRAIN = '''
-import lenet.seeds
+import lenet.run.seeds
 from pathlib import Path
 
 
@@ -214,10 +214,10 @@ def fake_retrain(seed, progress=True):
     with open(Path(__file__).parent / "retrained.txt", "a") as log:
         log.write(f"{seed}\\n")
     kind = {"machine": "here"}
-    return lenet.seeds.Retrained(seed, f"{seed:064d}", f"{seed + (seed == MISMATCH):064d}", kind, kind)
+    return lenet.run.seeds.Retrained(seed, f"{seed:064d}", f"{seed + (seed == MISMATCH):064d}", kind, kind)
 
 
-PATCHES.append((lenet.seeds, "retrain", "fake_retrain"))
+PATCHES.append((lenet.run.seeds, "retrain", "fake_retrain"))
 '''
 
 
@@ -245,10 +245,10 @@ def test_claims_retrain_retrains_each_seed_once_and_fails_a_mismatch(pytester, p
 
 PROGRESS = '''
 import sys
-import lenet.cache
-import lenet.reference
+import lenet.lenet_mnist.cache
+import lenet.lenet_mnist.reference
 
-_real_checkpoint = lenet.cache.checkpoint
+_real_checkpoint = lenet.lenet_mnist.cache.checkpoint
 
 
 def fake_checkpoint(seed, *args, **kwargs):
@@ -256,12 +256,12 @@ def fake_checkpoint(seed, *args, **kwargs):
     if seed < 5:
         return _real_checkpoint(seed, *args, **kwargs)
     print(f"train seed {seed} [####################] 100% (stand-in for a minute of training)", file=sys.stderr, flush=True)
-    found = lenet.reference.load(0)
+    found = lenet.lenet_mnist.reference.load(0)
     found.meta["source"] = "trained"
     return found
 
 
-lenet.cache.checkpoint = fake_checkpoint
+lenet.lenet_mnist.cache.checkpoint = fake_checkpoint
 '''
 
 

@@ -78,7 +78,7 @@ def test_index_file_concept(mnist_root, project):
 def test_predicate_concept_from_lenet_concepts_module(mnist_root, project):
     write(project, {concepts.MODULE_NAME: (
         "import numpy as np\n"
-        "from lenet.concepts import register\n\n"
+        "from lenet.lenet_mnist.concepts import register\n\n"
         "@register('seven/inky', description='sevens with more ink than 100 pixel units')\n"
         "def inky(images, labels):\n"
         "    return (labels == 7) & (images.sum(axis=(1, 2)) > 100)\n"
@@ -101,7 +101,7 @@ def test_register_from_python_and_a_second_definition_is_refused(project):
         concepts.register("scratch/none")(nothing)
 
 
-PREDICATE = "from lenet.concepts import register\n\n@register('odd/shape')\ndef f(images, labels):\n    return {body}\n"
+PREDICATE = "from lenet.lenet_mnist.concepts import register\n\n@register('odd/shape')\ndef f(images, labels):\n    return {body}\n"
 
 # (files in the project, name asked for, error, message)
 BAD = [
@@ -121,7 +121,7 @@ BAD = [
     ({concepts.MODULE_NAME: PREDICATE.format(body="labels[:5] == 1")}, "odd/shape", InvalidConcept, r"shape \(5,\); it must return a boolean mask of shape \(10000,\)"),
     ({concepts.MODULE_NAME: PREDICATE.format(body="labels")}, "odd/shape", InvalidConcept, "returned int64"),
     ({concepts.MODULE_NAME: "raise RuntimeError('oops')\n"}, "digit/1", InvalidConcept, r"lenet_concepts.py: importing it failed with RuntimeError: oops"),
-    ({concepts.MODULE_NAME: "from lenet.concepts import register\nregister('digit/1')(len)\n"}, "digit/1", InvalidConcept, "'digit/1' is defined twice"),
+    ({concepts.MODULE_NAME: "from lenet.lenet_mnist.concepts import register\nregister('digit/1')(len)\n"}, "digit/1", InvalidConcept, "'digit/1' is defined twice"),
 ]
 
 

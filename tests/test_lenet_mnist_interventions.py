@@ -70,9 +70,9 @@ def _random_case():
 
 
 def _reference_case():
-    from lenet.subject.subject import Subject
+    from lenet.lenet_mnist.subject import LenetMnist
 
-    subject = Subject.load(0)
+    subject = LenetMnist.load(0)
     test, train = subject.split("test"), subject.split("train")
     head = Split("test[:300]", test.images[:300], test.labels[:300])
     return subject.model, subject.key, head, Split("train[:1000]", train.images[:1000], train.labels[:1000])
@@ -122,7 +122,7 @@ def test_the_reference_pass_is_the_model(case):
 @pytest.mark.parametrize("layer", list(UNITS))
 def test_each_intervention_equals_the_hand_written_forward_pass_with_the_unit_edited(case, layer, method):
     model, key, split, train = case
-    units = UnitSet(layer, UNITS[layer])
+    units = UnitSet(layer, UNITS[layer], LAYERS)
     sources = draw_sources(np.arange(len(split)), len(split), seed=3)
     effects = intervene(model, split, units, method, sources=sources, value=2.5, key=key, mean_over=train)
     expected = _expected(model, split, train, layer, units, method, sources, 2.5)
@@ -138,7 +138,7 @@ def test_rows_select_images_and_sources_are_per_selected_image(case, layer, meth
     model, key, split, train = case
     rows = np.array([5, 0, 299, 17, 17, 100])
     sources = np.array([1, 2, 3, 4, 5, 6])
-    units = UnitSet(layer, UNITS[layer])
+    units = UnitSet(layer, UNITS[layer], LAYERS)
     effects = intervene(model, split, units, method, rows=rows, sources=sources, value=-1.0, key=key, batch=4, mean_over=train)
     if method == "resample":  # row 17 appears twice, with different sources: build each row's edit directly
         own = reference(model, split.images)[1][layer][torch.as_tensor(sources)]
@@ -156,7 +156,7 @@ def test_the_mean_is_over_the_discovery_split_not_the_split_intervened_on(case):
     own_means = reference(model, split.images)[1]["linear-0"].mean(0)
     gap = torch.where(train_mean > 0, (train_mean - own_means).abs(), torch.zeros_like(train_mean))
     unit = int(gap.argmax())  # a unit the ReLU passes, where the two means differ most
-    units = UnitSet("linear-0", (unit,))
+    units = UnitSet("linear-0", (unit,), LAYERS)
     after = intervene(model, split, units, "mean", key=key, mean_over=train).after
     own_mean = own_means[unit]
     wrong = reference(model, split.images, "linear-0", setting(lambda z, i: own_mean)(units.indices))[0]
@@ -170,7 +170,7 @@ def test_the_mean_is_over_the_discovery_split_not_the_split_intervened_on(case):
 @pytest.mark.parametrize("layer", list(UNITS))
 def test_intervening_on_no_units_changes_nothing(case, layer, method):
     model, key, split, train = case
-    nothing = parse_units(f"{layer}:*").complement()
+    nothing = parse_units(f"{layer}:*", LAYERS).complement()
     effects = intervene(model, split, nothing, method, sources=np.zeros(len(split), dtype=int), value=9.0, key=key, mean_over=train)
     torch.testing.assert_close(effects.after, effects.before, rtol=0, atol=1e-6)
     assert (effects.delta_true_prob.abs() < 1e-6).all() and (effects.correct_after == effects.correct_before).all()
@@ -179,24 +179,24 @@ def test_intervening_on_no_units_changes_nothing(case, layer, method):
 @pytest.mark.parametrize("layer", list(UNITS))
 def test_resampling_every_image_from_itself_is_the_identity(case, layer):
     model, key, split, train = case
-    every = parse_units(f"{layer}:*")
+    every = parse_units(f"{layer}:*", LAYERS)
     effects = intervene(model, split, every, "resample", sources=np.arange(len(split)), key=key, mean_over=train)
     torch.testing.assert_close(effects.after, effects.before, rtol=0, atol=1e-6)
 
 
 def test_zeroing_all_of_linear_1_leaves_only_the_bias_of_linear_2(case):
     model, key, split, train = case
-    effects = intervene(model, split, parse_units("linear-1:*"), "zero", key=key, mean_over=train)
+    effects = intervene(model, split, parse_units("linear-1:*", LAYERS), "zero", key=key, mean_over=train)
     torch.testing.assert_close(effects.after, model.linear2.bias.detach().expand(len(split), 10), rtol=0, atol=0)
 
 
 def test_an_intervention_on_a_set_and_one_on_its_complement_together_cover_the_layer(case):
     model, key, split, train = case
-    units = parse_units("linear-1:0,5,9,40")
+    units = parse_units("linear-1:0,5,9,40", LAYERS)
     rest = units.complement()
     # zero both halves, one after the other, through the reference: the same as zeroing the whole layer
     both = reference(model, split.images, "linear-1", setting(lambda z, i: 0.0)([*units, *rest]))[0]
-    whole = intervene(model, split, parse_units("linear-1:*"), "zero", key=key, mean_over=train).after
+    whole = intervene(model, split, parse_units("linear-1:*", LAYERS), "zero", key=key, mean_over=train).after
     torch.testing.assert_close(whole, both, **TOL)
 
 
@@ -211,7 +211,7 @@ def test_a_sweep_equals_intervening_on_each_unit_alone(case, layer, method):
     after, before = sweep(model, split, layer, method, sources=sources, key=key, chunk=7, mean_over=train)
     assert after.shape == (LAYERS[layer].units, len(split), 10)
     for unit in range(LAYERS[layer].units):
-        alone = intervene(model, split, UnitSet(layer, (unit,)), method, sources=sources, key=key, mean_over=train).after
+        alone = intervene(model, split, UnitSet(layer, (unit,), LAYERS), method, sources=sources, key=key, mean_over=train).after
         torch.testing.assert_close(after[unit], alone, **TOL)
     torch.testing.assert_close(before, reference(model, split.images)[0], **TOL)
 
@@ -250,14 +250,14 @@ def test_sweep_damage_is_the_output_before_minus_after(case):
 
 @pytest.mark.slow
 def test_mean_ablation_averages_over_the_whole_training_split(mnist_root):
-    from lenet.subject.subject import Subject
+    from lenet.lenet_mnist.subject import LenetMnist
 
-    subject = Subject.load(0)
+    subject = LenetMnist.load(0)
     test, train = subject.split("test"), subject.split("train")
     head = Split("test[:200]", test.images[:200], test.labels[:200])
     mean = torch.cat([reference(subject.model, train.images[i : i + 5000])[1]["linear-0"] for i in range(0, len(train), 5000)]).mean(0)
     expected = reference(subject.model, head.images, "linear-0", setting(lambda z, i: mean[list(i)])((58, 28)))[0]
-    after = intervene(subject.model, head, UnitSet("linear-0", (58, 28)), "mean", key=subject.key, mean_over=train).after
+    after = intervene(subject.model, head, UnitSet("linear-0", (58, 28), LAYERS), "mean", key=subject.key, mean_over=train).after
     torch.testing.assert_close(after, expected, **TOL)
 
 
@@ -322,10 +322,10 @@ def test_draw_sources_is_seeded_and_stays_in_the_reference():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda m, s, k: intervene(m, s, UnitSet("linear-0", (1,)), "resample", key=k), r"resample needs `sources`"),
-        (lambda m, s, k: intervene(m, s, UnitSet("linear-0", (1,)), "resample", sources=np.arange(3), key=k), r"resample needs `sources`"),
-        (lambda m, s, k: intervene(m, s, UnitSet("linear-0", (1,)), "clamp", key=k), r"clamp needs a value"),
-        (lambda m, s, k: intervene(m, s, UnitSet("linear-0", (1,)), "erase", key=k), r"method='erase' is unknown; use one of zero, mean, resample, clamp\."),
+        (lambda m, s, k: intervene(m, s, UnitSet("linear-0", (1,), LAYERS), "resample", key=k), r"resample needs `sources`"),
+        (lambda m, s, k: intervene(m, s, UnitSet("linear-0", (1,), LAYERS), "resample", sources=np.arange(3), key=k), r"resample needs `sources`"),
+        (lambda m, s, k: intervene(m, s, UnitSet("linear-0", (1,), LAYERS), "clamp", key=k), r"clamp needs a value"),
+        (lambda m, s, k: intervene(m, s, UnitSet("linear-0", (1,), LAYERS), "erase", key=k), r"method='erase' is unknown; use one of zero, mean, resample, clamp\."),
         (lambda m, s, k: sweep(m, s, "linear-0", "clamp", key=k), r"a clamp sweep needs one value per unit of linear-0 \(120\); got None\."),
         (lambda m, s, k: sweep(m, s, "conv-1", "clamp", values=np.zeros(3), key=k), r"a clamp sweep needs one value per unit of conv-1 \(16\); got 3\."),
     ],

@@ -13,10 +13,10 @@ from lenet.subject import match
 from lenet.lenet_mnist.checkpoint import Checkpoint, weights_sha256
 from lenet.errors import InvalidConfig, MatchError, UnknownUnit
 from lenet.lenet_mnist.model import LeNet5, untrained
-from lenet.subject.subject import Subject
+from lenet.lenet_mnist.subject import LenetMnist
 
 NETWORKS = 19  # a smaller null than the default 99 keeps the tests quick: false-match rate <= 1/20
-HAS_ACTIVATIONS = importlib.util.find_spec("lenet.activations") is not None
+HAS_ACTIVATIONS = importlib.util.find_spec("lenet.lenet_mnist.activations") is not None
 
 
 # --- fast: the pieces against independent computations -------------------------------------------
@@ -108,23 +108,23 @@ def shared_cache(tmp_path_factory, mnist_root):
 
 @pytest.fixture
 def sample_only(shared_cache, monkeypatch):
-    """Values computed on the matching sample only: ``Subject.values`` captures all 60,000 training images per layer
+    """Values computed on the matching sample only: ``LenetMnist.values`` captures all 60,000 training images per layer
     (~9 s on 2 busy cores). These tests check matching, not capture; ``test_null_values_agree_with_subject_values``
-    ties the two, and the seed 0 vs 1 and untrained tests go through ``Subject.values``."""
+    ties the two, and the seed 0 vs 1 and untrained tests go through ``LenetMnist.values``."""
     monkeypatch.setattr(match, "sample_values", _direct_sample_values)
 
 
-def _sample_images(subject: Subject) -> torch.Tensor:
+def _sample_images(subject: LenetMnist) -> torch.Tensor:
     train = subject.split("train")
     return train.images[match.sample_rows(len(train))]
 
 
-def _direct_sample_values(subject: Subject, layer: str) -> np.ndarray:
+def _direct_sample_values(subject: LenetMnist, layer: str) -> np.ndarray:
     return match.direct_values(subject, _sample_images(subject))[layer]
 
 
-def _subject(model: LeNet5) -> Subject:
-    return Subject(Checkpoint(model.eval(), {"weights_sha256": weights_sha256(model.state_dict())}), seed=None)
+def _subject(model: LeNet5) -> LenetMnist:
+    return LenetMnist(Checkpoint(model.eval(), {"weights_sha256": weights_sha256(model.state_dict())}), seed=None)
 
 
 def _permuted(model: LeNet5, layer: str, perm: torch.Tensor) -> LeNet5:
@@ -144,9 +144,9 @@ def _permuted(model: LeNet5, layer: str, perm: torch.Tensor) -> LeNet5:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not HAS_ACTIVATIONS, reason="lenet.activations (Subject.values) is not written yet")
+@pytest.mark.skipif(not HAS_ACTIVATIONS, reason="lenet.lenet_mnist.activations (LenetMnist.values) is not written yet")
 def test_null_values_agree_with_subject_values(shared_cache):
-    subject = Subject.load(0)
+    subject = LenetMnist.load(0)
     direct = match.direct_values(subject, _sample_images(subject))
     for layer in ("conv-1", "linear-0"):
         np.testing.assert_allclose(direct[layer], match.sample_values(subject, layer), rtol=1e-4, atol=1e-4)
@@ -155,7 +155,7 @@ def test_null_values_agree_with_subject_values(shared_cache):
 @pytest.mark.slow
 @pytest.mark.parametrize("layer", ["linear-0", "linear-1", "conv-1"])
 def test_a_permuted_layer_is_matched_exactly(sample_only, layer):
-    reference = Subject.load(0)
+    reference = LenetMnist.load(0)
     units = {"conv-1": 16, "linear-0": 120, "linear-1": 84}[layer]
     perm = torch.randperm(units, generator=torch.Generator().manual_seed(7))
     permuted = _permuted(reference.model, layer, perm)
@@ -172,7 +172,7 @@ def test_a_permuted_layer_is_matched_exactly(sample_only, layer):
 
 @pytest.mark.slow
 def test_a_reference_matched_with_itself_is_the_identity(sample_only):
-    reference = Subject.load(0)
+    reference = LenetMnist.load(0)
     for layer in ("conv-1", "linear-0", "linear-1", "linear-2"):
         got = match.match_layer(reference, reference, layer, networks=NETWORKS)
         np.testing.assert_array_equal(got.candidates, np.arange(got.units))
@@ -192,7 +192,7 @@ def test_untrained_networks_find_counterparts_no_more_often_than_the_null_allows
     units above that. Measured here: 17 of 1020 (1.7%), 11 with the default minimum correlation. The rate of one fixed
     null varies more than a binomial (all units share its networks), so the bound is loose, not tight.
     """
-    reference = Subject.load(0)
+    reference = LenetMnist.load(0)
     images = _sample_images(reference)
     ref = match.direct_values(reference, images)
     found = {"null only": 0, "default": 0}
@@ -219,7 +219,7 @@ def test_untrained_networks_find_counterparts_no_more_often_than_the_null_allows
 
 @pytest.mark.slow
 def test_seed_0_and_seed_1_linear_0(shared_cache, record_property):
-    got = match.match_layer(Subject.load(0), Subject.load(1), "linear-0", networks=NETWORKS)
+    got = match.match_layer(LenetMnist.load(0), LenetMnist.load(1), "linear-0", networks=NETWORKS)
     r = got.candidate_correlations
     assert ((-1 <= got.correlations) & (got.correlations <= 1)).all()
     assert sorted(got.candidates.tolist()) == list(range(120))  # one-to-one
@@ -227,13 +227,13 @@ def test_seed_0_and_seed_1_linear_0(shared_cache, record_property):
     assert (r[got.matched] > got.null.bars[got.matched]).all() and (r[got.matched] >= match.MIN_CORRELATION).all()
     record_property("seed_0_vs_1_linear_0", got.summary())
     print(got.summary(), f"; rank 1 for {(got.ranks == 1).sum()} units")
-    one = match.match_unit(Subject.load(0), Subject.load(1), "linear-0", 58, networks=NETWORKS)
+    one = match.match_unit(LenetMnist.load(0), LenetMnist.load(1), "linear-0", 58, networks=NETWORKS)
     assert one.candidate == got.candidates[58] and one.correlation == pytest.approx(r[58])
 
 
 @pytest.mark.slow
 def test_the_null_is_cached_on_disk_and_reused(shared_cache, monkeypatch):
-    reference = Subject.load(0)
+    reference = LenetMnist.load(0)
     first = match.null(reference, "linear-1", networks=NETWORKS)
     assert first.correlations.shape == (NETWORKS, 84) and first.false_match_rate == pytest.approx(0.05)
     assert len(list((match.cache_dir() / "match").glob("null-*.npz"))) == 1

@@ -18,7 +18,6 @@ from scipy import stats as sps
 
 from lenet.run import seeds
 from lenet.claims import load
-from lenet.errors import InvalidConfig
 
 CLAIM = """format = 1
 claim = "Unit linear-0:58 matters more for ones than for sevens"
@@ -74,18 +73,6 @@ def test_shards_split_the_seeds_once_each_and_evenly(tmp_path, count):
     assert sorted(s for part in parts for s in part) == sorted(given)
     assert max(map(len, parts)) - min(map(len, parts)) <= 1
     assert seeds.plan(claim, given, (count, count)).as_dict()["shard"] == {"index": count, "count": count, "seeds": list(parts[-1])}
-
-
-def test_seed_lists_parse_in_order_without_repeats():
-    from lenet.options import parse_seeds
-
-    assert parse_seeds("3") == [3] and parse_seeds("0-4") == [0, 1, 2, 3, 4] and parse_seeds("5, 0-2,1") == [5, 0, 1, 2]
-
-
-@pytest.mark.parametrize("text", ["0/3", "4/3", "a/b", "3", "1/0", "-1/2", "", "1/2/3"])
-def test_bad_shards_say_how_to_write_one(text):
-    with pytest.raises(InvalidConfig, match=r"K/N with 1 <= K <= N"):
-        seeds.parse_shard(text)
 
 
 def test_expect_and_expensive_come_from_the_table_else_the_claim(tmp_path):
@@ -149,27 +136,27 @@ def small_cache(tmp_path_factory, mnist_root):
 
 @pytest.mark.slow
 def test_a_named_unit_is_checked_on_its_counterpart(small_cache, tmp_path):
-    from lenet import checks
+    from lenet.run import dispatch
     from lenet.subject import match
-    from lenet.subject.subject import Subject
+    from lenet.lenet_mnist.subject import LenetMnist
 
-    layer = match.match_layer(Subject.load(0), Subject.load(1), "linear-0", networks=NETWORKS)
+    layer = match.match_layer(LenetMnist.load(0), LenetMnist.load(1), "linear-0", networks=NETWORKS)
     unit = int(np.argmax(np.where(layer.matched, layer.candidate_correlations, -1.0)))  # the best-matched unit of seed 0
     claim = claim_file(tmp_path, unit=f"linear-0:{unit}")
-    verdict = checks.run(claim, "ablation")  # known verdicts of the claim's own seed are reused as given (the real
+    verdict = dispatch.run(claim, "ablation")  # known verdicts of the claim's own seed are reused as given (the real
     own = seeds.run_seed(claim, 0, networks=NETWORKS, known={"ablation": verdict, "invariance": verdict})  # invariance: ~15 s)
-    assert own["units"] == [f"linear-0:{unit}"] and own["matches"] == [] and own["weights_sha256"] == Subject.load(0).key
+    assert own["units"] == [f"linear-0:{unit}"] and own["matches"] == [] and own["weights_sha256"] == LenetMnist.load(0).key
     assert own["checks"]["ablation"]["criteria"] == [dataclasses.asdict(c) for c in verdict.criteria]
     assert own["checks"]["invariance"]["outcome"] == verdict.outcome  # expensive checks count on the claim's own seed
 
-    found = match.match_unit(Subject.load(0), Subject.load(1), "linear-0", unit, networks=NETWORKS)
+    found = match.match_unit(LenetMnist.load(0), LenetMnist.load(1), "linear-0", unit, networks=NETWORKS)
     assert found.counterpart is not None, found
     other = seeds.run_seed(claim, 1, networks=NETWORKS)
     moved = dataclasses.replace(claim, units=f"linear-0:{found.counterpart}")
-    assert other["units"] == [f"linear-0:{found.counterpart}"] and other["weights_sha256"] == Subject.load(1).key
+    assert other["units"] == [f"linear-0:{found.counterpart}"] and other["weights_sha256"] == LenetMnist.load(1).key
     assert other["matches"][0]["counterpart"] == f"linear-0:{found.counterpart}"
     assert other["matches"][0]["correlation"] == pytest.approx(found.correlation) and other["matches"][0]["rank"] == found.rank
-    assert other["checks"]["ablation"]["criteria"] == [dataclasses.asdict(c) for c in checks.run(moved, "ablation", seed=1).criteria]
+    assert other["checks"]["ablation"]["criteria"] == [dataclasses.asdict(c) for c in dispatch.run(moved, "ablation", seed=1).criteria]
     assert other["checks"]["invariance"]["outcome"] == "not run" and "expensive" in other["checks"]["invariance"]["note"]
     assert other["outcome"] == other["checks"]["ablation"]["outcome"]  # invariance did not run, so it does not count
     json.dumps(other)  # a per-seed row is plain JSON
@@ -178,9 +165,9 @@ def test_a_named_unit_is_checked_on_its_counterpart(small_cache, tmp_path):
 @pytest.mark.slow
 def test_a_unit_without_counterpart_does_not_hold(small_cache, tmp_path):
     from lenet.subject import match
-    from lenet.subject.subject import Subject
+    from lenet.lenet_mnist.subject import LenetMnist
 
-    layer = match.match_layer(Subject.load(0), Subject.load(1), "linear-0", networks=NETWORKS)
+    layer = match.match_layer(LenetMnist.load(0), LenetMnist.load(1), "linear-0", networks=NETWORKS)
     lonely = int(np.flatnonzero(~layer.matched)[0])
     claim = claim_file(tmp_path, unit=f"linear-0:{lonely}")
     result = seeds.run_seed(claim, 1, networks=NETWORKS)
@@ -192,13 +179,13 @@ def test_a_unit_without_counterpart_does_not_hold(small_cache, tmp_path):
 @pytest.mark.slow
 def test_select_rules_are_reselected_and_layers_stay(small_cache, tmp_path):
     from lenet.run.dispatch import target
-    from lenet.subject.subject import Subject
+    from lenet.lenet_mnist.subject import LenetMnist
 
     path = tmp_path / "select.toml"
     path.write_text(CLAIM.replace('unit = "{unit}"', 'select = { layer = "linear-0", top = 1 }').replace("[invariance]\nmin_auroc = 0.7\n", ""))
     chosen = load(path, tmp_path)
     result = seeds.run_seed(chosen, 2, networks=NETWORKS)
-    assert result["matches"] == [] and result["units"] == target(chosen, Subject.load(2)).names()
+    assert result["matches"] == [] and result["units"] == target(chosen, LenetMnist.load(2)).names()
 
 
 # --- retraining ----------------------------------------------------------------------------------

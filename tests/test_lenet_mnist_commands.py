@@ -15,7 +15,7 @@ from lenet.cli import main
 from lenet.lenet_mnist.commands.inspect import class_stats, epoch_masks
 from lenet.lenet_mnist.commands.movie import parse_units
 from lenet.errors import UnknownUnit
-from lenet.lenet_mnist.model import LeNet5
+from lenet.lenet_mnist.model import LAYERS, LeNet5
 from lenet.lenet_mnist.train import TrainConfig
 from lenet.subject.units import parse_unit
 
@@ -27,7 +27,7 @@ RUN = ["--seed", "7", "--epochs", "1", "--subset", "1024"]
 @pytest.mark.parametrize("text, want", [("linear-0:58", ("linear-0", 58)), ("linear-0-58", ("linear-0", 58)),
                                         ("conv-1:15", ("conv-1", 15)), ("linear-2-0", ("linear-2", 0))])
 def test_units_parse_in_both_spellings(text, want):
-    assert parse_unit(text) == want
+    assert parse_unit(text, LAYERS) == want
 
 
 @pytest.mark.parametrize("text, message", [
@@ -39,7 +39,7 @@ def test_units_parse_in_both_spellings(text, want):
 ])
 def test_bad_units_say_what_is_valid(text, message):
     with pytest.raises(UnknownUnit, match=message):
-        parse_unit(text)
+        parse_unit(text, LAYERS)
 
 
 def test_movie_units_take_index_lists_and_refuse_unrecorded_layers():

@@ -80,8 +80,8 @@ def test_concurrent_xdist_workers_train_a_seed_once(pytester, mnist_root, tmp_pa
     pytester.makepyfile(
         f"""
         import os, pytest
-        from lenet import cache
-        from lenet.train import TrainConfig
+        from lenet.lenet_mnist import cache
+        from lenet.lenet_mnist.train import TrainConfig
 
         @pytest.mark.parametrize("i", range(4))
         def test_ask(i):

@@ -5,13 +5,14 @@ import numpy as np
 import pytest
 import torch
 
-from lenet import checks, claims
+from lenet import claims
 from lenet.lenet_mnist import concepts
 from lenet.stats import estimates
 from lenet.checks.invariance import judge, search
 from lenet.subject.perturbation import Perturbation
 from lenet.lenet_mnist.perturb import apply
-from lenet.subject.subject import Subject
+from lenet.lenet_mnist.subject import LenetMnist
+from lenet.run import dispatch
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +26,7 @@ def write_claim(tmp_path, body: str, name: str = "c.toml"):
 
 @pytest.fixture(scope="module")
 def subject():
-    return Subject.load(0)
+    return LenetMnist.load(0)
 
 
 def test_select_uses_the_training_split_only(tmp_path, subject, monkeypatch):
@@ -35,14 +36,14 @@ def test_select_uses_the_training_split_only(tmp_path, subject, monkeypatch):
     c, d = concepts.concept("digit/3").indices("train"), concepts.concept("digit/5").indices("train")
     expected = tuple(int(u) for u in np.argsort(-estimates.auroc_columns(values[c], values[d]), kind="stable")[:3])
     test_split = subject.split("test")
-    real_values = Subject.values
+    real_values = LenetMnist.values
 
     def no_test_values(self, layer, split):
         assert split == "train", "selection touched the test split"
         return real_values(self, layer, split)
 
-    monkeypatch.setattr(Subject, "values", no_test_values)
-    target = checks.target(claim, subject)
+    monkeypatch.setattr(LenetMnist, "values", no_test_values)
+    target = dispatch.target(claim, subject)
     assert target.units == expected and target.selected
     assert test_split is subject.split("test")
 
@@ -50,13 +51,13 @@ def test_select_uses_the_training_split_only(tmp_path, subject, monkeypatch):
 def test_reruns_give_identical_numbers(tmp_path):
     claim = write_claim(tmp_path, 'unit = "linear-0:63"\nconcept = "seven/crossed"\ncontrast = "seven/plain"\n'
                                   '[ablation]\nmethod = "resample"\noutput = "logit:7"\nmin_effect = 0.1\n')
-    first, second = checks.run(claim, "ablation"), checks.run(claim, "ablation")
+    first, second = dispatch.run(claim, "ablation"), dispatch.run(claim, "ablation")
     assert first.as_dict() == second.as_dict()
 
 
 def test_selectivity_verdict_matches_a_direct_auroc(tmp_path, subject):
     claim = write_claim(tmp_path, 'unit = "conv-1:4"\nconcept = "two/looped"\ncontrast = "two/plain"\n[selectivity]\nmin_auroc = 0.6\n')
-    verdict = checks.run(claim, "selectivity")
+    verdict = dispatch.run(claim, "selectivity")
     with torch.no_grad():
         values = subject.model.preactivations(subject.split("test").images)["conv-1"][:, 4].mean(dim=(1, 2)).numpy()
     c, d = concepts.concept("two/looped").indices("test"), concepts.concept("two/plain").indices("test")
@@ -67,7 +68,7 @@ def test_selectivity_verdict_matches_a_direct_auroc(tmp_path, subject):
 
 def test_class_ablation_of_a_whole_layer_destroys_every_class(tmp_path):
     claim = write_claim(tmp_path, 'units = "linear-1:*"\n[class-ablation]\nclass = 3\nmethod = "zero"\nmax_accuracy = 0.5\n')
-    verdict = checks.run(claim, "class-ablation")
+    verdict = dispatch.run(claim, "class-ablation")
     after = verdict.details["accuracy_after"]
     assert after[3][0] < 0.5 and verdict.criteria[1].outcome == "holds"
     # the logits are linear-2's bias alone: one constant class wins on every image
@@ -79,7 +80,7 @@ def test_a_named_unit_claim_needs_a_single_unit_for_training(tmp_path):
 
     claim = write_claim(tmp_path, 'units = "linear-0:1,2"\n[training]\nclass = 1\ngradient = "positive"\n')
     with pytest.raises(InvalidConfig, match=r"\[training\] is about one unit; this claim names 2"):
-        checks.run(claim, "training")
+        dispatch.run(claim, "training")
 
 
 def test_invariance_counterexample_really_breaks_selectivity_and_is_deterministic(subject):

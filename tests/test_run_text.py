@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_rows import make
+from test_run_rows import make
 
 
 def test_summary_table_lines_up_statistic_ci_threshold_outcome_and_holm_p():

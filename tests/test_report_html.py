@@ -242,15 +242,15 @@ def test_write_html_makes_folders_and_says_what_to_do_when_it_cannot(tmp_path):
 def test_unit_values_and_movie_frames_match_the_record(mnist_root):
     from lenet.lenet_mnist.activations import unit_values
     from lenet.lenet_mnist.data import Split, load_split
-    from lenet.subject.subject import Subject
+    from lenet.lenet_mnist.subject import LenetMnist
 
     data = unit_pictures.load(0, None, "linear-0:63")
     split = load_split("train")
     first = Split("train", split.images[: unit_pictures.IMAGES], split.labels[: unit_pictures.IMAGES])
-    np.testing.assert_allclose(data.values, unit_values(Subject.load(0).model, first, "linear-0")[:, 63], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(data.values, unit_values(LenetMnist.load(0).model, first, "linear-0")[:, 63], rtol=1e-5, atol=1e-5)
     conv = unit_pictures.load(0, None, "conv-1:3")  # a conv channel: the spatial mean of its map
-    np.testing.assert_allclose(conv.values, unit_values(Subject.load(0).model, first, "conv-1")[:, 3], rtol=1e-5, atol=1e-5)
-    record = Subject.load(0).record()
+    np.testing.assert_allclose(conv.values, unit_values(LenetMnist.load(0).model, first, "conv-1")[:, 3], rtol=1e-5, atol=1e-5)
+    record = LenetMnist.load(0).record()
     frames = unit_pictures.movie(data, max_frames=7)
     keep = np.round(np.linspace(0, record.frames - 1, 7)).astype(int)
     assert [s for s, _ in frames] == [f"epoch {record.epoch[i]:.2f}, step {int(record.step[i])}" for i in keep]
