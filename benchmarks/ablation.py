@@ -1,7 +1,7 @@
 """Single-unit ablation sweep of all 120 linear-0 units over the 10,000 test images: ours against the naive way.
 
 Naive: a forward hook on linear-0 that zeroes one unit, and a full forward pass
-of the test set, once per unit. Ours: ``lenet.interventions.sweep`` (the
+of the test set, once per unit. Ours: ``lenet.lenet_mnist.interventions.sweep`` (the
 cached linear-1 pre-activation plus a rank-1 update per unit). Both keep every
 image's logits for every unit, and the benchmark checks they agree. Each runs
 in its own child process so its peak resident memory is its own.

@@ -10,7 +10,7 @@ from lenet.lenet_mnist.subject import LenetMnist
 
 
 def training(subject, layer: str, unit: int, params: dict):
-    """The check on one unit as ``lenet.checks.run`` calls it (no concept or contrast, seed 0)."""
+    """The check on one unit as ``lenet.run.dispatch.run`` calls it (no concept or contrast, seed 0)."""
     return check(subject, Target(layer, (unit,)), None, None, params, 0, 0.99)
 
 

@@ -1,4 +1,4 @@
-"""The HTML report (``lenet.report``): content from a synthetic document, a real claims run, and headless Chromium.
+"""The HTML report (``lenet.report.html``): content from a synthetic document, a real claims run, and headless Chromium.
 
 The synthetic document has one row of each kind the report draws (criteria with
 CIs and a baseline, an invariance counterexample, a per-seed table, a
@@ -65,7 +65,7 @@ def make_row(claim_id, check, outcome, status, criteria, details, sentence="Unit
 
 
 def seed_result(seed, outcome, counterpart, correlation, checks, reason=None):
-    """One seed's result as the ``::seeds`` item reports it (lenet/seeds.py ``run_seed``)."""
+    """One seed's result as the ``::seeds`` item reports it (lenet/run/seeds.py ``run_seed``)."""
     return {"seed": seed, "outcome": outcome, "units": [counterpart] if counterpart else [],
             "matches": [{"unit": "linear-0:63", "counterpart": counterpart, "candidate": counterpart or "linear-0:77",
                          "correlation": correlation, "rank": 1, "of": 120, "null_bar": 0.41, "reason": reason}],

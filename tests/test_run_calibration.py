@@ -1,7 +1,7 @@
 """Calibration on the real reference model: null pass rates <= alpha (+ slack), uniform p-values, planted units found.
 
 Nulls share images and units (each null draws its own class split, unit and
-seed; see lenet.calibration), so the binomial slack is approximate; the KS
+seed; see lenet.run.calibration), so the binomial slack is approximate; the KS
 test checks the whole null p-value distribution, not only its tail.
 """
 

@@ -1,4 +1,4 @@
-"""lenet.claims.provenance: a run's versions, MNIST checksums and git commit; each checked network's hash."""
+"""lenet.run.provenance: a run's versions, MNIST checksums and git commit; each checked network's hash."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""lenet.claims.rows: the typed row and its one JSON form, the Holm and seeds rules, the document."""
+"""lenet.run.rows: the typed row and its one JSON form, the Holm and seeds rules, the document."""
 
 from __future__ import annotations
 

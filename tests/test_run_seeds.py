@@ -1,4 +1,4 @@
-"""lenet.seeds: plans and shards, k-of-n verdicts against scipy, a claim carried to another seed, and retraining.
+"""lenet.run.seeds: plans and shards, k-of-n verdicts against scipy, a claim carried to another seed, and retraining.
 
 Fast tests check the arithmetic; the slow ones run real checks on reference
 seeds 0 and 1 (matching on the fixed 5,000-image sample, a 5-network null) and

@@ -1,4 +1,4 @@
-"""lenet.claims.text: the summary table, per-seed tables and rerun commands that runs print."""
+"""lenet.run.text: the summary table, per-seed tables and rerun commands that runs print."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Measure the checks' error rates on a network: false-positive rates on null claims and power on planted units.
 
 Null claims are false by construction (one class's test images split at random
-into "concept" and "contrast", random units; see lenet.calibration); with
+into "concept" and "contrast", random units; see lenet.run.calibration); with
 effect thresholds off, a calibrated check passes them at most at rate alpha.
 Planted units are copies of the network with a linear-0 unit wired to detect
 crossed sevens and feed logit 7; a useful check passes them. Rates come with

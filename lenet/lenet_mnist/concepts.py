@@ -5,7 +5,7 @@ Names users type in claim files, in one registry:
 - built-in: ``digit/0`` .. ``digit/9`` (MNIST's labels) and the styles
   ``seven/crossed``, ``seven/hooked``, ``seven/plain`` (neither),
   ``two/looped``, ``two/plain``, each defined by a detector in
-  ``lenet.detectors`` (image processing, tuned on hand labels, never on a
+  ``lenet.lenet_mnist.detectors`` (image processing, tuned on hand labels, never on a
   unit's activations) and run the same way on the train and test splits;
 - index files: ``fixtures/concepts/NAME.train.txt`` and ``NAME.test.txt`` under
   the project root, one image index per line (``#`` comments allowed);
@@ -196,7 +196,7 @@ def _builtins() -> dict[str, Concept]:
     out.update({f"digit/not-{k}": Concept(f"digit/not-{k}", f"Every image not labelled {k} (the contrast for 'most associated with {k}')",
                                           "built-in", functools.partial(_not_digit, k)) for k in range(10)})
     for name, (digit, require, exclude, text, validation) in styles.items():
-        out[name] = Concept(name, text, "built-in (lenet/detectors.py)", functools.partial(_styled, digit, require, exclude), validation=validation)
+        out[name] = Concept(name, text, "built-in (lenet/lenet_mnist/detectors.py)", functools.partial(_styled, digit, require, exclude), validation=validation)
     return out
 
 

@@ -1,4 +1,4 @@
-"""The built-in subject: LeNet-5 on MNIST (``lenet-mnist``), as ``lenet.subject.Subject`` describes.
+"""The built-in subject: LeNet-5 on MNIST (``lenet-mnist``), as ``lenet.subject.subject.Subject`` describes.
 
 A reference seed (committed), another seed (trained into the cache on demand,
 with progress shown), or a user's own checkpoint file (no training record unless

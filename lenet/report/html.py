@@ -7,7 +7,7 @@ check: criteria with CIs and thresholds, the baseline, the invariance
 counterexample, per-seed results, every other verdict detail. Each claim's
 units get their pictures on the discovery (train) split, as in ``lenet
 inspect``, and their training movie as a slider over inlined frames (both made
-by ``lenet.unit_pictures``).
+by ``lenet.report.unit_pictures``).
 
 Traps: the file must work offline and from disk, so images are base64 PNG data
 URIs and the few lines of JavaScript are inline; nothing refers to a network
@@ -95,7 +95,7 @@ def note(text: str, cls: str = "note") -> str:
 
 
 class Pictures:
-    """Each unit's pictures, made once per report (``lenet.unit_pictures``); ``enabled=False`` draws none (numbers only).
+    """Each unit's pictures, made once per report (``lenet.report.unit_pictures``); ``enabled=False`` draws none (numbers only).
 
     ``drawn`` maps (seed, checkpoint, unit) to the id of the section that drew it: a unit shared by several claims is
     drawn once, and later claims link there (each unit costs seconds and about 0.8 MB).

@@ -2,7 +2,7 @@
 
 Unlike ``lenet.pictures`` (arrays in, images out), this module loads what it
 needs: the subject, the discovery (train) split and the training record; it
-returns PIL images with their captions and ``lenet.report`` inlines them.
+returns PIL images with their captions and ``lenet.report.html`` inlines them.
 
 - Pictures use the first ``IMAGES`` training images: a forward pass over all
   60,000 costs 5-15 s on 2 busy cores, and the report should add seconds, not

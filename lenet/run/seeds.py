@@ -7,7 +7,7 @@
   checks every N-th seed of that list, starting at the K-th; ``lenet merge``
   joins the shards.
 - **One seed** (``run_seed``): the claim's units are carried to the seed (named
-  units through their ``lenet.match`` counterparts, ``select`` rules re-selected
+  units through their ``lenet.subject.match`` counterparts, ``select`` rules re-selected
   on the seed's discovery split, layers as they are), then every check runs
   there. The claim holds on a seed when every check that ran holds; a named unit
   without a counterpart counts as not holding. Expensive checks (``EXPENSIVE``)
@@ -243,7 +243,7 @@ class Tally:
         return text
 
     def verdict(self):
-        """The tally as a ``lenet.verdict.Verdict`` (one criterion: the fraction holding against min_holding / n)."""
+        """The tally as a ``lenet.stats.verdict.Verdict`` (one criterion: the fraction holding against min_holding / n)."""
         from ..stats.verdict import Criterion, Verdict
 
         n, k = len(self.seeds), len(self.holding)

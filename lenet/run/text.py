@@ -1,7 +1,7 @@
 """What a claims run prints: the summary table, per-seed tables, a failing item's text and its rerun command.
 
 Shared by the pytest plugin and ``lenet merge``, so a merged run prints what one
-run over every seed prints. Rows are ``lenet.claims.rows.Row``.
+run over every seed prints. Rows are ``lenet.run.rows.Row``.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ For every concept (or just NAME): its size on the train (discovery) and test
 (confirmation) splits and, where hand labels exist (fixtures/labels/), precision
 and recall on the labels' *reporting* part with Clopper-Pearson intervals. A
 concept smaller than the minimum size on a split gets a warning: no selectivity
-claim about it can reach significance there (see lenet.concepts.min_concept_size).
+claim about it can reach significance there (see lenet.lenet_mnist.concepts.min_concept_size).
 A contact sheet PNG shows random members of each concept, drawn from --split,
 so a person can check that the concept is what its name says.
 
