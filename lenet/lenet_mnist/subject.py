@@ -65,7 +65,7 @@ class LenetMnist(Subject):
         """Identifies the weights: caches of activations, baselines and matching nulls are keyed by it."""
         return self.checkpoint.weights_sha256
 
-    # layers -----------------------------------------------------------------------------------------
+    # layers: ``layers``, ``layer`` and ``reduce`` are the protocol's, over ``layer_table()`` (below) ----
 
     # data -------------------------------------------------------------------------------------------
 
