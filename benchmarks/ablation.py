@@ -1,7 +1,7 @@
 """Single-unit ablation sweep of all 120 linear-0 units over the 10,000 test images: ours against the naive way.
 
 Naive: a forward hook on linear-0 that zeroes one unit, and a full forward pass
-of the test set, once per unit. Ours: ``lenet.interventions.sweep`` (the
+of the test set, once per unit. Ours: ``lenet.lenet_mnist.interventions.sweep`` (the
 cached linear-1 pre-activation plus a rank-1 update per unit). Both keep every
 image's logits for every unit, and the benchmark checks they agree. Each runs
 in its own child process so its peak resident memory is its own.
@@ -22,10 +22,10 @@ LAYER, UNITS = "linear-0", 120
 
 def _setup():
     torch.set_num_threads(2)
-    from lenet import data
-    from lenet.subject import Subject
+    from lenet import subjects
+    from lenet.lenet_mnist import data
 
-    subject = Subject.load(0)
+    subject = subjects.load(0)
     return subject, data.load_split("test")
 
 
@@ -51,7 +51,7 @@ def _naive(queue) -> None:
 
 
 def _ours(queue) -> None:
-    from lenet.interventions import sweep
+    from lenet.lenet_mnist.interventions import sweep
 
     subject, test = _setup()
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -17,9 +17,9 @@ import time
 import torch
 from torch.nn import functional as F
 
-from lenet import data
-from lenet.model import LeNet5
-from lenet.train import TrainConfig, evaluate, train
+from lenet.lenet_mnist import data
+from lenet.lenet_mnist.model import LeNet5
+from lenet.lenet_mnist.train import TrainConfig, evaluate, train
 
 
 class EpochClock:

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import concepts, stats
+from . import subjects
+from .stats import estimates
 from .errors import InvalidConfig
-from .subject import Subject
+from .subject.subject import Subject
 
 __all__ = ["BASELINE_IMAGES", "UnitScore", "Scan", "scan", "GradientAnomaly", "StyleCandidate", "gradient_anomalies", "style_candidates", "style_pairs"]
 
@@ -24,7 +25,7 @@ class UnitScore:
     """One unit's selectivity for a concept on the train split, and what zero-ablating it costs each group."""
 
     unit: int
-    auroc: stats.Estimate
+    auroc: estimates.Estimate
     concept_mean: float
     contrast_mean: float
     ablation: float | None  # mean drop of the true-class logit, concept minus contrast (None: not measured)
@@ -57,7 +58,7 @@ BASELINE_IMAGES = 500  # per group: untrained networks see a seeded subsample (t
 
 def _baseline(subject: Subject, layer: str, c: np.ndarray, d: np.ndarray):
     """The untrained-network baseline (200 networks, best-unit bar) on at most ``BASELINE_IMAGES`` images per group."""
-    from .checks.baseline import baseline
+    from .subject.baseline import baseline
 
     rng = np.random.default_rng(0)
     pick = lambda rows: np.sort(rng.choice(rows, BASELINE_IMAGES, replace=False)) if len(rows) > BASELINE_IMAGES else rows
@@ -66,19 +67,19 @@ def _baseline(subject: Subject, layer: str, c: np.ndarray, d: np.ndarray):
 
 def scan(subject: Subject, layer: str, concept: str, contrast: str, ablate: bool = True, confidence: float = 0.99) -> Scan:
     """Rank ``layer``'s units by AUROC of concept vs contrast on the train split; optionally each unit's ablation effect."""
-    from .checks.baseline import networks_for
+    from .subject.baseline import networks_for
 
     layer = subject.layer(layer).name
     c, d = _groups(subject, concept, contrast)
     values = subject.values(layer, subject.DISCOVERY)
-    aurocs = stats.auroc_columns(values[c], values[d])
+    aurocs = estimates.auroc_columns(values[c], values[d])
     damage = None
     if ablate:
         rows = np.concatenate([c, d])
         per_image = subject.sweep_damage(layer, "zero", "logit:true", split=subject.DISCOVERY, rows=rows)
         damage = per_image[:, : len(c)].mean(1) - per_image[:, len(c):].mean(1)
     ranked = [
-        UnitScore(int(u), stats.auroc(values[c, u], values[d, u], confidence), float(values[c, u].mean()), float(values[d, u].mean()),
+        UnitScore(int(u), estimates.auroc(values[c, u], values[d, u], confidence), float(values[c, u].mean()), float(values[d, u].mean()),
                   None if damage is None else float(damage[u]))
         for u in np.argsort(-aurocs, kind="stable")
     ]
@@ -126,13 +127,13 @@ class StyleCandidate:
     unit: int
     concept: str
     contrast: str
-    auroc: stats.Estimate
+    auroc: estimates.Estimate
     bar: float
 
 
 def style_pairs() -> list[tuple[str, str]]:
     """Every ``X/style`` concept with an ``X/plain`` to compare against (built-in and the project's own)."""
-    names = concepts.known()
+    names = subjects.get().concepts()
     return [(n, f"{n.split('/')[0]}/plain") for n in names
             if "/" in n and not n.endswith("/plain") and f"{n.split('/')[0]}/plain" in names]
 
@@ -145,8 +146,8 @@ def style_candidates(subject: Subject, layer: str, per_style: int = 3, confidenc
     for concept, contrast in style_pairs():
         c, d = _groups(subject, concept, contrast)
         bar = _baseline(subject, layer, c, d).best_p99
-        for u in np.argsort(-stats.auroc_columns(values[c], values[d]), kind="stable")[:per_style]:
-            estimate = stats.auroc(values[c, u], values[d, u], confidence)
+        for u in np.argsort(-estimates.auroc_columns(values[c], values[d]), kind="stable")[:per_style]:
+            estimate = estimates.auroc(values[c, u], values[d, u], confidence)
             if estimate.low > bar:
                 found.append(StyleCandidate(int(u), concept, contrast, estimate, bar))
     return found

@@ -1,9 +1,9 @@
 """pytest glue for lenet-claims: options (the ``claims`` group), claim-file collection, outcomes and the run summary.
 
 Only translation between pytest and the library lives here; claim files are
-read by ``lenet.claims``, checks run by ``lenet.checks.run`` (imported when an
+read by ``lenet.claims``, checks run by ``lenet.run.dispatch.run`` (imported when an
 item runs, so importing this plugin never imports torch), results kept as
-``lenet.claims.rows`` and printed by ``lenet.claims.text``.
+``lenet.run.rows`` and printed by ``lenet.run.text``.
 
 - Claim files are the ``*.toml`` files under the ``claims_dirs`` ini folders
   (default ``claims``, relative to the rootdir) and files named on the command
@@ -11,7 +11,7 @@ item runs, so importing this plugin never imports torch), results kept as
 - Each check table is one item, ``claims/<file>.toml::<check>``; tags become
   markers. A file that does not validate is one failing item,
   ``claims/<file>.toml::validate``, so the other files still run. A ``[seeds]``
-  table adds ``claims/<file>.toml::seeds`` (``lenet.seeds``): every check on
+  table adds ``claims/<file>.toml::seeds`` (``lenet.run.seeds``): every check on
   each seed, "holds on k of n seeds". ``--claims-seeds`` replaces its list,
   ``--claims-shard K/N`` runs a part of it (the check items run in shard 1
   only; ``lenet merge`` joins the shards' JSON), ``--claims-retrain`` trains
@@ -100,7 +100,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def _seed_options(config: pytest.Config) -> dict:
     """``--claims-seeds``, ``--claims-shard`` (else their ini values) as given, checked; bad values are usage errors."""
     from lenet.errors import LenetError
-    from lenet.seeds import parse_seeds, parse_shard
+    from lenet.options import parse_seeds, parse_shard
 
     given = {dest: config.getoption(dest) or config.getini(dest) or None for dest in SEED_OPTIONS}
     try:
@@ -166,7 +166,7 @@ class ClaimFile(pytest.File):
 class _Base(pytest.Item):
     def _record(self, result) -> None:
         """Attach the item's ``Row`` as user properties: a few fields for JUnit XML, the whole row as JSON."""
-        from lenet.claims.rows import dumps
+        from lenet.run.rows import dumps
 
         for key in ("claim_id", "check", "outcome", "status", "statistic", "low", "high", "threshold", "p", "checkpoint_sha256"):
             if getattr(result, key) is not None:
@@ -187,7 +187,7 @@ class InvalidClaimItem(_Base):
         self.message = message
 
     def runtest(self) -> None:
-        from lenet.claims.rows import Row
+        from lenet.run.rows import Row
 
         self._record(Row.from_check(self.nodeid, None, "validate", status="failed",
                                     headline="INVALID claim file", error=self.message))
@@ -206,17 +206,16 @@ class ClaimItem(_Base):
 
     def runtest(self) -> None:
         __tracebackhide__ = True
-        from lenet import checks
-        from lenet.claims import text
-        from lenet.claims.outcome import item_status
-        from lenet.claims.rows import Row
         from lenet.errors import LenetError
+        from lenet.run import dispatch, text
+        from lenet.run.outcome import item_status
+        from lenet.run.rows import Row
 
         run = self.config.pluginmanager.get_plugin("lenet-claims-run")
         override = run.options.get("claims_checkpoint")
         rerun = text.rerun_command(self.nodeid, run.options)
         try:
-            verdict = checks.run(self.claim, self.check, checkpoint=override)
+            verdict = dispatch.run(self.claim, self.check, checkpoint=override)
         except LenetError as err:
             self._record(Row.from_check(self.nodeid, self.claim, self.check, status="failed",
                                         headline="ERROR", error=str(err), checkpoint=override))
@@ -237,23 +236,22 @@ class ClaimItem(_Base):
 
 
 class SeedsItem(_Base):
-    """``[seeds]``: every check of the claim on each seed (``lenet.seeds``); holds on at least ``min_holding`` of them."""
+    """``[seeds]``: every check of the claim on each seed (``lenet.run.seeds``); holds on at least ``min_holding`` of them."""
 
     def __init__(self, *, claim, **kwargs) -> None:
         super().__init__(**kwargs)
         self.claim = claim
 
     def plan(self):
-        from lenet import seeds
+        from lenet.run import seeds
 
         run = self.config.pluginmanager.get_plugin("lenet-claims-run")
         return seeds.plan(self.claim, run.seeds["claims_seeds"], run.seeds["claims_shard"])
 
     def runtest(self) -> None:
         __tracebackhide__ = True
-        from lenet import seeds
-        from lenet.claims import text
-        from lenet.claims.rows import Row
+        from lenet.run import seeds, text
+        from lenet.run.rows import Row
 
         run = self.config.pluginmanager.get_plugin("lenet-claims-run")
         if run.options.get("claims_checkpoint"):
@@ -297,7 +295,7 @@ class ClaimsRun:
         self.verdicts: dict = {}  # (claim id, check) -> Verdict of this process's check items, for the ::seeds items
         self.unseeded: list[str] = []  # claims without [seeds] while --claims-seeds was given
         self.prepared = False  # seeds trained (or retrained) before the first item
-        self.rows: list = []  # lenet.claims.rows.Row of every item, on the controller
+        self.rows: list = []  # lenet.run.rows.Row of every item, on the controller
         self.written: list[str] = []
         self.tags: set[str] = set()  # claim tags registered as markers so far
 
@@ -319,9 +317,9 @@ class ClaimsRun:
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node, ids: list[str]) -> None:
         """pytest-xdist's controller: prepare the seeds of the ::seeds items a worker collected, before any item runs."""
-        from lenet import seeds
         from lenet.claims import load
         from lenet.errors import LenetError
+        from lenet.run import seeds
 
         if self.prepared:
             return
@@ -344,7 +342,7 @@ class ClaimsRun:
             return
         import sys
 
-        from lenet.seeds import prepare
+        from lenet.run.seeds import prepare
 
         capture = self.config.pluginmanager.getplugin("capturemanager")
         with capture.global_and_fixture_disabled():
@@ -353,7 +351,7 @@ class ClaimsRun:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.worker or report.when != "call":
             return
-        from lenet.claims.rows import Row
+        from lenet.run.rows import Row
 
         found = [json.loads(value) for key, value in report.user_properties if key == PROPERTY]
         self.rows += [Row.from_dict(values) for values in found]
@@ -367,7 +365,7 @@ class ClaimsRun:
             shutil.rmtree(cache_dir() / "retrain" / self.run_id, ignore_errors=True)
         if not (self.rows or self.options["claims_json"]):
             return
-        from lenet.claims import provenance, rows
+        from lenet.run import provenance, rows
 
         self.rows = rows.with_holm(self.rows)
         if self.options["claims_json"] or self.options["claims_report"]:
@@ -381,8 +379,8 @@ class ClaimsRun:
 
     @staticmethod
     def _html(document: dict, path: str) -> str:
-        """The HTML report (``lenet.report``): one self-contained page of the run."""
-        from lenet.report import write_html
+        """The HTML report (``lenet.report.html``): one self-contained page of the run."""
+        from lenet.report.html import write_html
 
         write_html(document, path)
         return f"claims report: {path}"
@@ -390,7 +388,7 @@ class ClaimsRun:
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if self.worker or not self.rows:
             return
-        from lenet.claims.text import run_summary_lines
+        from lenet.run.text import run_summary_lines
 
         terminalreporter.write_sep("=", "lenet-claims summary")
         lines = run_summary_lines(self.rows)

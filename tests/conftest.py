@@ -6,7 +6,7 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-from lenet.train import TrainConfig
+from lenet.lenet_mnist.train import TrainConfig
 
 # A fraction of an epoch on a subset: enough to exercise training, recording and caching in ~2 s.
 TINY = TrainConfig(epochs=1, subset=1024, batch_size=128, frames_per_epoch=4)
@@ -15,7 +15,7 @@ TINY = TrainConfig(epochs=1, subset=1024, batch_size=128, frames_per_epoch=4)
 @pytest.fixture(scope="session")
 def mnist_root() -> str:
     """The verified MNIST root ($LENET_MNIST_ROOT or --claims-mnist-root); fails, never skips, with how to provide it."""
-    from lenet import data
+    from lenet.lenet_mnist import data
     from lenet.errors import DataNotFound
 
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lenet import checks
+from lenet.run import dispatch
 from lenet.checks import CHECKS, common
 from lenet.keys import CheckSpec
 
@@ -29,7 +29,7 @@ def test_a_table_name_leads_to_its_module_in_one_hop(name):
 def test_the_registry_lists_every_check_once_in_the_documented_order():
     assert list(CHECKS) == ["selectivity", "ablation", "activation", "training", "invariance",
                             "class-ablation", "correlation"]
-    assert checks.run.__module__ == "lenet.checks"
+    assert dispatch.run.__module__ == "lenet.run.dispatch"
 
 
 def test_shared_keys_are_declared_once():

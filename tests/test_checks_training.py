@@ -3,20 +3,20 @@
 import numpy as np
 import pytest
 
-from lenet.checks import Target
+from lenet.checks.target import Target
 from lenet.checks.training import check, judge
 from lenet.errors import InvalidConfig, MissingRecord
-from lenet.subject import Subject
+from lenet.lenet_mnist.subject import LenetMnist
 
 
 def training(subject, layer: str, unit: int, params: dict):
-    """The check on one unit as ``lenet.checks.run`` calls it (no concept or contrast, seed 0)."""
+    """The check on one unit as ``lenet.run.dispatch.run`` calls it (no concept or contrast, seed 0)."""
     return check(subject, Target(layer, (unit,)), None, None, params, 0, 0.99)
 
 
 @pytest.fixture(scope="module")
 def subject():
-    return Subject.load(0)
+    return LenetMnist.load(0)
 
 
 def test_consistency_is_the_fraction_of_frames_with_the_claimed_sign(subject):
@@ -44,12 +44,12 @@ def test_units_outside_the_recorded_layers_are_refused(subject):
 
 
 def test_a_checkpoint_file_without_record_says_how_to_get_one(subject, tmp_path):
-    from lenet import checkpoint as ckpt
+    from lenet.lenet_mnist import checkpoint as ckpt
 
     path = tmp_path / "mine.pt"
     ckpt.save(path, subject.model, {})
     with pytest.raises(MissingRecord, match="lenet train --seed N"):
-        training(Subject.load(checkpoint=str(path)), "linear-0", 1,
+        training(LenetMnist.load(checkpoint=str(path)), "linear-0", 1,
                  {"class": 1, "gradient": "positive", "min_consistency": 0.8})
 
 

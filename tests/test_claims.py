@@ -12,7 +12,7 @@ from lenet.checks import CHECKS
 from lenet.claims import InvalidClaim, load
 from lenet.claims.docs import EXAMPLE, markdown
 from lenet.claims.lines import KeyLines
-from lenet.claims.outcome import item_status
+from lenet.run.outcome import item_status
 from lenet.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -119,10 +119,10 @@ def malformed(draw) -> str:
 
 
 FAKE = '''
-import lenet.checks
-from lenet.verdict import Criterion, Verdict
+import lenet.run.dispatch
+from lenet.stats.verdict import Criterion, Verdict
 
-_real = lenet.checks.run
+_real = lenet.run.dispatch.run
 
 
 def fake_run(claim, check, checkpoint=None, seed=None):
@@ -131,11 +131,11 @@ def fake_run(claim, check, checkpoint=None, seed=None):
 
 
 def pytest_configure(config):
-    lenet.checks.run = fake_run
+    lenet.run.dispatch.run = fake_run
 
 
 def pytest_unconfigure(config):
-    lenet.checks.run = _real
+    lenet.run.dispatch.run = _real
 '''
 
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from lenet.cli import COMMANDS, main
+from lenet.cli import commands, main
 
 
-@pytest.mark.parametrize("command", list(COMMANDS))
+@pytest.mark.parametrize("command", list(commands()))
 def test_every_command_has_help_with_examples(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         main([command, "--help"])
@@ -26,8 +26,8 @@ def test_train_into_the_cache_then_info_and_clear(mnist_root, cache_dir, capsys)
 
 
 def test_retraining_a_reference_seed_reports_whether_weights_are_identical(mnist_root, cache_dir, tmp_path, monkeypatch, capsys):
-    from lenet import reference
-    from lenet.train import TrainConfig, train
+    from lenet.lenet_mnist import reference
+    from lenet.lenet_mnist.train import TrainConfig, train
 
     monkeypatch.setenv("LENET_FIXTURES", str(tmp_path))
     config = TrainConfig(epochs=1, subset=512)
@@ -40,7 +40,7 @@ def test_retraining_a_reference_seed_reports_whether_weights_are_identical(mnist
 def test_train_out_writes_reference_checkpoints_and_manifest(mnist_root, tmp_path, capsys):
     out = tmp_path / "refs"
     assert main(["train", "--seed", "0,1", "--epochs", "1", "--subset", "256", "--out", str(out), "--mnist-root", mnist_root]) == 0
-    from lenet import reference
+    from lenet.lenet_mnist import reference
 
     assert reference.seeds(out) == [0, 1] and (out / "seed-1.record.npz").is_file()
     assert reference.load(1, out).meta["source"] == "reference"

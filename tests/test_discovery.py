@@ -8,15 +8,19 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from lenet import checks, concepts, data, discovery, stats
+from lenet import discovery
+from lenet.lenet_mnist import concepts, data
+from lenet.stats import estimates
 from lenet.checks import CHECKS
 from lenet.claims import load
 from lenet.claims.scaffold import default_checks, scaffold
 from lenet.cli import main
 from lenet.errors import InvalidConfig
-from lenet.interventions import intervene
-from lenet.subject import Subject
-from lenet.units import UnitSet
+from lenet.lenet_mnist.interventions import intervene
+from lenet.lenet_mnist.model import LAYERS
+from lenet.lenet_mnist.subject import LenetMnist
+from lenet.run import dispatch
+from lenet.subject.units import UnitSet
 
 
 LOAD_SPLIT = data.load_split
@@ -32,7 +36,7 @@ def discovery_only(mnist_root, monkeypatch, cache_dir):
 
     monkeypatch.setattr(data, "load_split", train_only)
     monkeypatch.setattr(discovery, "BASELINE_IMAGES", 40)
-    return Subject.load(0)
+    return LenetMnist.load(0)
 
 
 def test_scan_ranks_every_unit_by_its_train_split_auroc(discovery_only):
@@ -44,7 +48,7 @@ def test_scan_ranks_every_unit_by_its_train_split_auroc(discovery_only):
     aurocs = [s.auroc.value for s in result.units]
     assert aurocs == sorted(aurocs, reverse=True)
     best = result.units[0]
-    assert best.auroc == stats.auroc(values[c, best.unit], values[d, best.unit], 0.99)
+    assert best.auroc == estimates.auroc(values[c, best.unit], values[d, best.unit], 0.99)
     assert best.concept_mean == pytest.approx(values[c, best.unit].mean(), rel=1e-5)
     assert 0.5 < result.unit_bar < result.best_bar < 1 and result.networks == 200
 
@@ -54,7 +58,7 @@ def test_the_scan_ablation_column_is_one_unit_zeroed_concept_minus_contrast(disc
     result = discovery.scan(subject, "linear-1", "digit/1", "digit/7")
     c, d = concepts.concept("digit/1").indices("train"), concepts.concept("digit/7").indices("train")
     score = result.units[3]
-    damage = subject.intervene(UnitSet("linear-1", (score.unit,)), "zero", split="train").damage("logit:true")
+    damage = subject.intervene(UnitSet("linear-1", (score.unit,), LAYERS), "zero", split="train").damage("logit:true")
     assert score.ablation == pytest.approx(damage[c].mean() - damage[d].mean(), abs=1e-4)
 
 
@@ -78,7 +82,8 @@ class _Recorded:
         epoch = np.arange(1, frames + 1) / 10
         self._record = SimpleNamespace(gradient={"linear-1": grads}, activation={"linear-1": acts}, epoch=epoch)
 
-    layer = Subject.layer  # the real subject's layer table
+    layers = LenetMnist.layer_table()  # the real subject's layer table
+    layer = LenetMnist.layer
     recorded_layers = ("linear-1",)
 
     def record(self):
@@ -183,5 +188,5 @@ def test_from_suggest_to_a_claim_that_runs(discovery_only, capsys, tmp_path, mon
         claim = load(out_path, tmp_path)
         assert claim.discovered.startswith("lenet suggest linear-0")
         first = next(iter(claim.checks))
-        verdict = checks.run(claim, first)
+        verdict = dispatch.run(claim, first)
         assert verdict.outcome in ("holds", "refuted", "inconclusive") and verdict.criteria

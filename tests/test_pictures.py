@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lenet import pictures as P
-from lenet.recorder import GradientExamples, TrainingRecord
+from lenet.lenet_mnist.recorder import GradientExamples, TrainingRecord
 
 
 def test_signed_colours_are_white_at_zero_and_saturate_at_the_scale():

@@ -1,6 +1,6 @@
 """The pytest plugin through pytester: collection, node ids, -k/-m, bad files, outcomes, output, JSON, JUnit and xdist.
 
-A fake ``lenet.checks.run`` (installed by a generated conftest.py) turns each
+A fake ``lenet.run.dispatch.run`` (installed by a generated conftest.py) turns each
 claim's tags into verdicts, so these tests exercise the glue, not the checks.
 """
 
@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from lenet.stats import holm
+from lenet.stats.estimates import holm
 
 ROOT = Path(__file__).resolve().parent.parent
 
 FAKE = '''
-import lenet.checks
+import lenet.run.dispatch
 from lenet.errors import MissingRecord
-from lenet.verdict import Criterion, Verdict
+from lenet.stats.verdict import Criterion, Verdict
 
-_real = lenet.checks.run
+_real = lenet.run.dispatch.run
 
 
 def fake_run(claim, check, checkpoint=None):
@@ -42,11 +42,11 @@ def fake_run(claim, check, checkpoint=None):
 
 
 def pytest_configure(config):
-    lenet.checks.run = fake_run
+    lenet.run.dispatch.run = fake_run
 
 
 def pytest_unconfigure(config):
-    lenet.checks.run = _real
+    lenet.run.dispatch.run = _real
 '''
 
 
@@ -75,8 +75,11 @@ def project(pytester):
     return add
 
 
-def test_plugin_import_is_light():
-    code = "import sys, lenet.plugin; assert 'torch' not in sys.modules and 'numpy' not in sys.modules, sorted(sys.modules)"
+@pytest.mark.parametrize("module", ["lenet.plugin", "lenet.subjects"])
+def test_plugin_import_is_light(module):
+    """Importing the plugin, or the subject registry it reaches the subject through, loads neither torch nor numpy
+    (import-linter sees which modules import which, not what runs at import time; tests/test_layout.py)."""
+    code = f"import sys, {module}; assert 'torch' not in sys.modules and 'numpy' not in sys.modules, sorted(sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..keys import CheckSpec, Param
-from ..verdict import Criterion, Verdict
+from ..stats.verdict import Criterion, Verdict
 from .common import METHOD, OUTPUT, PERCENTILE, ablation_effects, percentile_criterion
 
 if TYPE_CHECKING:
-    from ..subject import Subject
-    from . import Members, Target
+    from ..subject.subject import Subject
+    from .target import Members, Target
 
 __all__ = ["SPEC", "check", "judge", "PERMUTATIONS"]
 
@@ -72,7 +72,7 @@ def _layer_effects(subject: Subject, target: Target, method: str, output: str, c
                    contrast: np.ndarray, seed: int) -> np.ndarray:
     """The concept-minus-contrast damage of every comparison ablation: each unit alone, or random sets of the
     target's size."""
-    from ..interventions import draw_sources
+    from ..subject.effects import draw_sources
 
     images = len(subject.split(subject.CONFIRMATION))
     sources = draw_sources(contrast, images, seed) if method == "resample" else None
@@ -92,15 +92,15 @@ def _layer_effects(subject: Subject, target: Target, method: str, output: str, c
 def _other_methods(subject: Subject, target: Target, concept: np.ndarray, contrast: np.ndarray, params: dict,
                    seed: int, confidence: float) -> dict:
     """Would another ablation method flip the verdict on the effect criterion? {method: outcome}."""
-    from .. import stats
+    from ..stats import estimates
 
     flips = {}
     for method in ("zero", "mean", "resample"):
         if method == params["method"]:
             continue
         damage = ablation_effects(subject, target, method, contrast, seed).damage(params["output"])
-        est = stats.mean_difference(damage[concept], damage[contrast], confidence, 999, seed)
-        flips[method] = stats.decide(est, params["min_effect"], "min", 1 - confidence)
+        est = estimates.mean_difference(damage[concept], damage[contrast], confidence, 999, seed)
+        flips[method] = estimates.decide(est, params["min_effect"], "min", 1 - confidence)
     return flips
 
 
@@ -114,35 +114,35 @@ def judge(concept_damage: np.ndarray, contrast_damage: np.ndarray, params: dict,
     layer (or each random set), for ``min_layer_percentile``. ``collateral``:
     per-image correctness lost (1) or gained (-1) on other classes' images.
     """
-    from .. import stats
+    from ..stats import estimates
 
     alpha = 1 - confidence
-    est = stats.mean_difference(concept_damage, contrast_damage, confidence, permutations, seed)
+    est = estimates.mean_difference(concept_damage, contrast_damage, confidence, permutations, seed)
     statistic = f"mean damage to {params['output']}, concept - contrast ({params['method']} ablation)"
     criteria = [Criterion.from_estimate("min_effect", statistic, est, threshold=params["min_effect"],
                                         alpha=alpha)]
     details: dict = {"method": params["method"], "output": params["output"]}
     if params.get("min_layer_percentile") is not None and layer_effects is not None:
-        rank = stats.percentile_rank(est.value, layer_effects)
+        rank = estimates.percentile_rank(est.value, layer_effects)
         details.update(layer_percentile=rank, layer_size=len(layer_effects))
         criteria.append(percentile_criterion(f"percentile of the {label}'s effect among {len(layer_effects)} "
                                              "comparison ablations of its layer", rank,
                                              params["min_layer_percentile"]))
     if params.get("max_collateral") is not None and collateral is not None:
-        drop = stats.mean(collateral, confidence, seed)
+        drop = estimates.mean(collateral, confidence, seed)
         details.update(collateral=drop.value)
         bound = params["max_collateral"]
         # an upper bound is decided by the CI alone, and this criterion never reported the mean's p-value
         criteria.append(Criterion(name="max_collateral", statistic="accuracy drop on other classes' images",
                                   value=drop.value, low=drop.low, high=drop.high, threshold=bound,
-                                  bound="max", outcome=stats.decide(drop, bound, "max", alpha)))
+                                  bound="max", outcome=estimates.decide(drop, bound, "max", alpha)))
     rule = f"CI lower bound of the damage difference >= min_effect with permutation p < {alpha:g}"
     if params.get("min_layer_percentile") is not None:
         rule += ", layer percentile >= min_layer_percentile"
     n = {"concept": len(concept_damage), "contrast": len(contrast_damage)}
     verdict = Verdict("ablation", criteria, n, confidence, seed, rule, details)
     if criteria[0].outcome == "inconclusive" and params["min_effect"] is not None:
-        need = stats.images_to_decide(est, params["min_effect"])
+        need = estimates.images_to_decide(est, params["min_effect"])
         if need:
             verdict.to_decide = f"about {need} images per group, if the effect stays near {est.value:.3g}"
     return verdict

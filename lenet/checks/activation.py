@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..keys import CheckSpec, Param
-from ..verdict import Criterion, Verdict
+from ..stats.verdict import Criterion, Verdict
 from .common import OUTPUT, PERCENTILE, percentile_criterion, single_unit
 
 if TYPE_CHECKING:
-    from ..subject import Subject
-    from . import Members, Target
+    from ..subject.subject import Subject
+    from .target import Members, Target
 
 __all__ = ["SPEC", "check", "judge", "level"]
 
@@ -63,13 +63,13 @@ def level(concept_values: np.ndarray, spec: str) -> float:
 def check(subject: Subject, target: Target, concept: Members, contrast: Members, params: dict, seed: int,
           confidence: float) -> Verdict:
     """Drive the unit to its concept level (discovery split) on test images; judge the output changes."""
-    from ..units import UnitSet
+    from ..subject.units import UnitSet
 
     unit = single_unit(target, "activation")
     drive = level(subject.values(target.layer, subject.DISCOVERY)[concept.train, unit], params["value"])
     concept, contrast = concept.test, contrast.test
     rows = np.concatenate([contrast, concept])
-    effects = subject.intervene(UnitSet(target.layer, (unit,)), "clamp", rows=rows, value=drive)
+    effects = subject.intervene(UnitSet(target.layer, (unit,), subject.layers), "clamp", rows=rows, value=drive)
     change = effects.change(params["output"])
     layer_effects = None
     if params.get("min_layer_percentile") is not None:
@@ -94,14 +94,14 @@ def judge(changes: np.ndarray, concept_changes: np.ndarray, params: dict, *,
           drive: float | None = None, permutations: int = 4999) -> Verdict:
     """The verdict from per-image output changes (after - before) when driven: on contrast images
     (``changes``) and on concept images (``concept_changes``), signed by ``direction``."""
-    from .. import stats
+    from ..stats import estimates
 
     alpha = 1 - confidence
     sign = 1.0 if params["direction"] == "up" else -1.0
-    est = stats.mean(sign * changes, confidence, seed)
-    selective = stats.mean_difference(sign * changes, sign * concept_changes, confidence, permutations, seed)
+    est = estimates.mean(sign * changes, confidence, seed)
+    selective = estimates.mean_difference(sign * changes, sign * concept_changes, confidence, permutations, seed)
     # the mean's CI with the p-value of the selectivity test
-    est = stats.Estimate(est.value, est.low, est.high, selective.p, est.n, est.method)
+    est = estimates.Estimate(est.value, est.low, est.high, selective.p, est.n, est.method)
     statistic = (f"mean change of {params['output']} ({params['direction']}) on contrast images driven to "
                  f"{params['value']}")
     criteria = [Criterion.from_estimate("min_effect", statistic, est, threshold=params["min_effect"],
@@ -110,7 +110,7 @@ def judge(changes: np.ndarray, concept_changes: np.ndarray, params: dict, *,
                      "drive_level": drive,
                      "selectivity_of_drive": [selective.value, selective.low, selective.high, selective.p]}
     if params.get("min_layer_percentile") is not None and layer_effects is not None:
-        rank = stats.percentile_rank(est.value, layer_effects)
+        rank = estimates.percentile_rank(est.value, layer_effects)
         details.update(layer_percentile=rank, layer_size=len(layer_effects))
         criteria.append(percentile_criterion(f"percentile among {len(layer_effects)} units of the layer "
                                              "driven by the same number of standard deviations", rank,
@@ -120,7 +120,7 @@ def judge(changes: np.ndarray, concept_changes: np.ndarray, params: dict, *,
     n = {"contrast": len(changes), "concept": len(concept_changes)}
     verdict = Verdict("activation", criteria, n, confidence, seed, rule, details)
     if criteria[0].outcome == "inconclusive" and params["min_effect"] is not None:
-        need = stats.images_to_decide(est, params["min_effect"])
+        need = estimates.images_to_decide(est, params["min_effect"])
         if need:
             verdict.to_decide = f"about {need} contrast images, if the change stays near {est.value:.3g}"
     return verdict

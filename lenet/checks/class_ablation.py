@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..keys import CheckSpec, Param
-from ..verdict import Criterion, Verdict, combine
+from ..stats.verdict import Criterion, Verdict, combine
 from .common import METHOD, ablation_effects
 
 if TYPE_CHECKING:
-    from ..subject import Subject
-    from . import Members, Target
+    from ..subject.subject import Subject
+    from .target import Members, Target
 
 __all__ = ["SPEC", "check", "judge"]
 
@@ -49,9 +49,9 @@ SPEC = CheckSpec(
 def check(subject: Subject, target: Target, concept: Members | None, contrast: Members | None, params: dict,
           seed: int, confidence: float) -> Verdict:
     """Ablate the units (or their complement) on the test split; judge per-image correctness by class."""
-    from ..units import UnitSet
+    from ..subject.units import UnitSet
 
-    chosen = UnitSet(target.layer, target.units)
+    chosen = UnitSet(target.layer, target.units, subject.layers)
     units = chosen if params["ablate"] == "units" else chosen.complement()
     labels = subject.split("test").labels.numpy()
     reference = np.flatnonzero(labels != params["class"])  # resample from other classes' images
@@ -69,13 +69,13 @@ def _outcome(est, bound: float, side: str) -> str:
 
 def _accuracy_criteria(correct: np.ndarray, labels: np.ndarray, klass: int, params: dict,
                        confidence: float) -> tuple[list, dict]:
-    from .. import stats
+    from ..stats import estimates
 
     criteria, per_class = [], {}
     for c in (int(c) for c in np.unique(labels)):  # every class present, in order
         rows = labels == c
         if rows.any():
-            per_class[c] = stats.proportion(int(correct[rows].sum()), int(rows.sum()), confidence)
+            per_class[c] = estimates.proportion(int(correct[rows].sum()), int(rows.sum()), confidence)
     for key, side in (("max_accuracy", "max"), ("min_accuracy", "min")):
         if params.get(key) is not None:
             est = per_class[klass]
@@ -98,18 +98,18 @@ def judge(correct_before: np.ndarray, correct_after: np.ndarray, labels: np.ndar
           confidence: float = 0.99, seed: int = 0, units: str = "", permutations: int = 4999) -> Verdict:
     """The verdict from per-image correctness before and after ablating a unit set ``(N,)`` and the labels
     ``(N,)``."""
-    from .. import stats
+    from ..stats import estimates
 
     klass = params["class"]
     lost = correct_before.astype(float) - correct_after.astype(float)  # 1: broken by the ablation, -1: fixed
     target = labels == klass
     alpha = 1 - confidence
     if params.get("ablate") == "complement":  # Bau's other half: removing all the others spares the class
-        est = stats.mean_difference(lost[~target], lost[target], confidence, permutations, seed)
+        est = estimates.mean_difference(lost[~target], lost[target], confidence, permutations, seed)
         statistic = f"accuracy lost on other classes minus on class {klass}"
         criteria = [Criterion.from_estimate("spares", statistic, est, threshold=None, alpha=alpha)]
     else:
-        est = stats.mean_difference(lost[target], lost[~target], confidence, permutations, seed)
+        est = estimates.mean_difference(lost[target], lost[~target], confidence, permutations, seed)
         statistic = f"accuracy lost on class {klass} minus on other classes"
         criteria = [Criterion.from_estimate("selective", statistic, est, threshold=None, alpha=alpha)]
     more, per_class = _accuracy_criteria(correct_after, labels, klass, params, confidence)

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 from ..errors import InvalidConfig
 from ..keys import OUTPUT_FORMS, Param
-from ..verdict import Criterion
+from ..stats.verdict import Criterion
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..subject import Subject
+    from ..subject.subject import Subject
 
 __all__ = ["OUTPUT", "METHOD", "PERCENTILE", "single_unit", "ablation_effects", "percentile_criterion"]
 
@@ -44,12 +44,12 @@ def ablation_effects(subject: Subject, target, method: str, contrast: np.ndarray
 
     ``contrast``: test-split indices that ``resample`` draws replacement values from.
     """
-    from ..interventions import draw_sources
-    from ..units import UnitSet
+    from ..subject.effects import draw_sources
+    from ..subject.units import UnitSet
 
     images = len(subject.split(subject.CONFIRMATION))
     sources = draw_sources(contrast, images, seed) if method == "resample" else None
-    chosen = UnitSet(target.layer, tuple(target.units if units is None else units))
+    chosen = UnitSet(target.layer, tuple(target.units if units is None else units), subject.layers)
     return subject.intervene(chosen, method, sources=sources)
 
 

@@ -13,11 +13,11 @@ import numpy as np
 
 from ..errors import InvalidConfig
 from ..keys import CheckSpec, Param
-from ..verdict import Criterion, Verdict
+from ..stats.verdict import Criterion, Verdict
 
 if TYPE_CHECKING:
-    from ..subject import Subject
-    from . import Members, Target
+    from ..subject.subject import Subject
+    from .target import Members, Target
 
 __all__ = ["SPEC", "check", "judge", "score"]
 
@@ -47,17 +47,17 @@ def check(subject: Subject, target: Target, concept: Members | None, contrast: M
 def score(subject: Subject, layer: str, spec: str) -> np.ndarray:
     """A per-unit score ``(U,)`` of the layer on the test split: 'class-selectivity', 'selectivity:CONCEPT',
     'ablation[:CLASS]'."""
-    from .. import stats
+    from ..stats import estimates
 
     test = subject.CONFIRMATION
     values, labels = subject.values(layer, test), subject.split(test).labels.numpy()
     if spec == "class-selectivity":
         means = np.stack([np.maximum(values[labels == c], 0).mean(axis=0) for c in range(len(subject.classes))])
-        return np.array([stats.class_selectivity_index(means[:, u]) for u in range(values.shape[1])])
+        return np.array([estimates.class_selectivity_index(means[:, u]) for u in range(values.shape[1])])
     if spec.startswith("selectivity:"):
         members = subject.members(spec.split(":", 1)[1], test)
         rest = np.setdiff1d(np.arange(len(labels)), members)
-        return stats.auroc_columns(values[members], values[rest])
+        return estimates.auroc_columns(values[members], values[rest])
     if spec == "ablation" or spec.startswith("ablation:"):
         damage = subject.sweep_damage(layer, "zero", "accuracy")  # (U, N)
         rows = labels == int(spec.split(":")[1]) if ":" in spec else np.ones(len(labels), bool)
@@ -69,12 +69,12 @@ def score(subject: Subject, layer: str, spec: str) -> np.ndarray:
 def judge(x: np.ndarray, y: np.ndarray, params: dict, *, confidence: float = 0.99, seed: int = 0,
           resamples: int = 4999) -> Verdict:
     """The verdict from two per-unit scores ``(U,)``: rho's CI against ``min_rho`` and/or ``max_rho``."""
-    from .. import stats
+    from ..stats import estimates
 
     alpha = 1 - confidence
     lower, upper = params.get("min_rho"), params.get("max_rho")
     alternative = "less" if upper is not None and lower is None else "greater"
-    est = stats.spearman(x, y, confidence, resamples, seed, alternative=alternative)
+    est = estimates.spearman(x, y, confidence, resamples, seed, alternative=alternative)
     statistic = f"Spearman rho({params['x']}, {params['y']}) across units"
     criteria = []
     if lower is not None or upper is None:

@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..keys import CheckSpec, Param
-from ..verdict import Criterion, Verdict
+from ..stats.verdict import Criterion, Verdict
 from .common import single_unit
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
-    from ..perturb import Perturbation
-    from ..subject import Subject
-    from . import Members, Target
+    from ..subject.perturbation import Perturbation
+    from ..subject.subject import Subject
+    from .target import Members, Target
 
 __all__ = ["SPEC", "Search", "check", "judge", "perturbations", "search"]
 
@@ -62,7 +62,7 @@ def perturbations(params: dict) -> SearchStrategy[Perturbation]:
     """Perturbations inside the claim's bounds; hypothesis shrinks each field towards 0 (the identity)."""
     from hypothesis import strategies as st
 
-    from ..perturb import Perturbation
+    from ..subject.perturbation import Perturbation
 
     shift = st.integers(-params["max_shift"], params["max_shift"])
     degrees = st.floats(-params["max_rotation"], params["max_rotation"], allow_nan=False)
@@ -84,8 +84,8 @@ def search(subject: Subject, layer: str, unit: int, concept: np.ndarray, contras
     from hypothesis import HealthCheck, find, settings
     from hypothesis.errors import NoSuchExample
 
-    from .. import stats
-    from ..perturb import Perturbation
+    from ..stats import estimates
+    from ..subject.perturbation import Perturbation
 
     images = subject.split(subject.CONFIRMATION).images
     rng = np.random.default_rng(seed)
@@ -95,7 +95,7 @@ def search(subject: Subject, layer: str, unit: int, concept: np.ndarray, contras
 
     def auroc_under(p: Perturbation) -> float:
         values = subject.image_values(subject.perturb(both, p), layer)[:, unit]
-        return stats.auroc(values[: len(pos)], values[len(pos):]).value
+        return estimates.auroc(values[: len(pos)], values[len(pos):]).value
 
     budget = settings(max_examples=params["examples"], database=None, deadline=None,
                       suppress_health_check=list(HealthCheck))

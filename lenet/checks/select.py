@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import stats
+from ..stats import estimates
 from ..errors import InvalidConfig
-from ..subject import Subject
+from ..subject.subject import Subject
 
 __all__ = ["Selection", "select", "SCORES"]
 
@@ -34,7 +34,7 @@ class Selection:
 
 def _selectivity_scores(subject: Subject, layer: str, concept: np.ndarray, contrast: np.ndarray) -> np.ndarray:
     values = subject.values(layer, subject.DISCOVERY)
-    return stats.auroc_columns(values[concept], values[contrast])
+    return estimates.auroc_columns(values[concept], values[contrast])
 
 
 def _ablation_scores(subject: Subject, layer: str, concept: np.ndarray, contrast: np.ndarray) -> np.ndarray:

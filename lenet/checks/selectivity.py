@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..keys import CheckSpec, Param
-from ..verdict import Criterion, Verdict
+from ..stats.verdict import Criterion, Verdict
 
 if TYPE_CHECKING:
-    from ..subject import Subject
-    from . import Members, Target
+    from ..subject.subject import Subject
+    from .target import Members, Target
 
 __all__ = ["SPEC", "check", "judge"]
 
@@ -40,8 +40,8 @@ SPEC = CheckSpec(
 def check(subject: Subject, target: Target, concept: Members, contrast: Members, params: dict, seed: int,
           confidence: float) -> Verdict:
     """Each of the target's units on the test split, and the random-feature baseline unless it is off."""
-    from .. import stats
-    from .baseline import baseline as random_baseline
+    from ..stats import estimates
+    from ..subject.baseline import baseline as random_baseline
 
     layer, selected = target.layer, target.selected
     values = subject.values(layer, subject.CONFIRMATION)  # (N, U)
@@ -56,7 +56,7 @@ def check(subject: Subject, target: Target, concept: Members, contrast: Members,
     labels = subject.split(subject.CONFIRMATION).labels.numpy()
     classes = range(len(subject.classes))
     verdict.details["class_selectivity_index"] = {
-        k: stats.class_selectivity_index([np.maximum(values[labels == c, u], 0).mean() for c in classes])
+        k: estimates.class_selectivity_index([np.maximum(values[labels == c, u], 0).mean() for c in classes])
         for k, u in names.items()
     }
     if base is not None:
@@ -72,13 +72,13 @@ def judge(concept_values: dict[str, np.ndarray], contrast_values: dict[str, np.n
 
     ``bar``: the random-feature baseline's AUROC to clear (None: no baseline).
     """
-    from .. import stats
+    from ..stats import estimates
 
     alpha = 1 - confidence
     criteria, details = [], {"auroc": {}}
     several = len(concept_values) > 1
     for name in concept_values:
-        est = stats.auroc(concept_values[name], contrast_values[name], confidence)
+        est = estimates.auroc(concept_values[name], contrast_values[name], confidence)
         criteria.append(Criterion.from_estimate(
             f"min_auroc[{name}]" if several else "min_auroc", "AUROC(concept vs contrast)", est,
             threshold=params["min_auroc"], alpha=alpha))
@@ -98,7 +98,7 @@ def judge(concept_values: dict[str, np.ndarray], contrast_values: dict[str, np.n
                       {"auroc": {k: [e.value, e.low, e.high, e.p] for k, e in details["auroc"].items()}})
     if verdict.outcome == "inconclusive" and params["min_auroc"] is not None:
         est = next(iter(details["auroc"].values()))
-        need = stats.images_to_decide(est, max(params["min_auroc"], bar or 0.0))
+        need = estimates.images_to_decide(est, max(params["min_auroc"], bar or 0.0))
         if need:
             verdict.to_decide = f"about {need} images per group, if the AUROC stays near {est.value:.3f}"
     return verdict

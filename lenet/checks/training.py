@@ -14,12 +14,12 @@ import numpy as np
 
 from ..errors import InvalidConfig
 from ..keys import CheckSpec, Param
-from ..verdict import Criterion, Verdict
+from ..stats.verdict import Criterion, Verdict
 from .common import single_unit
 
 if TYPE_CHECKING:
-    from ..subject import Subject
-    from . import Members, Target
+    from ..subject.subject import Subject
+    from .target import Members, Target
 
 __all__ = ["SPEC", "check", "judge"]
 

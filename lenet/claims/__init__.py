@@ -1,13 +1,11 @@
-"""Claim files: the TOML schema (``format = 1``), validation with file:line errors, and the results of a run.
+"""Claim files: the TOML schema (``format = 1``), validation with file:line errors, new files scaffolded.
 
 ``load(path)`` returns a validated ``Claim`` or raises ``InvalidClaim``;
-``lenet.checks.run(claim, check)`` runs one of its check tables. Modules:
-``schema`` (every key, declared once; renders docs/claims.md), ``loader``,
-``claim`` (the dataclasses), ``lines`` (key line numbers), ``addresses``
-(unit address validation), ``outcome`` (verdict + expect -> pass/fail/xfail),
-``rows`` (one result row per item, Holm, the JSON document), ``text`` (the
-terminal tables and failure texts), ``provenance`` (versions, checksums, git)
-and ``merge`` (sharded runs joined).
+``lenet.run.dispatch.run(claim, check)`` runs one of its check tables (the
+results of a run are ``lenet.run``). Modules: ``schema`` (every key, declared
+once; renders docs/claims.md), ``loader``, ``claim`` (the dataclasses),
+``lines`` (key line numbers), ``addresses`` (unit address validation),
+``scaffold`` (a new claim file's text) and ``docs`` (docs/claims.md).
 """
 
 from __future__ import annotations

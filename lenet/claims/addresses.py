@@ -1,4 +1,5 @@
-"""Unit addresses and layer names as claim files write them, checked by ``lenet.units`` and ``lenet.model``.
+"""Unit addresses and layer names as claim files write them, checked by ``lenet.subject.units`` against the
+default subject's layer table (``lenet.subjects.layers()``).
 
 ``linear-0:58``, ``linear-0-58``, ``linear-0:58,28,8``, ``linear-0:*``, or a
 list of addresses of one layer; errors are ``UnknownUnit`` listing the valid
@@ -12,14 +13,16 @@ __all__ = ["canonical_units", "check_layer"]
 
 def check_layer(name: str) -> str:
     """``name`` if it is a layer, else UnknownUnit listing the layers."""
-    from ..model import layer
+    from .. import subjects
+    from ..subject.layers import find
 
-    return layer(name).name
+    return find(subjects.layers(), name).name
 
 
 def canonical_units(addresses: list[str]) -> tuple[str, str]:
     """``(layer, "layer:i,j,...")`` (``"layer:*"`` for the whole layer) for one or more addresses of one layer."""
-    from ..units import parse_units
+    from .. import subjects
+    from ..subject.units import parse_units
 
-    units = parse_units(addresses)
+    units = parse_units(addresses, subjects.layers())
     return units.layer, str(units)

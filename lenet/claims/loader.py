@@ -152,16 +152,17 @@ def _selector(reader: _Reader, data: dict) -> tuple[str | None, str | None, dict
 
 
 def _concepts(reader: _Reader, values: dict) -> None:
-    from .. import concepts
+    from .. import subjects
 
+    kind = subjects.get()
     for key in ("concept", "contrast"):
         name = values.get(key)
         if not isinstance(name, str):
             continue
         try:
-            concepts.concept(name)
+            kind.check_concept(name)
         except LenetError as err:
-            hint = _suggest(name, concepts.known()) if "Unknown concept" in str(err) else ""
+            hint = _suggest(name, kind.concepts()) if "Unknown concept" in str(err) else ""
             reader.problem((key,), f"{key}={name!r}: {err}{hint}")
             values[key] = None
     if values.get("concept") and values.get("concept") == values.get("contrast"):

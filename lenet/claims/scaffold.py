@@ -11,9 +11,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from .. import subjects
 from ..checks import CHECKS
 from ..errors import InvalidClaim, InvalidConfig
-from ..model import LAYERS
 from .loader import load
 from .schema import example_value
 
@@ -59,7 +59,7 @@ def scaffold(unit: str, sentence: str, checks: list[str], *, concept: str | None
         raise InvalidConfig(f"--checks {','.join(checks) or '(none)'}: {'unknown ' + ', '.join(unknown) if unknown else 'no checks'}; "
                             f"choose from {', '.join(CHECKS)}.")
     params = params or {}
-    selector = "layer" if unit in LAYERS else "units" if "," in unit or "*" in unit else "unit"
+    selector = "layer" if unit in subjects.layers() else "units" if "," in unit or "*" in unit else "unit"
     head = [
         "# How it was discovered: " + (discovered or "written with `lenet new` (say here which command and split showed it)."),
         "# Pre-register: commit this file with its thresholds before the first `pytest claims/` run, and never",

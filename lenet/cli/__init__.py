@@ -1,4 +1,9 @@
-"""The ``lenet`` command: one subcommand per module of ``lenet.cli``, each with examples in ``--help``.
+"""The ``lenet`` command: one subcommand per module, each with examples in ``--help``.
+
+The generic commands are modules of ``lenet.cli``; the subject's own (``train``,
+``cache``, ``data``, ``concepts``, ``inspect``, ``movie``) come from the subject
+registry (``lenet.subjects.commands()``) and live with the subject
+(``lenet.lenet_mnist.commands``).
 
 Errors meant for users (``LenetError``) print one line and exit with status 2;
 anything else is a bug and keeps its traceback.
@@ -10,23 +15,26 @@ import argparse
 import importlib
 import sys
 
+from .. import subjects
 from ..errors import LenetError
 
-# Subcommand modules, in the order --help lists them. Each defines HELP, add_arguments(parser), run(args) -> int.
-COMMANDS = {
-    "train": "lenet.cli.train_cmd",
-    "cache": "lenet.cli.cache_cmd",
-    "data": "lenet.cli.data_cmd",
+# The generic subcommand modules. Each defines HELP, add_arguments(parser), run(args) -> int.
+GENERIC = {
     "calibrate": "lenet.cli.calibrate_cmd",
-    "concepts": "lenet.cli.concepts_cmd",
-    "inspect": "lenet.cli.inspect_cmd",
-    "movie": "lenet.cli.movie_cmd",
     "scan": "lenet.cli.scan_cmd",
     "suggest": "lenet.cli.suggest_cmd",
     "new": "lenet.cli.new_cmd",
     "validate": "lenet.cli.validate_cmd",
     "merge": "lenet.cli.merge_cmd",
 }
+# The order --help lists them in, the subject's commands among them; commands not named here come last.
+ORDER = ("train", "cache", "data", "calibrate", "concepts", "inspect", "movie", "scan", "suggest", "new", "validate", "merge")
+
+
+def commands() -> dict[str, str]:
+    """Every subcommand -> its module, in ``--help`` order: the subject registry's and the generic ones."""
+    found = {**subjects.commands(), **GENERIC}
+    return {name: found[name] for name in sorted(found, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run `lenet COMMAND --help` for a command's options and examples.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, module_name in COMMANDS.items():
+    for name, module_name in commands().items():
         module = importlib.import_module(module_name)
         command = sub.add_parser(
             name,

@@ -1,7 +1,7 @@
 """Measure the checks' error rates on a network: false-positive rates on null claims and power on planted units.
 
 Null claims are false by construction (one class's test images split at random
-into "concept" and "contrast", random units; see lenet.calibration); with
+into "concept" and "contrast", random units; see lenet.run.calibration); with
 effect thresholds off, a calibrated check passes them at most at rate alpha.
 Planted units are copies of the network with a linear-0 unit wired to detect
 crossed sevens and feed logit 7; a useful check passes them. Rates come with
@@ -31,15 +31,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import os
 
-    from .. import calibration
+    from .. import subjects
     from ..errors import InvalidConfig
-    from ..subject import Subject
+    from ..run import calibration
 
     if not 0 < args.alpha < 0.5 or args.n < 10:
         raise InvalidConfig(f"--alpha {args.alpha} must lie in (0, 0.5) and --n {args.n} be at least 10; e.g. --alpha 0.01 --n 1000.")
     if args.mnist_root:
         os.environ["LENET_MNIST_ROOT"] = args.mnist_root
-    subject = Subject.load(args.seed, args.checkpoint)
+    subject = subjects.load(args.seed, args.checkpoint)
     print(f"calibrating on {subject.name}: {args.n} null claims per check, alpha {args.alpha:g}")
     worst = 0
     for name, experiment in calibration.NULLS.items():

@@ -28,9 +28,9 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from ..claims.merge import merge
-    from ..claims.rows import Row, dumps, exit_status
-    from ..claims.text import run_summary_lines
+    from ..run.merge import merge
+    from ..run.rows import Row, dumps, exit_status
+    from ..run.text import run_summary_lines
     from ..errors import ShardError
 
     documents = []

@@ -48,11 +48,11 @@ def _sentence(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> int:
     from ..claims.scaffold import default_checks, scaffold
     from ..errors import InvalidConfig
-    from ..model import LAYERS
-    from ..units import parse_units
+    from .. import subjects
+    from ..subject.units import parse_units
 
-    if args.unit not in LAYERS:
-        parse_units(args.unit)  # unknown layers and indices list the valid ones
+    if args.unit not in subjects.layers():
+        parse_units(args.unit, subjects.layers())  # unknown layers and indices list the valid ones
     if bool(args.concept) != bool(args.contrast):
         raise InvalidConfig("give both --concept and --contrast (e.g. --concept seven/crossed --contrast seven/plain), or neither.")
     checks = [c.strip() for c in args.checks.split(",")] if args.checks else default_checks(args.concept, args.klass)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import shlex
 
-from .common import add_cache_dir, add_mnist_root
+from ..options import add_cache_dir, add_mnist_root
 
 HELP = "rank a layer's units by selectivity for a concept (train split), with ablation effects and the untrained baseline"
 EXAMPLES = """examples:
@@ -43,19 +43,18 @@ def command(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import discovery
+    from .. import discovery, subjects
     from ..errors import InvalidConfig
-    from ..model import layer
-    from ..subject import Subject
-    from .common import apply_locations
+    from ..options import apply_locations
+    from ..subject.layers import find
 
     apply_locations(args)
-    name = layer(args.layer).name  # unknown layers list the valid ones
+    name = find(subjects.layers(), args.layer).name  # unknown layers list the valid ones
     if args.top < 1:
         raise InvalidConfig(f"--top={args.top} must be >= 1; use e.g. 10.")
     print(f"scanning {name} of seed {args.seed}: {args.concept} vs {args.contrast}, train split (discovery; the test split is not read)",
           flush=True)
-    result = discovery.scan(Subject.load(args.seed), name, args.concept, args.contrast, ablate=not args.no_ablation)
+    result = discovery.scan(subjects.load(args.seed), name, args.concept, args.contrast, ablate=not args.no_ablation)
     print(f"images: {result.sizes[0]} {args.concept}, {result.sizes[1]} {args.contrast}")
     print(f"{'rank':>4}  {'unit':<12} {'AUROC [99% CI]':<22} {'mean concept':>12} {'mean contrast':>13} {'ablation':>9}")
     for rank, score in enumerate(result.units[: args.top], 1):

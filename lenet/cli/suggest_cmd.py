@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import shlex
 
-from .common import add_cache_dir, add_mnist_root
+from ..options import add_cache_dir, add_mnist_root
 
 HELP = "list candidate hypotheses in a layer (gradient/activation mismatches, style-selective units), with commands to claim them"
 EXAMPLES = """examples:
@@ -47,17 +47,16 @@ def _new(unit: str, options: list[str], discovered: str, out: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import discovery
+    from .. import discovery, subjects
     from ..errors import InvalidConfig
-    from ..model import layer
-    from ..subject import Subject
-    from .common import apply_locations
+    from ..options import apply_locations
+    from ..subject.layers import find
 
     apply_locations(args)
-    name = layer(args.layer).name
+    name = find(subjects.layers(), args.layer).name
     if not 1 <= args.min_rank <= 10 or args.per_style < 1:
         raise InvalidConfig("--min-rank must be 1-10 and --per-style >= 1; e.g. --min-rank 6 --per-style 3.")
-    subject = Subject.load(args.seed)
+    subject = subjects.load(args.seed)
     seed = ["--seed", str(args.seed)] if args.seed else []
     source = shlex.join(["lenet", "suggest", name, *seed]) + " (train split and training record)"
     print(f"suggestions for {name} of seed {args.seed}, from discovery data only (train split, training record)\n")

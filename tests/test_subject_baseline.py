@@ -1,0 +1,46 @@
+"""The random-feature baseline against a direct computation on freshly initialised networks; cached on disk."""
+
+import numpy as np
+import pytest
+import torch
+
+from lenet.stats import estimates
+from lenet.subject import baseline as base
+from lenet.lenet_mnist.model import LeNet5
+from lenet.lenet_mnist.subject import LenetMnist
+
+
+@pytest.fixture
+def few_networks(monkeypatch):
+    monkeypatch.setattr(base, "networks_for", lambda selected: 6 if selected else 3)
+
+
+def test_baseline_equals_aurocs_of_untrained_networks_and_is_cached(few_networks, cache_dir, mnist_root):
+    from lenet.lenet_mnist.data import load_split
+
+    test = load_split("test", mnist_root)
+    labels = test.labels.numpy()
+    concept, contrast = np.flatnonzero(labels == 7)[:150], np.flatnonzero(labels == 1)[:200]
+    got = base.baseline(LenetMnist.load(0), "conv-1", "test", concept, contrast)
+    assert got.aurocs.shape == (3, 16)
+    torch.manual_seed(base.FIRST_SEED + 2)
+    with torch.no_grad():
+        values = LeNet5().preactivations(test.images)["conv-1"].mean(dim=(2, 3)).numpy()  # spatial mean per channel
+    direct = [estimates.auroc(values[concept, u], values[contrast, u]).value for u in range(16)]
+    np.testing.assert_allclose(got.aurocs[2], direct, rtol=1e-6)
+    assert got.unit_p99 == pytest.approx(np.quantile(got.aurocs, 0.99))
+    assert list((cache_dir / "baselines").glob("conv-1-*.npy"))
+    again = base.baseline(LenetMnist.load(0), "conv-1", "test", concept, contrast)
+    np.testing.assert_array_equal(again.aurocs, got.aurocs)
+
+
+def test_selected_units_face_the_per_network_maximum(few_networks, cache_dir, mnist_root):
+    from lenet.lenet_mnist.data import load_split
+
+    test = load_split("test", mnist_root)
+    labels = test.labels.numpy()
+    concept, contrast = np.flatnonzero(labels == 2)[:100], np.flatnonzero(labels == 3)[:100]
+    best = base.baseline(LenetMnist.load(0), "linear-1", "test", concept, contrast, selected=True)
+    assert best.aurocs.shape == (6, 84)
+    assert best.bar(True) == pytest.approx(np.quantile(best.aurocs.max(axis=1), 0.99))
+    assert best.bar(True) >= best.bar(False)
