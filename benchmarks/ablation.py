@@ -37,17 +37,28 @@ def _naive(queue) -> None:
     start = time.perf_counter()
     out = torch.empty(UNITS, len(test), 10)
     for unit in range(UNITS):
+
         def zero(module, args, output, unit=unit):
             output = output.clone()
             output[:, unit] = 0.0
             return output
+
         handle = model.linear0.register_forward_hook(zero)
         try:
             out[unit] = model(test.images)
         finally:
             handle.remove()
     seconds = time.perf_counter() - start
-    queue.put(("naive", seconds, seconds, rss0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, out[:, :200].numpy().copy()))
+    queue.put(
+        (
+            "naive",
+            seconds,
+            seconds,
+            rss0,
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            out[:, :200].numpy().copy(),
+        )
+    )
 
 
 def _ours(queue) -> None:
@@ -56,12 +67,23 @@ def _ours(queue) -> None:
     subject, test = _setup()
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
-    after, _ = sweep(subject.model, test, LAYER, "zero", key=subject.key)  # cold: captures the activations first
+    after, _ = sweep(
+        subject.model, test, LAYER, "zero", key=subject.key
+    )  # cold: captures the activations first
     cold = time.perf_counter() - start
     start = time.perf_counter()
     after, _ = sweep(subject.model, test, LAYER, "zero", key=subject.key)  # warm: activations cached
     warm = time.perf_counter() - start
-    queue.put(("ours", cold, warm, rss0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, after[:, :200].numpy().copy()))
+    queue.put(
+        (
+            "ours",
+            cold,
+            warm,
+            rss0,
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            after[:, :200].numpy().copy(),
+        )
+    )
 
 
 def _run(target):
@@ -90,11 +112,13 @@ def main() -> None:
     macs = macs_per_image()
     full = sum(macs.values())
     downstream = 84 + macs["linear-2"]  # rank-1 update of linear-1 (one column of W1), then linear-2
-    print(f"| approach | cold s | warm s | peak RSS MiB (before sweep) |\n|---|---|---|---|")
+    print("| approach | cold s | warm s | peak RSS MiB (before sweep) |\n|---|---|---|---|")
     for name, cold, warm, rss0, rss1, _ in (naive, ours):
         print(f"| {name} | {cold:.2f} | {warm:.2f} | {rss1 / 1024:.0f} ({rss0 / 1024:.0f}) |")
     print(f"\nspeed-up: {naive[2] / ours[1]:.0f}x cold, {naive[2] / ours[2]:.0f}x warm")
-    print(f"MACs per image per unit: full forward {full:,}, downstream rank-1 {downstream:,}; ratio {full / downstream:.0f}x")
+    print(
+        f"MACs per image per unit: full forward {full:,}, downstream rank-1 {downstream:,}; ratio {full / downstream:.0f}x"
+    )
 
 
 if __name__ == "__main__":

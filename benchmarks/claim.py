@@ -25,8 +25,16 @@ def table(name: str, **values) -> SimpleNamespace:
 
 def main() -> None:
     claim = SimpleNamespace(
-        path="benchmark", id="benchmark", seed=0, checkpoint=None, concept="seven/crossed", contrast="seven/plain",
-        confidence=0.99, select=None, units=UNIT, layer=None,
+        path="benchmark",
+        id="benchmark",
+        seed=0,
+        checkpoint=None,
+        concept="seven/crossed",
+        contrast="seven/plain",
+        confidence=0.99,
+        select=None,
+        units=UNIT,
+        layer=None,
         checks={
             "selectivity": table("selectivity", min_auroc=0.75),
             "ablation": table("ablation", output="logit:7", min_effect=0.5, min_layer_percentile=95),
@@ -44,5 +52,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    print(f"unit {UNIT}, seven/crossed vs seven/plain, seed 0\n| pass | selectivity s | ablation s | activation s | total s |\n|---|---|---|---|---|")
+    print(
+        f"unit {UNIT}, seven/crossed vs seven/plain, seed 0\n| pass | selectivity s | ablation s | activation s | total s |\n|---|---|---|---|---|"
+    )
     main()

@@ -36,10 +36,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,8 +104,17 @@ def claim_seconds(tree: Path, env: dict, args: argparse.Namespace) -> float:
 def claims_seconds(tree: Path, env: dict, args: argparse.Namespace) -> float:
     """Wall seconds of the claims run on the reference seeds, pytest start-up included."""
     start = time.perf_counter()
-    command = [sys.executable, "-m", "pytest", "claims/", "--claims-seeds", args.seeds, "-q",
-               "-p", "no:cacheprovider"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "claims/",
+        "--claims-seeds",
+        args.seeds,
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ]
     done = _run(command, tree, env, 3600)
     seconds = time.perf_counter() - start
     if done.returncode not in (0, 1):  # 1: a claim failed, which the golden check reports; timing still holds
@@ -113,11 +122,14 @@ def claims_seconds(tree: Path, env: dict, args: argparse.Namespace) -> float:
     return seconds
 
 
-MEASURES = {m.key: m for m in (
-    Measure("sweep", "ablation sweep, warm (`benchmarks/ablation.py`, ours)", sweep_seconds),
-    Measure("claim", "full claim, warm (`benchmarks/claim.py`)", claim_seconds),
-    Measure("claims", "claims run (`pytest claims/ --claims-seeds {seeds}`)", claims_seconds),
-)}
+MEASURES = {
+    m.key: m
+    for m in (
+        Measure("sweep", "ablation sweep, warm (`benchmarks/ablation.py`, ours)", sweep_seconds),
+        Measure("claim", "full claim, warm (`benchmarks/claim.py`)", claim_seconds),
+        Measure("claims", "claims run (`pytest claims/ --claims-seeds {seeds}`)", claims_seconds),
+    )
+}
 SCRIPTS = {"sweep": "benchmarks/ablation.py", "claim": "benchmarks/claim.py"}
 
 
@@ -139,8 +151,9 @@ def _check_imports(tree: Path, env: dict) -> None:
     done = _run([sys.executable, "-c", "import lenet; print(lenet.__file__)"], tree, env, 120)
     found = done.stdout.strip()
     if done.returncode or not Path(found).resolve().is_relative_to(tree.resolve()):
-        raise RuntimeError(f"PYTHONPATH={tree} imports lenet from {found or done.stderr[-500:]}, "
-                           "not from that tree")
+        raise RuntimeError(
+            f"PYTHONPATH={tree} imports lenet from {found or done.stderr[-500:]}, not from that tree"
+        )
 
 
 def _ratios(old: list[float], new: list[float]) -> list[float]:
@@ -149,14 +162,18 @@ def _ratios(old: list[float], new: list[float]) -> list[float]:
 
 def table(results: dict[str, dict[str, list[float]]], seeds: str = "0-4") -> list[str]:
     """The Markdown table: per measure the old and new medians, each pair's new/old and their median."""
-    lines = ["| measure | old median s | new median s | new/old, each pair | median new/old |",
-             "|---|---|---|---|---|"]
+    lines = [
+        "| measure | old median s | new median s | new/old, each pair | median new/old |",
+        "|---|---|---|---|---|",
+    ]
     for key, sides in results.items():
         ratios = _ratios(sides["old"], sides["new"])
         old, new = statistics.median(sides["old"]), statistics.median(sides["new"])
         each = ", ".join(f"{r:.3f}" for r in ratios)
         median = statistics.median(ratios)
-        lines.append(f"| {MEASURES[key].label.format(seeds=seeds)} | {old:.3g} | {new:.3g} | {each} | **{median:.3f}** |")
+        lines.append(
+            f"| {MEASURES[key].label.format(seeds=seeds)} | {old:.3g} | {new:.3g} | {each} | **{median:.3f}** |"
+        )
     return lines
 
 
@@ -169,8 +186,10 @@ def _cpu() -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description="Old revision against this checkout, alternating: the "
-                                                 "ablation sweep, a full claim and the claims run.")
+    parser = argparse.ArgumentParser(
+        description="Old revision against this checkout, alternating: the "
+        "ablation sweep, a full claim and the claims run."
+    )
     add = parser.add_argument
     add("--old", required=True, metavar="REV", help="the old revision, e.g. 2ad6c09 (before the change)")
     add("--pairs", type=int, default=5, help="old/new pairs per measure (default 5; the issue asks for >= 5)")
@@ -189,11 +208,14 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     args.only = [k.strip() for k in args.only.split(",") if k.strip()]
     unknown = [k for k in args.only if k not in MEASURES]
     if unknown or not args.only:
-        parser.error(f"--only={','.join(unknown) or '(empty)'}: the measures are {', '.join(MEASURES)}. "
-                     "Use e.g. --only sweep,claim.")
+        parser.error(
+            f"--only={','.join(unknown) or '(empty)'}: the measures are {', '.join(MEASURES)}. "
+            "Use e.g. --only sweep,claim."
+        )
     if args.pairs < 1 or args.repeat < 1:
-        parser.error(f"--pairs={args.pairs} and --repeat={args.repeat} must be at least 1. "
-                     "Use e.g. --pairs 5.")
+        parser.error(
+            f"--pairs={args.pairs} and --repeat={args.repeat} must be at least 1. Use e.g. --pairs 5."
+        )
     mnist = os.environ.get("LENET_MNIST_ROOT") or (ROOT.parent / "shared" / "mnist")
     args.mnist_root = Path(mnist).resolve()  # absolute: the old tree lies elsewhere
     cache = args.cache_dir or os.environ.get("LENET_CACHE_DIR")
@@ -204,12 +226,14 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
 def _heading(args: argparse.Namespace, old: str, argv: list[str]) -> list[str]:
     dirty = " with uncommitted changes" if _git("status", "--porcelain") else ""
     new = _git("rev-parse", "--short=9", "HEAD")
-    return [f"Command: `python benchmarks/paired.py {shlex.join(argv)}`",
-            f"{datetime.date.today()}, {_cpu()}, torch {metadata.version('torch')}, "
-            f"Python {platform.python_version()}; "
-            f"old {old[:9]} against new {new}{dirty}, {args.pairs} pair{'s' * (args.pairs != 1)}, "
-            "order alternating, "
-            f"cache {args.cache_dir or 'default'}."]
+    return [
+        f"Command: `python benchmarks/paired.py {shlex.join(argv)}`",
+        f"{datetime.date.today()}, {_cpu()}, torch {metadata.version('torch')}, "
+        f"Python {platform.python_version()}; "
+        f"old {old[:9]} against new {new}{dirty}, {args.pairs} pair{'s' * (args.pairs != 1)}, "
+        "order alternating, "
+        f"cache {args.cache_dir or 'default'}.",
+    ]
 
 
 def measure(trees: dict[str, Path], args: argparse.Namespace) -> dict[str, dict[str, list[float]]]:
@@ -227,8 +251,9 @@ def measure(trees: dict[str, Path], args: argparse.Namespace) -> dict[str, dict[
             for side in ("old", "new") if pair % 2 == 0 else ("new", "old"):
                 seconds = MEASURES[key].seconds(trees[side], envs[side], args)
                 results[key][side].append(seconds)
-                print(f"pair {pair + 1}/{args.pairs} {key} {side}: {seconds:.3f} s", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"pair {pair + 1}/{args.pairs} {key} {side}: {seconds:.3f} s", file=sys.stderr, flush=True
+                )
     return results
 
 

@@ -45,7 +45,11 @@ class EpochClock:
     def summary(self, name: str) -> str:
         per_epoch, cpu = sum(self.seconds) / len(self.seconds), sum(self.cpu) / len(self.cpu)
         reached = next((i for i, a in enumerate(self.accuracy) if a >= 0.99), None)
-        to99 = f"{sum(self.seconds[: reached + 1]):.1f} s (epoch {reached + 1})" if reached is not None else "not reached"
+        to99 = (
+            f"{sum(self.seconds[: reached + 1]):.1f} s (epoch {reached + 1})"
+            if reached is not None
+            else "not reached"
+        )
         return f"| {name} | {per_epoch:.2f} | {cpu:.2f} | {to99} | {self.accuracy[-1]:.2%} |"
 
 
@@ -56,7 +60,9 @@ def plain_loop(seed: int, config: TrainConfig, clock: EpochClock) -> None:
     order = torch.Generator().manual_seed(seed)
     steps = math.ceil(len(train_split) / config.batch_size)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=config.epochs * steps)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=config.lr, total_steps=config.epochs * steps
+    )
     clock.reset()
     for epoch in range(config.epochs):
         model.train()
@@ -83,20 +89,32 @@ def main() -> None:
     for name, run in [
         ("plain PyTorch loop", lambda c: plain_loop(args.seed, config, c)),
         ("lenet.train, recorder on", lambda c: train(args.seed, config, progress=False, on_epoch=c)),
-        ("lenet.train, recorder off", lambda c: train(args.seed, config, progress=False, record=False, on_epoch=c)),
-        ("lenet.train, recorder + gradient examples", lambda c: train(args.seed, config, progress=False, examples=True, on_epoch=c)),
+        (
+            "lenet.train, recorder off",
+            lambda c: train(args.seed, config, progress=False, record=False, on_epoch=c),
+        ),
+        (
+            "lenet.train, recorder + gradient examples",
+            lambda c: train(args.seed, config, progress=False, examples=True, on_epoch=c),
+        ),
     ]:
         clock = EpochClock(test)
         run(clock)
         rows.append(clock.summary(name))
         print(rows[-1], flush=True)
     plain_wall, plain_cpu = (float(rows[0].split("|")[i]) for i in (2, 3))
-    print(f"\nseed {args.seed}, {config.epochs} epochs, batch {config.batch_size}, {config.threads} threads, torch {torch.__version__}")
-    print("| trainer | wall s / epoch | CPU s / epoch | training time to 99% test accuracy | final accuracy |\n|---|---|---|---|---|")
+    print(
+        f"\nseed {args.seed}, {config.epochs} epochs, batch {config.batch_size}, {config.threads} threads, torch {torch.__version__}"
+    )
+    print(
+        "| trainer | wall s / epoch | CPU s / epoch | training time to 99% test accuracy | final accuracy |\n|---|---|---|---|---|"
+    )
     print("\n".join(rows))
     for row in rows[1:]:
         cells = row.split("|")
-        print(f"{cells[1].strip()}: {float(cells[2]) / plain_wall:.3f}x (wall), {float(cells[3]) / plain_cpu:.3f}x (CPU) the plain loop")
+        print(
+            f"{cells[1].strip()}: {float(cells[2]) / plain_wall:.3f}x (wall), {float(cells[3]) / plain_cpu:.3f}x (CPU) the plain loop"
+        )
 
 
 if __name__ == "__main__":

@@ -34,7 +34,9 @@ def class_accuracy(row: dict) -> Image.Image:
     details = row["verdict"]["details"]
     named = [re.search(r"class (\d)", c["statistic"]) for c in row["verdict"]["criteria"]]
     klass = next(int(m[1]) for m in named if m)
-    image, draw = _canvas(f"{Path(row['claim_id']).stem}: test accuracy per class (grey before, blue after ablation)")
+    image, draw = _canvas(
+        f"{Path(row['claim_id']).stem}: test accuracy per class (grey before, blue after ablation)"
+    )
     top, bottom, step = 30, H - 30, (W - 2 * PAD) / 10
     y = lambda v: bottom - v * (bottom - top)
     for c in range(10):
@@ -44,7 +46,12 @@ def class_accuracy(row: dict) -> Image.Image:
         draw.rectangle([x + step / 2, y(after), x + step - 5, bottom], fill=(60, 110, 200))
         mid = x + 3 * step / 4 - 2
         draw.line([mid, y(low), mid, y(high)], fill=(0, 0, 0), width=1)
-        draw.text((x + step / 2 - 4, bottom + 4), str(c), fill=(200, 30, 30) if c == klass else (20, 20, 20), font=P.font(11))
+        draw.text(
+            (x + step / 2 - 4, bottom + 4),
+            str(c),
+            fill=(200, 30, 30) if c == klass else (20, 20, 20),
+            font=P.font(11),
+        )
     for v in (0, 0.5, 1):
         draw.text((6, y(v) - 6), f"{v:.1f}", fill=(90, 90, 90), font=P.font(10))
         draw.line([PAD, y(v), W - PAD, y(v)], fill=(230, 230, 230))
@@ -55,7 +62,9 @@ def scatter(row: dict) -> Image.Image:
     """One dot per unit: x score against y score, with Spearman's rho and its CI in the title."""
     details = row["verdict"]["details"]
     x, y = np.asarray(details["x"], float), np.asarray(details["y"], float)
-    image, draw = _canvas(f"{Path(row['claim_id']).stem}: rho {row['value']:.2f} [{row['low']:.2f}, {row['high']:.2f}], one dot per unit")
+    image, draw = _canvas(
+        f"{Path(row['claim_id']).stem}: rho {row['value']:.2f} [{row['low']:.2f}, {row['high']:.2f}], one dot per unit"
+    )
     left, right, top, bottom = PAD, W - 20, 30, H - 30
     sx = lambda v: left + (v - x.min()) / (np.ptp(x) or 1) * (right - left)
     sy = lambda v: bottom - (v - y.min()) / (np.ptp(y) or 1) * (bottom - top)

@@ -13,11 +13,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import subjects
-from .stats import estimates
 from .errors import InvalidConfig
+from .stats import estimates
 from .subject.subject import Subject
 
-__all__ = ["BASELINE_IMAGES", "UnitScore", "Scan", "scan", "GradientAnomaly", "StyleCandidate", "gradient_anomalies", "style_candidates", "style_pairs"]
+__all__ = [
+    "BASELINE_IMAGES",
+    "UnitScore",
+    "Scan",
+    "scan",
+    "GradientAnomaly",
+    "StyleCandidate",
+    "gradient_anomalies",
+    "style_candidates",
+    "style_pairs",
+]
 
 
 @dataclass(frozen=True)
@@ -48,8 +58,10 @@ class Scan:
 def _groups(subject: Subject, concept: str, contrast: str) -> tuple[np.ndarray, np.ndarray]:
     c, d = subject.members(concept, subject.DISCOVERY), subject.members(contrast, subject.DISCOVERY)
     if np.intersect1d(c, d).size:
-        raise InvalidConfig(f"--concept {concept} and --contrast {contrast} share training images; choose disjoint sets "
-                            f"(`lenet concepts` lists them), e.g. seven/crossed against seven/plain.")
+        raise InvalidConfig(
+            f"--concept {concept} and --contrast {contrast} share training images; choose disjoint sets "
+            f"(`lenet concepts` lists them), e.g. seven/crossed against seven/plain."
+        )
     return c, d
 
 
@@ -61,11 +73,15 @@ def _baseline(subject: Subject, layer: str, c: np.ndarray, d: np.ndarray):
     from .subject.baseline import baseline
 
     rng = np.random.default_rng(0)
-    pick = lambda rows: np.sort(rng.choice(rows, BASELINE_IMAGES, replace=False)) if len(rows) > BASELINE_IMAGES else rows
+    pick = lambda rows: (
+        np.sort(rng.choice(rows, BASELINE_IMAGES, replace=False)) if len(rows) > BASELINE_IMAGES else rows
+    )
     return baseline(subject, layer, subject.DISCOVERY, pick(c), pick(d), selected=True)
 
 
-def scan(subject: Subject, layer: str, concept: str, contrast: str, ablate: bool = True, confidence: float = 0.99) -> Scan:
+def scan(
+    subject: Subject, layer: str, concept: str, contrast: str, ablate: bool = True, confidence: float = 0.99
+) -> Scan:
     """Rank ``layer``'s units by AUROC of concept vs contrast on the train split; optionally each unit's ablation effect."""
     from .subject.baseline import networks_for
 
@@ -77,14 +93,21 @@ def scan(subject: Subject, layer: str, concept: str, contrast: str, ablate: bool
     if ablate:
         rows = np.concatenate([c, d])
         per_image = subject.sweep_damage(layer, "zero", "logit:true", split=subject.DISCOVERY, rows=rows)
-        damage = per_image[:, : len(c)].mean(1) - per_image[:, len(c):].mean(1)
+        damage = per_image[:, : len(c)].mean(1) - per_image[:, len(c) :].mean(1)
     ranked = [
-        UnitScore(int(u), estimates.auroc(values[c, u], values[d, u], confidence), float(values[c, u].mean()), float(values[d, u].mean()),
-                  None if damage is None else float(damage[u]))
+        UnitScore(
+            int(u),
+            estimates.auroc(values[c, u], values[d, u], confidence),
+            float(values[c, u].mean()),
+            float(values[d, u].mean()),
+            None if damage is None else float(damage[u]),
+        )
         for u in np.argsort(-aurocs, kind="stable")
     ]
     base = _baseline(subject, layer, c, d)
-    return Scan(layer, concept, contrast, (len(c), len(d)), ranked, base.unit_p99, base.best_p99, networks_for(True))
+    return Scan(
+        layer, concept, contrast, (len(c), len(d)), ranked, base.unit_p99, base.best_p99, networks_for(True)
+    )
 
 
 @dataclass(frozen=True)
@@ -100,13 +123,18 @@ class GradientAnomaly:
     top_class: int  # the class with the highest final-epoch mean activation
 
 
-def gradient_anomalies(subject: Subject, layer: str, min_rank: int = 6, min_consistency: float = 0.8) -> list[GradientAnomaly]:
+def gradient_anomalies(
+    subject: Subject, layer: str, min_rank: int = 6, min_consistency: float = 0.8
+) -> list[GradientAnomaly]:
     """Units whose most-pushed class ranks ``min_rank`` or lower (of 10) in final activation, most consistent push first."""
     layer = subject.layer(layer).name
     if layer not in subject.recorded_layers:
         return []
     record = subject.record()
-    grads, acts = record.gradient[layer].astype(np.float64), record.activation[layer].astype(np.float64)  # (frames, 10, U)
+    grads, acts = (
+        record.gradient[layer].astype(np.float64),
+        record.activation[layer].astype(np.float64),
+    )  # (frames, 10, U)
     final = record.epoch > (np.ceil(record.epoch[-1]) - 1)
     mean_grad, final_act = grads.mean(0), acts[final].mean(0)  # (10, U)
     found = []
@@ -115,8 +143,17 @@ def gradient_anomalies(subject: Subject, layer: str, min_rank: int = 6, min_cons
         rank = int((final_act[:, u] > final_act[pushed, u]).sum()) + 1
         consistency = float((grads[:, pushed, u] > 0).mean())
         if rank >= min_rank and consistency >= min_consistency:
-            found.append(GradientAnomaly(u, pushed, consistency, float(mean_grad[pushed, u]), float(final_act[pushed, u]), rank,
-                                         int(final_act[:, u].argmax())))
+            found.append(
+                GradientAnomaly(
+                    u,
+                    pushed,
+                    consistency,
+                    float(mean_grad[pushed, u]),
+                    float(final_act[pushed, u]),
+                    rank,
+                    int(final_act[:, u].argmax()),
+                )
+            )
     return sorted(found, key=lambda a: (-a.consistency, -a.gradient))
 
 
@@ -134,11 +171,16 @@ class StyleCandidate:
 def style_pairs() -> list[tuple[str, str]]:
     """Every ``X/style`` concept with an ``X/plain`` to compare against (built-in and the project's own)."""
     names = subjects.get().concepts()
-    return [(n, f"{n.split('/')[0]}/plain") for n in names
-            if "/" in n and not n.endswith("/plain") and f"{n.split('/')[0]}/plain" in names]
+    return [
+        (n, f"{n.split('/')[0]}/plain")
+        for n in names
+        if "/" in n and not n.endswith("/plain") and f"{n.split('/')[0]}/plain" in names
+    ]
 
 
-def style_candidates(subject: Subject, layer: str, per_style: int = 3, confidence: float = 0.99) -> list[StyleCandidate]:
+def style_candidates(
+    subject: Subject, layer: str, per_style: int = 3, confidence: float = 0.99
+) -> list[StyleCandidate]:
     """For each style pair, the ``per_style`` most selective units whose AUROC CI clears the best-unit baseline bar."""
     layer = subject.layer(layer).name
     values = subject.values(layer, subject.DISCOVERY)

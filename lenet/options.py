@@ -17,11 +17,19 @@ __all__ = ["add_mnist_root", "add_cache_dir", "apply_locations", "parse_seeds", 
 
 
 def add_mnist_root(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--mnist-root", metavar="DIR", help="MNIST in torchvision layout (default: $LENET_MNIST_ROOT, else ./data)")
+    parser.add_argument(
+        "--mnist-root",
+        metavar="DIR",
+        help="MNIST in torchvision layout (default: $LENET_MNIST_ROOT, else ./data)",
+    )
 
 
 def add_cache_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--cache-dir", metavar="DIR", help="checkpoint cache (default: $LENET_CACHE_DIR, else ~/.cache/lenet-claims)")
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="checkpoint cache (default: $LENET_CACHE_DIR, else ~/.cache/lenet-claims)",
+    )
 
 
 def apply_locations(args: argparse.Namespace) -> None:
@@ -51,4 +59,6 @@ def parse_shard(text: str) -> tuple[int, int]:
     index, slash, count = str(text).strip().partition("/")
     if slash and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count):
         return int(index), int(count)
-    raise InvalidConfig(f"shard={text!r} is not a shard; write K/N with 1 <= K <= N, e.g. --claims-shard 2/4 for the second of four.")
+    raise InvalidConfig(
+        f"shard={text!r} is not a shard; write K/N with 1 <= K <= N, e.g. --claims-shard 2/4 for the second of four."
+    )

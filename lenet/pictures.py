@@ -21,11 +21,35 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 __all__ = [
-    "CLASS_COLORS", "font", "ink_tile", "signed_rgb", "signed_tile", "bar_tile", "grid",
-    "digit_grid", "class_row", "line_chart", "caption", "stack", "unit_sheet", "movie_frame", "movie",
+    "CLASS_COLORS",
+    "font",
+    "ink_tile",
+    "signed_rgb",
+    "signed_tile",
+    "bar_tile",
+    "grid",
+    "digit_grid",
+    "class_row",
+    "line_chart",
+    "caption",
+    "stack",
+    "unit_sheet",
+    "movie_frame",
+    "movie",
 ]
 
-CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+CLASS_COLORS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
 POSITIVE = np.array([178, 24, 43], dtype=np.float32)  # red end of the diverging map (ColorBrewer RdBu)
 NEGATIVE = np.array([33, 102, 172], dtype=np.float32)  # blue end
 WHITE = (255, 255, 255)
@@ -56,7 +80,11 @@ def ink_tile(image: np.ndarray, scale: int = 2, stretch: bool = False) -> Image.
     if stretch and values.max() > 0:
         values = values / values.max()
     pixels = (255 - np.clip(values, 0, 1) * 255).round().astype(np.uint8)
-    return Image.fromarray(pixels, "L").convert("RGB").resize((values.shape[1] * scale, values.shape[0] * scale), Image.NEAREST)
+    return (
+        Image.fromarray(pixels, "L")
+        .convert("RGB")
+        .resize((values.shape[1] * scale, values.shape[0] * scale), Image.NEAREST)
+    )
 
 
 def signed_rgb(values: np.ndarray, scale: float | None = None) -> np.ndarray:
@@ -91,14 +119,18 @@ def bar_tile(value: float, scale: float, size: int = 56, text: bool = True) -> I
     colour = tuple(int(c) for c in (POSITIVE if value >= 0 else NEGATIVE))
     left, right = size // 2 - size // 8, size // 2 + size // 8
     if reach:
-        draw.rectangle((left, mid - reach, right, mid) if value >= 0 else (left, mid, right, mid + reach), fill=colour)
+        draw.rectangle(
+            (left, mid - reach, right, mid) if value >= 0 else (left, mid, right, mid + reach), fill=colour
+        )
     draw.line((2, mid, size - 3, mid), fill=GREY)
     if text:
         draw.text((2, 1 if value < 0 else size - 12), f"{value:+.2g}", fill=TEXT, font=font(10))
     return tile
 
 
-def grid(tiles: list[Image.Image], labels: list[str] | None = None, columns: int = 10, gap: int = 4) -> Image.Image:
+def grid(
+    tiles: list[Image.Image], labels: list[str] | None = None, columns: int = 10, gap: int = 4
+) -> Image.Image:
     """Tiles (all the same size) in rows of ``columns``, each with its label centred underneath."""
     w, h = tiles[0].size
     label_h = (max(_text_size(t)[1] for t in labels) + 4) if labels else 0
@@ -114,13 +146,24 @@ def grid(tiles: list[Image.Image], labels: list[str] | None = None, columns: int
     return sheet
 
 
-def digit_grid(images: np.ndarray, labels: list[str] | None = None, columns: int = 10, scale: int = 2, stretch: bool = False) -> Image.Image:
+def digit_grid(
+    images: np.ndarray,
+    labels: list[str] | None = None,
+    columns: int = 10,
+    scale: int = 2,
+    stretch: bool = False,
+) -> Image.Image:
     """A grid of ``(N, 28, 28)`` images in [0, 1] with optional labels underneath."""
     return grid([ink_tile(im, scale, stretch) for im in images], labels, columns)
 
 
-def class_row(images: np.ndarray, signed: bool = False, scale: float | None = None, px: int = 2,
-              labels: list[str] | None = None) -> Image.Image:
+def class_row(
+    images: np.ndarray,
+    signed: bool = False,
+    scale: float | None = None,
+    px: int = 2,
+    labels: list[str] | None = None,
+) -> Image.Image:
     """One tile per class for ``(10, 28, 28)`` images, labelled 0-9 (or ``labels``).
 
     ``signed``: diverging map with one ``scale`` for the row (default: the row's max |value|);
@@ -138,7 +181,9 @@ def _nice(value: float) -> str:
     return "0" if value == 0 else f"{value:.2g}"
 
 
-def line_chart(x: np.ndarray, values: np.ndarray, title: str, size: tuple[int, int] = (300, 190), xlabel: str = "epoch") -> Image.Image:
+def line_chart(
+    x: np.ndarray, values: np.ndarray, title: str, size: tuple[int, int] = (300, 190), xlabel: str = "epoch"
+) -> Image.Image:
     """A small chart of ``values`` ``(T, 10)`` (one line per class, ``CLASS_COLORS``) against ``x`` ``(T,)``.
 
     Axes with min/0/max ticks, a dotted zero line, and a legend of the ten classes at the right.
@@ -157,7 +202,9 @@ def line_chart(x: np.ndarray, values: np.ndarray, title: str, size: tuple[int, i
     top, right, bottom = 20, width - 28, height - 26  # plot area; legend right of `right`
 
     def px(xv, yv):
-        return left + (xv - x0) / (x1 - x0) * (right - left), bottom - (yv - low) / (high - low) * (bottom - top)
+        return left + (xv - x0) / (x1 - x0) * (right - left), bottom - (yv - low) / (high - low) * (
+            bottom - top
+        )
 
     draw.line((left, top, left, bottom, right, bottom), fill=TEXT)  # y axis, x axis
     for value, label in ((high, ticks[0]), (low, ticks[1]), (0.0, "0")):
@@ -173,7 +220,11 @@ def line_chart(x: np.ndarray, values: np.ndarray, title: str, size: tuple[int, i
         draw.text((xx - 3, bottom + 4), str(tick), fill=TEXT, font=font(10))
     draw.text(((left + right) // 2 - 12, bottom + 13), xlabel, fill=GREY, font=font(10))
     for c in range(values.shape[1]):
-        draw.line([px(a, b) for a, b in zip(x, values[:, c])], fill=CLASS_COLORS[c], width=2 if values.shape[0] > 1 else 1)
+        draw.line(
+            [px(a, b) for a, b in zip(x, values[:, c])],
+            fill=CLASS_COLORS[c],
+            width=2 if values.shape[0] > 1 else 1,
+        )
     step = (bottom - top) / values.shape[1]
     for c in range(values.shape[1]):  # legend
         yy = top + c * step
@@ -205,9 +256,16 @@ def stack(parts: list[Image.Image], vertical: bool = True, gap: int = 6, pad: in
     return out
 
 
-def unit_sheet(title: str, weighted_means: np.ndarray, firing: np.ndarray, top: tuple[np.ndarray, list[str]],
-               bottom: tuple[np.ndarray, list[str]], examples: np.ndarray | None = None, examples_note: str = "",
-               charts: list[Image.Image] | None = None) -> Image.Image:
+def unit_sheet(
+    title: str,
+    weighted_means: np.ndarray,
+    firing: np.ndarray,
+    top: tuple[np.ndarray, list[str]],
+    bottom: tuple[np.ndarray, list[str]],
+    examples: np.ndarray | None = None,
+    examples_note: str = "",
+    charts: list[Image.Image] | None = None,
+) -> Image.Image:
     """The ``lenet inspect`` sheet: one unit's pictures, top to bottom.
 
     weighted_means ``(10, 28, 28)``: rectified-activation-weighted mean image per class;
@@ -217,16 +275,22 @@ def unit_sheet(title: str, weighted_means: np.ndarray, firing: np.ndarray, top: 
     charts: small per-class charts over training (e.g. from ``line_chart``).
     """
     rows = [
-        ("rectified-activation-weighted mean image per class (images where it does not fire add nothing; "
-         "tiles stretched to their max; label: class: % firing)",
-         class_row(weighted_means, labels=[f"{c}: {f:.0%}" for c, f in enumerate(firing)])),
+        (
+            "rectified-activation-weighted mean image per class (images where it does not fire add nothing; "
+            "tiles stretched to their max; label: class: % firing)",
+            class_row(weighted_means, labels=[f"{c}: {f:.0%}" for c, f in enumerate(firing)]),
+        ),
         ("top-activating images (class: pre-activation)", digit_grid(top[0], top[1])),
         ("most-negative images (class: pre-activation)", digit_grid(bottom[0], bottom[1])),
     ]
     if examples is not None:
         scale = float(np.abs(examples).max())
-        rows.append((f"gradient examples per class, {examples_note} (red: pushed up, blue: down; ±{scale:.2g})",
-                     class_row(examples, signed=True, scale=scale)))
+        rows.append(
+            (
+                f"gradient examples per class, {examples_note} (red: pushed up, blue: down; ±{scale:.2g})",
+                class_row(examples, signed=True, scale=scale),
+            )
+        )
     elif examples_note:
         rows.append((examples_note, None))
     width = max(r.size[0] for _, r in rows if r is not None)
@@ -240,7 +304,11 @@ def unit_sheet(title: str, weighted_means: np.ndarray, firing: np.ndarray, top: 
     return stack(parts, gap=3, pad=8)
 
 
-def movie_frame(stamp: str, units: list[tuple[str, np.ndarray | None, np.ndarray, np.ndarray | None, float, float]], px: int = 2) -> Image.Image:
+def movie_frame(
+    stamp: str,
+    units: list[tuple[str, np.ndarray | None, np.ndarray, np.ndarray | None, float, float]],
+    px: int = 2,
+) -> Image.Image:
     """One frame of the training movie.
 
     ``units``: per unit ``(name, examples, activation, gradient, act_scale, grad_scale)``:
@@ -259,8 +327,12 @@ def movie_frame(stamp: str, units: list[tuple[str, np.ndarray | None, np.ndarray
             top = grid([bar_tile(v, grad_scale, 28 * px) for v in gradient], [str(c) for c in range(10)])
             top_note = "mean gradient per class (row scaled to its max)"
         acts = grid([bar_tile(v, act_scale, 28 * px) for v in activation], [str(c) for c in range(10)])
-        parts += [caption(f"{name}: {top_note}", top.size[0], 11), top,
-                  caption(f"{name}: mean activation per class", acts.size[0], 11, GREY), acts]
+        parts += [
+            caption(f"{name}: {top_note}", top.size[0], 11),
+            top,
+            caption(f"{name}: mean activation per class", acts.size[0], 11, GREY),
+            acts,
+        ]
     return stack(parts, gap=2, pad=6)
 
 
@@ -283,7 +355,16 @@ def movie(record, examples, units: list[tuple[str, int]], label: str = "", px: i
             shown = None
             if examples is not None and layer == "linear-0":
                 shown = examples.scaled[f, :, unit].astype(np.float32) * examples.scale[f]  # (10, 28, 28)
-            rows.append((f"{layer}:{unit}", shown, act[f], grad[f], float(np.abs(act).max()), float(np.abs(grad[f]).max())))
+            rows.append(
+                (
+                    f"{layer}:{unit}",
+                    shown,
+                    act[f],
+                    grad[f],
+                    float(np.abs(act).max()),
+                    float(np.abs(grad[f]).max()),
+                )
+            )
         stamp = f"{label}  epoch {record.epoch[f]:.2f}  step {int(record.step[f])}/{last}  frame {f + 1}/{record.frames}".strip()
         frames.append(movie_frame(stamp, rows, px))
     return frames

@@ -38,23 +38,47 @@ import pytest
 
 OPTIONS = {
     # option dest: (flag, ini name, environment variable, help)
-    "claims_mnist_root": ("--claims-mnist-root", "claims_mnist_root", "LENET_MNIST_ROOT",
-                          "MNIST in torchvision layout (default: $LENET_MNIST_ROOT, else ./data)"),
-    "claims_cache_dir": ("--claims-cache-dir", "claims_cache_dir", "LENET_CACHE_DIR",
-                         "checkpoint cache (default: $LENET_CACHE_DIR, else ~/.cache/lenet-claims)"),
+    "claims_mnist_root": (
+        "--claims-mnist-root",
+        "claims_mnist_root",
+        "LENET_MNIST_ROOT",
+        "MNIST in torchvision layout (default: $LENET_MNIST_ROOT, else ./data)",
+    ),
+    "claims_cache_dir": (
+        "--claims-cache-dir",
+        "claims_cache_dir",
+        "LENET_CACHE_DIR",
+        "checkpoint cache (default: $LENET_CACHE_DIR, else ~/.cache/lenet-claims)",
+    ),
 }
 RUN_OPTIONS = {
     # option dest (= ini name): (flag, metavar, help); values are paths.
-    "claims_checkpoint": ("--claims-checkpoint", "PATH", "check every claim on this checkpoint file instead of its seed or checkpoint"),
-    "claims_json": ("--claims-json", "PATH", "write machine-readable results with provenance (schema: docs/claims-json.md)"),
+    "claims_checkpoint": (
+        "--claims-checkpoint",
+        "PATH",
+        "check every claim on this checkpoint file instead of its seed or checkpoint",
+    ),
+    "claims_json": (
+        "--claims-json",
+        "PATH",
+        "write machine-readable results with provenance (schema: docs/claims-json.md)",
+    ),
     "claims_report": ("--claims-report", "PATH", "write an HTML report of the claims run"),
 }
 SEED_OPTIONS = {
     # option dest (= ini name): (flag, metavar, help)
-    "claims_seeds": ("--claims-seeds", "SEEDS", "check claims with a [seeds] table on these seeds instead of its list (0-9, 0,2,5); "
-                     "min_holding keeps the file's fraction, rounded up: ceil(min_holding x given / listed)"),
-    "claims_shard": ("--claims-shard", "K/N", "check only shard K of N of each claim's seeds (every N-th seed, from the K-th); the "
-                     "check items run in shard 1 only. Join the shards' --claims-json files with `lenet merge`"),
+    "claims_seeds": (
+        "--claims-seeds",
+        "SEEDS",
+        "check claims with a [seeds] table on these seeds instead of its list (0-9, 0,2,5); "
+        "min_holding keeps the file's fraction, rounded up: ceil(min_holding x given / listed)",
+    ),
+    "claims_shard": (
+        "--claims-shard",
+        "K/N",
+        "check only shard K of N of each claim's seeds (every N-th seed, from the K-th); the "
+        "check items run in shard 1 only. Join the shards' --claims-json files with `lenet merge`",
+    ),
 }
 PROPERTY = "lenet_claims"  # the user property carrying an item's result row (``Row.as_dict()`` as JSON)
 
@@ -70,11 +94,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     for dest, (flag, metavar, help_text) in SEED_OPTIONS.items():
         group.addoption(flag, dest=dest, metavar=metavar, help=help_text)
         parser.addini(dest, help=f"{help_text}; the {flag} option wins")
-    group.addoption("--claims-retrain", dest="claims_retrain", action="store_true",
-                    help="train every seed of the ::seeds items again, even committed or cached ones (about a minute each on 2 "
-                         "cores); retrained reference seeds must equal the committed weights on the machine kind that made them")
-    parser.addini("claims_dirs", type="args", default=["claims"],
-                  help="folders (relative to the rootdir) whose *.toml files are claim files (default: claims)")
+    group.addoption(
+        "--claims-retrain",
+        dest="claims_retrain",
+        action="store_true",
+        help="train every seed of the ::seeds items again, even committed or cached ones (about a minute each on 2 "
+        "cores); retrained reference seeds must equal the committed weights on the machine kind that made them",
+    )
+    parser.addini(
+        "claims_dirs",
+        type="args",
+        default=["claims"],
+        help="folders (relative to the rootdir) whose *.toml files are claim files (default: claims)",
+    )
 
 
 def _path_option(config: pytest.Config, dest: str) -> str | None:
@@ -104,8 +136,10 @@ def _seed_options(config: pytest.Config) -> dict:
 
     given = {dest: config.getoption(dest) or config.getini(dest) or None for dest in SEED_OPTIONS}
     try:
-        parsed = {"claims_seeds": parse_seeds(given["claims_seeds"]) if given["claims_seeds"] else None,
-                  "claims_shard": parse_shard(given["claims_shard"]) if given["claims_shard"] else None}
+        parsed = {
+            "claims_seeds": parse_seeds(given["claims_seeds"]) if given["claims_seeds"] else None,
+            "claims_shard": parse_shard(given["claims_shard"]) if given["claims_shard"] else None,
+        }
     except LenetError as err:
         raise pytest.UsageError(f"lenet-claims: {err}") from None
     return {"given": given, **parsed}
@@ -168,7 +202,18 @@ class _Base(pytest.Item):
         """Attach the item's ``Row`` as user properties: a few fields for JUnit XML, the whole row as JSON."""
         from lenet.run.rows import dumps
 
-        for key in ("claim_id", "check", "outcome", "status", "statistic", "low", "high", "threshold", "p", "checkpoint_sha256"):
+        for key in (
+            "claim_id",
+            "check",
+            "outcome",
+            "status",
+            "statistic",
+            "low",
+            "high",
+            "threshold",
+            "p",
+            "checkpoint_sha256",
+        ):
             if getattr(result, key) is not None:
                 self.user_properties.append((f"claims_{key}", getattr(result, key)))
         self.user_properties.append((PROPERTY, dumps(result.as_dict())))
@@ -189,9 +234,19 @@ class InvalidClaimItem(_Base):
     def runtest(self) -> None:
         from lenet.run.rows import Row
 
-        self._record(Row.from_check(self.nodeid, None, "validate", status="failed",
-                                    headline="INVALID claim file", error=self.message))
-        raise ClaimFailure(f"{self.message}\nvalidate: INVALID claim file; fix it (docs/claims.md), then `lenet validate {self.nodeid.split('::')[0]}`.")
+        self._record(
+            Row.from_check(
+                self.nodeid,
+                None,
+                "validate",
+                status="failed",
+                headline="INVALID claim file",
+                error=self.message,
+            )
+        )
+        raise ClaimFailure(
+            f"{self.message}\nvalidate: INVALID claim file; fix it (docs/claims.md), then `lenet validate {self.nodeid.split('::')[0]}`."
+        )
 
     def reportinfo(self):
         return self.path, 0, _label(self)
@@ -217,15 +272,35 @@ class ClaimItem(_Base):
         try:
             verdict = dispatch.run(self.claim, self.check, checkpoint=override)
         except LenetError as err:
-            self._record(Row.from_check(self.nodeid, self.claim, self.check, status="failed",
-                                        headline="ERROR", error=str(err), checkpoint=override))
+            self._record(
+                Row.from_check(
+                    self.nodeid,
+                    self.claim,
+                    self.check,
+                    status="failed",
+                    headline="ERROR",
+                    error=str(err),
+                    checkpoint=override,
+                )
+            )
             failure = text.failure_text(self.claim, self.check, f"ERROR: {err}", None, rerun)
             raise ClaimFailure(failure) from None
         if not override:
-            run.verdicts[self.claim.id, self.check] = verdict  # the ::seeds item reuses it for the claim's own seed
+            run.verdicts[self.claim.id, self.check] = (
+                verdict  # the ::seeds item reuses it for the claim's own seed
+            )
         judgement = item_status(verdict.outcome, self.claim.checks[self.check].expect)
-        self._record(Row.from_check(self.nodeid, self.claim, self.check, status=judgement.status,
-                                    headline=judgement.headline, verdict=verdict, checkpoint=override))
+        self._record(
+            Row.from_check(
+                self.nodeid,
+                self.claim,
+                self.check,
+                status=judgement.status,
+                headline=judgement.headline,
+                verdict=verdict,
+                checkpoint=override,
+            )
+        )
         if judgement.status == "xfailed":
             pytest.xfail(judgement.headline)
         if judgement.status == "failed":
@@ -257,7 +332,11 @@ class SeedsItem(_Base):
         if run.options.get("claims_checkpoint"):
             pytest.skip("--claims-checkpoint checks one network file; [seeds] needs the seeds' networks")
         plan = self.plan()
-        known = {check: run.verdicts[self.claim.id, check] for check in self.claim.checks if (self.claim.id, check) in run.verdicts}
+        known = {
+            check: run.verdicts[self.claim.id, check]
+            for check in self.claim.checks
+            if (self.claim.id, check) in run.verdicts
+        }
         per_seed = []
         for seed in plan.run:
             retrained = seeds.retrain_once(seed, run.run_id) if run.retrain else None
@@ -393,7 +472,10 @@ class ClaimsRun:
         terminalreporter.write_sep("=", "lenet-claims summary")
         lines = run_summary_lines(self.rows)
         if self.unseeded:
-            lines += ["", f"--claims-seeds: {len(self.unseeded)} claim(s) have no [seeds] table and ran on their own seed only "
-                      f"({', '.join(self.unseeded)}); add [seeds] with min_holding to check them across seeds."]
+            lines += [
+                "",
+                f"--claims-seeds: {len(self.unseeded)} claim(s) have no [seeds] table and ran on their own seed only "
+                f"({', '.join(self.unseeded)}); add [seeds] with min_holding to check them across seeds.",
+            ]
         for line in lines + self.written:
             terminalreporter.write_line(line)

@@ -15,8 +15,8 @@ TINY = TrainConfig(epochs=1, subset=1024, batch_size=128, frames_per_epoch=4)
 @pytest.fixture(scope="session")
 def mnist_root() -> str:
     """The verified MNIST root ($LENET_MNIST_ROOT or --claims-mnist-root); fails, never skips, with how to provide it."""
-    from lenet.lenet_mnist import data
     from lenet.errors import DataNotFound
+    from lenet.lenet_mnist import data
 
     try:
         raw = data.find_raw()

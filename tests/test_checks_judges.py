@@ -44,8 +44,16 @@ def test_ablation_judge_difference_percentile_and_collateral(rng):
     concept, contrast = rng.exponential(2.0, 120), rng.exponential(0.5, 600)
     layer_effects = rng.normal(0, 0.3, 120)
     collateral = (rng.random(5000) < 0.002).astype(float)
-    params = {"method": "zero", "output": "logit:true", "min_effect": 0.5, "min_layer_percentile": 95, "max_collateral": 0.01}
-    verdict = ablation.judge(concept, contrast, params, layer_effects=layer_effects, collateral=collateral, seed=3)
+    params = {
+        "method": "zero",
+        "output": "logit:true",
+        "min_effect": 0.5,
+        "min_layer_percentile": 95,
+        "max_collateral": 0.01,
+    }
+    verdict = ablation.judge(
+        concept, contrast, params, layer_effects=layer_effects, collateral=collateral, seed=3
+    )
     effect, percentile, side = verdict.criteria
     assert effect.value == pytest.approx(concept.mean() - contrast.mean()) and effect.p < 0.01
     assert percentile.value == pytest.approx(100 * np.mean(layer_effects < effect.value))
@@ -80,16 +88,25 @@ def test_correlation_judge_bounds_rho_from_above_for_about_zero_claims(rng):
     x = rng.normal(size=120)
     y = -0.5 * x + rng.normal(size=120)
     verdict = correlation.judge(x, y, {"x": "a", "y": "b", "max_rho": 0.1}, seed=0, resamples=999)
-    assert verdict.primary.value == pytest.approx(sps.spearmanr(x, y).statistic) and verdict.outcome == "holds"
-    assert correlation.judge(x, y, {"x": "a", "y": "b", "min_rho": 0.1}, seed=0, resamples=999).outcome == "refuted"
+    assert (
+        verdict.primary.value == pytest.approx(sps.spearmanr(x, y).statistic) and verdict.outcome == "holds"
+    )
+    assert (
+        correlation.judge(x, y, {"x": "a", "y": "b", "min_rho": 0.1}, seed=0, resamples=999).outcome
+        == "refuted"
+    )
 
 
 def test_class_ablation_of_the_complement_asks_that_the_class_be_spared():
     labels = np.repeat(np.arange(10), 200)
     before = np.ones(2000, bool)
     after = labels == 7  # every seven still right, every other image broken
-    verdict = class_ablation.judge(before, after, labels, {"class": 7, "ablate": "complement", "min_accuracy": 0.8}, seed=0)
+    verdict = class_ablation.judge(
+        before, after, labels, {"class": 7, "ablate": "complement", "min_accuracy": 0.8}, seed=0
+    )
     assert [c.name for c in verdict.criteria] == ["spares", "min_accuracy"]
     assert verdict.outcome == "holds"
-    broken = class_ablation.judge(before, ~after, labels, {"class": 7, "ablate": "complement", "min_accuracy": 0.8}, seed=0)
+    broken = class_ablation.judge(
+        before, ~after, labels, {"class": 7, "ablate": "complement", "min_accuracy": 0.8}, seed=0
+    )
     assert broken.outcome == "refuted" and broken.criteria[1].outcome == "refuted"

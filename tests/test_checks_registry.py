@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from lenet.run import dispatch
 from lenet.checks import CHECKS, common
 from lenet.keys import CheckSpec
+from lenet.run import dispatch
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNATURE = ["subject", "target", "concept", "contrast", "params", "seed", "confidence"]
@@ -27,21 +27,35 @@ def test_a_table_name_leads_to_its_module_in_one_hop(name):
 
 
 def test_the_registry_lists_every_check_once_in_the_documented_order():
-    assert list(CHECKS) == ["selectivity", "ablation", "activation", "training", "invariance",
-                            "class-ablation", "correlation"]
+    assert list(CHECKS) == [
+        "selectivity",
+        "ablation",
+        "activation",
+        "training",
+        "invariance",
+        "class-ablation",
+        "correlation",
+    ]
     assert dispatch.run.__module__ == "lenet.run.dispatch"
 
 
 def test_shared_keys_are_declared_once():
-    shared_keys = [("ablation", common.METHOD), ("ablation", common.OUTPUT), ("ablation", common.PERCENTILE),
-                   ("activation", common.OUTPUT), ("activation", common.PERCENTILE),
-                   ("class-ablation", common.METHOD)]
+    shared_keys = [
+        ("ablation", common.METHOD),
+        ("ablation", common.OUTPUT),
+        ("ablation", common.PERCENTILE),
+        ("activation", common.OUTPUT),
+        ("activation", common.PERCENTILE),
+        ("class-ablation", common.METHOD),
+    ]
     for name, shared in shared_keys:
         assert CHECKS[name].SPEC.param(shared.name) is shared
 
 
 def test_importing_the_registry_and_the_claims_package_loads_no_torch_or_scipy():
-    code = ("import sys, lenet.checks, lenet.claims; "
-            "heavy = {'torch', 'scipy', 'hypothesis'} & set(sys.modules); assert not heavy, sorted(heavy)")
+    code = (
+        "import sys, lenet.checks, lenet.claims; "
+        "heavy = {'torch', 'scipy', 'hypothesis'} & set(sys.modules); assert not heavy, sorted(heavy)"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -31,8 +31,18 @@ def test_activation_rules_read_the_final_epoch(subject):
     record = subject.record()
     final = record.activation["linear-1"][record.epoch > record.epoch[-1] - 1][:, :, 5].mean(0)
     top = int(final.argmax())
-    verdict = training(subject, "linear-1", 5, {"class": top, "gradient": "positive", "min_consistency": 0.5,
-                                                "max_activation": float(final[top]) - 1e-3, "top_class": top})
+    verdict = training(
+        subject,
+        "linear-1",
+        5,
+        {
+            "class": top,
+            "gradient": "positive",
+            "min_consistency": 0.5,
+            "max_activation": float(final[top]) - 1e-3,
+            "top_class": top,
+        },
+    )
     outcomes = {c.name: c.outcome for c in verdict.criteria}
     assert outcomes["top_class"] == "holds" and outcomes["max_activation"] == "refuted"
     assert verdict.outcome == "refuted"
@@ -49,8 +59,12 @@ def test_a_checkpoint_file_without_record_says_how_to_get_one(subject, tmp_path)
     path = tmp_path / "mine.pt"
     ckpt.save(path, subject.model, {})
     with pytest.raises(MissingRecord, match="lenet train --seed N"):
-        training(LenetMnist.load(checkpoint=str(path)), "linear-0", 1,
-                 {"class": 1, "gradient": "positive", "min_consistency": 0.8})
+        training(
+            LenetMnist.load(checkpoint=str(path)),
+            "linear-0",
+            1,
+            {"class": 1, "gradient": "positive", "min_consistency": 0.8},
+        )
 
 
 def test_the_judge_reads_arrays_alone():

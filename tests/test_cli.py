@@ -25,7 +25,9 @@ def test_train_into_the_cache_then_info_and_clear(mnist_root, cache_dir, capsys)
     assert main(["cache", "clear", "--seed", "2"]) == 0 and "removed 1 entry" in capsys.readouterr().out
 
 
-def test_retraining_a_reference_seed_reports_whether_weights_are_identical(mnist_root, cache_dir, tmp_path, monkeypatch, capsys):
+def test_retraining_a_reference_seed_reports_whether_weights_are_identical(
+    mnist_root, cache_dir, tmp_path, monkeypatch, capsys
+):
     from lenet.lenet_mnist import reference
     from lenet.lenet_mnist.train import TrainConfig, train
 
@@ -39,7 +41,24 @@ def test_retraining_a_reference_seed_reports_whether_weights_are_identical(mnist
 
 def test_train_out_writes_reference_checkpoints_and_manifest(mnist_root, tmp_path, capsys):
     out = tmp_path / "refs"
-    assert main(["train", "--seed", "0,1", "--epochs", "1", "--subset", "256", "--out", str(out), "--mnist-root", mnist_root]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--seed",
+                "0,1",
+                "--epochs",
+                "1",
+                "--subset",
+                "256",
+                "--out",
+                str(out),
+                "--mnist-root",
+                mnist_root,
+            ]
+        )
+        == 0
+    )
     from lenet.lenet_mnist import reference
 
     assert reference.seeds(out) == [0, 1] and (out / "seed-1.record.npz").is_file()
@@ -48,7 +67,9 @@ def test_train_out_writes_reference_checkpoints_and_manifest(mnist_root, tmp_pat
 
 @pytest.mark.parametrize("seeds", ["x", "3-", "-1", "", "4-2", "1,,2"])
 def test_bad_seed_lists_are_one_line_errors(seeds, cache_dir, capsys):
-    assert main(["train", "--seed", seeds, "--epochs", "1", "--subset", "64"]) == 2  # never a long training if parsing slips
+    assert (
+        main(["train", "--seed", seeds, "--epochs", "1", "--subset", "64"]) == 2
+    )  # never a long training if parsing slips
     err = capsys.readouterr().err
     assert err.startswith("lenet train: error: seeds=") and "0-4" in err and "Traceback" not in err
 
@@ -76,7 +97,9 @@ def test_only_the_cli_imports_the_cli():
             if isinstance(node, ast.Import):
                 imported = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):
-                base = (here[: len(here) - node.level + 1] if node.level else []) + (node.module or "").split(".")
+                base = (here[: len(here) - node.level + 1] if node.level else []) + (node.module or "").split(
+                    "."
+                )
                 imported = [".".join(part for part in [*base, alias.name] if part) for alias in node.names]
             else:
                 continue

@@ -9,19 +9,17 @@ import numpy as np
 import pytest
 
 from lenet import discovery
-from lenet.lenet_mnist import concepts, data
-from lenet.stats import estimates
 from lenet.checks import CHECKS
 from lenet.claims import load
 from lenet.claims.scaffold import default_checks, scaffold
 from lenet.cli import main
 from lenet.errors import InvalidConfig
-from lenet.lenet_mnist.interventions import intervene
+from lenet.lenet_mnist import concepts, data
 from lenet.lenet_mnist.model import LAYERS
 from lenet.lenet_mnist.subject import LenetMnist
 from lenet.run import dispatch
+from lenet.stats import estimates
 from lenet.subject.units import UnitSet
-
 
 LOAD_SPLIT = data.load_split
 
@@ -29,6 +27,7 @@ LOAD_SPLIT = data.load_split
 @pytest.fixture
 def discovery_only(mnist_root, monkeypatch, cache_dir):
     """Seed 0 with reading the test split made an error, and a small (fast) baseline sample in a private cache."""
+
     def train_only(name, *args, **kwargs):
         if name == "test":
             pytest.fail("discovery read the test split")
@@ -42,7 +41,10 @@ def discovery_only(mnist_root, monkeypatch, cache_dir):
 def test_scan_ranks_every_unit_by_its_train_split_auroc(discovery_only):
     subject = discovery_only
     result = discovery.scan(subject, "linear-0", "seven/crossed", "seven/plain")
-    c, d = concepts.concept("seven/crossed").indices("train"), concepts.concept("seven/plain").indices("train")
+    c, d = (
+        concepts.concept("seven/crossed").indices("train"),
+        concepts.concept("seven/plain").indices("train"),
+    )
     values = subject.values("linear-0", "train")
     assert sorted(s.unit for s in result.units) == list(range(120)) and result.sizes == (len(c), len(d))
     aurocs = [s.auroc.value for s in result.units]
@@ -58,7 +60,9 @@ def test_the_scan_ablation_column_is_one_unit_zeroed_concept_minus_contrast(disc
     result = discovery.scan(subject, "linear-1", "digit/1", "digit/7")
     c, d = concepts.concept("digit/1").indices("train"), concepts.concept("digit/7").indices("train")
     score = result.units[3]
-    damage = subject.intervene(UnitSet("linear-1", (score.unit,), LAYERS), "zero", split="train").damage("logit:true")
+    damage = subject.intervene(UnitSet("linear-1", (score.unit,), LAYERS), "zero", split="train").damage(
+        "logit:true"
+    )
     assert score.ablation == pytest.approx(damage[c].mean() - damage[d].mean(), abs=1e-4)
 
 
@@ -73,14 +77,23 @@ class _Recorded:
     def __init__(self) -> None:
         frames, rng = 40, np.random.default_rng(0)
         grads = rng.normal(0, 1e-4, (frames, 10, 84)).astype(np.float32)
-        acts = np.tile(np.linspace(-1, 1, 10)[None, :, None], (frames, 1, 84)).astype(np.float32)  # class 9 fires most
+        acts = np.tile(np.linspace(-1, 1, 10)[None, :, None], (frames, 1, 84)).astype(
+            np.float32
+        )  # class 9 fires most
         grads[:, 8, 5] = 5e-3  # unit 5: pushed up for 8 every frame ...
-        acts[:, 8, 5], acts[:, 1, 5] = -2.0, 3.0  # ... yet fires least for 8 and most for 1 (the original's unit 8)
+        acts[:, 8, 5], acts[:, 1, 5] = (
+            -2.0,
+            3.0,
+        )  # ... yet fires least for 8 and most for 1 (the original's unit 8)
         grads[:, 9, 6] = 5e-3  # unit 6: pushed for 9, which it fires most for: no anomaly
-        grads[:, 2, 7] = 5e-3 * np.where(np.arange(frames) % 2, 1, -1)  # unit 7: pushed both ways for 2: inconsistent
+        grads[:, 2, 7] = 5e-3 * np.where(
+            np.arange(frames) % 2, 1, -1
+        )  # unit 7: pushed both ways for 2: inconsistent
         acts[:, 2, 7] = -2.0
         epoch = np.arange(1, frames + 1) / 10
-        self._record = SimpleNamespace(gradient={"linear-1": grads}, activation={"linear-1": acts}, epoch=epoch)
+        self._record = SimpleNamespace(
+            gradient={"linear-1": grads}, activation={"linear-1": acts}, epoch=epoch
+        )
 
     layers = LenetMnist.layer_table()  # the real subject's layer table
     layer = LenetMnist.layer
@@ -119,7 +132,9 @@ def test_style_candidates_clear_their_bar(discovery_only):
 def test_a_scaffold_for_each_check_loads_with_its_values(tmp_path, check):
     unit = "linear-0" if check == "correlation" else "linear-0:7"
     params = {"training": {"class": 8, "gradient": "negative"}, "class-ablation": {"class": 7}}
-    text = scaffold(unit, "a sentence", [check], concept="seven/crossed", contrast="seven/plain", seed=2, params=params)
+    text = scaffold(
+        unit, "a sentence", [check], concept="seven/crossed", contrast="seven/plain", seed=2, params=params
+    )
     path = tmp_path / "c.toml"
     path.write_text(text)
     claim = load(path, tmp_path)
@@ -138,22 +153,46 @@ def test_default_checks_follow_the_arguments():
 
 def test_lenet_new_writes_a_valid_file_and_never_overwrites(tmp_path, capsys):
     out = tmp_path / "claims" / "x.toml"
-    argv = ["new", "linear-0:96", "--concept", "seven/crossed", "--contrast", "seven/plain", "--discovered", "by hand", "-o", str(out)]
+    argv = [
+        "new",
+        "linear-0:96",
+        "--concept",
+        "seven/crossed",
+        "--contrast",
+        "seven/plain",
+        "--discovered",
+        "by hand",
+        "-o",
+        str(out),
+    ]
     assert main(argv) == 0
     claim = load(out, tmp_path)
-    assert claim.units == "linear-0:96" and claim.discovered == "by hand" and "# How it was discovered: by hand" in out.read_text()
+    assert (
+        claim.units == "linear-0:96"
+        and claim.discovered == "by hand"
+        and "# How it was discovered: by hand" in out.read_text()
+    )
     assert main(argv) == 2
     assert "exists; choose another -o path" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["new", "linear-0:120", "--concept", "digit/1", "--contrast", "digit/7"], "linear-0 has units 0-119"),
-    (["new", "linear-0:1", "--concept", "digit/1"], "give both --concept and --contrast"),
-    (["new", "linear-0:1"], "nothing to check"),
-    (["new", "linear-0:1", "--checks", "training"], "needs --class N"),
-    (["new", "linear-0:1", "--checks", "selectivty", "--concept", "digit/1", "--contrast", "digit/7"], "unknown selectivty"),
-    (["new", "linear-0:1", "--concept", "digit/11", "--contrast", "digit/7"], "digit/11"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["new", "linear-0:120", "--concept", "digit/1", "--contrast", "digit/7"],
+            "linear-0 has units 0-119",
+        ),
+        (["new", "linear-0:1", "--concept", "digit/1"], "give both --concept and --contrast"),
+        (["new", "linear-0:1"], "nothing to check"),
+        (["new", "linear-0:1", "--checks", "training"], "needs --class N"),
+        (
+            ["new", "linear-0:1", "--checks", "selectivty", "--concept", "digit/1", "--contrast", "digit/7"],
+            "unknown selectivty",
+        ),
+        (["new", "linear-0:1", "--concept", "digit/11", "--contrast", "digit/7"], "digit/11"),
+    ],
+)
 def test_lenet_new_errors_say_what_to_do(capsys, argv, message):
     assert main(argv) == 2
     assert message in capsys.readouterr().err
@@ -163,10 +202,15 @@ def test_lenet_new_errors_say_what_to_do(capsys, argv, message):
 
 
 def test_lenet_scan_prints_the_ranking_the_baseline_and_the_next_command(discovery_only, capsys):
-    assert main(["scan", "linear-0", "--concept", "seven/crossed", "--contrast", "seven/plain", "--top", "3"]) == 0
+    assert (
+        main(["scan", "linear-0", "--concept", "seven/crossed", "--contrast", "seven/plain", "--top", "3"])
+        == 0
+    )
     out = capsys.readouterr().out
     ranked = discovery.scan(discovery_only, "linear-0", "seven/crossed", "seven/plain", ablate=False).units
-    rows = [line.split()[1] for line in out.splitlines() if line.strip()[:1].isdigit() and "linear-0:" in line]
+    rows = [
+        line.split()[1] for line in out.splitlines() if line.strip()[:1].isdigit() and "linear-0:" in line
+    ]
     assert rows == [f"linear-0:{s.unit}" for s in ranked[:3]]
     assert "random-feature baseline (200 untrained networks" in out and "test split is not read" in out
     assert f"lenet new linear-0:{ranked[0].unit} --concept seven/crossed --contrast seven/plain" in out

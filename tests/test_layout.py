@@ -32,6 +32,14 @@ def _lint_imports() -> str:
 
 def test_import_contracts_hold():
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([_lint_imports(), str(ROOT / "pyproject.toml"), "--no-cache"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, f"an import contract is broken (pyproject.toml [tool.importlinter]):\n{done.stdout}{done.stderr}"
+    done = subprocess.run(
+        [_lint_imports(), str(ROOT / "pyproject.toml"), "--no-cache"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, (
+        f"an import contract is broken (pyproject.toml [tool.importlinter]):\n{done.stdout}{done.stderr}"
+    )

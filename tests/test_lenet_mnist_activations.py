@@ -8,9 +8,9 @@ import torch
 
 from lenet.lenet_mnist import activations
 from lenet.lenet_mnist.activations import capture, unit_values
-from lenet.subject.values import top_images, weighted_mean_images
 from lenet.lenet_mnist.data import Split
 from lenet.lenet_mnist.model import LAYERS, LeNet5
+from lenet.subject.values import top_images, weighted_mean_images
 
 
 @pytest.fixture
@@ -18,7 +18,9 @@ def model_and_split():
     torch.manual_seed(0)
     model = LeNet5().eval()
     gen = torch.Generator().manual_seed(1)
-    split = Split("synthetic", torch.rand(250, 1, 28, 28, generator=gen), torch.randint(0, 10, (250,), generator=gen))
+    split = Split(
+        "synthetic", torch.rand(250, 1, 28, 28, generator=gen), torch.randint(0, 10, (250,), generator=gen)
+    )
     return model, split
 
 
@@ -93,7 +95,9 @@ def test_unit_values_are_pre_activations_or_the_spatial_mean_of_a_map(model_and_
     model, split = model_and_split
     with torch.no_grad():
         pre = model.preactivations(split.images)
-    np.testing.assert_allclose(unit_values(model, split, "linear-0"), pre["linear-0"].numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        unit_values(model, split, "linear-0"), pre["linear-0"].numpy(), rtol=1e-5, atol=1e-6
+    )
     conv = unit_values(model, split, "conv-1")
     assert conv.shape == (250, 16)
     np.testing.assert_allclose(conv[:, 4], pre["conv-1"][:, 4].mean((1, 2)).numpy(), rtol=1e-5, atol=1e-6)
@@ -113,7 +117,9 @@ def test_weighted_mean_images_weight_by_the_rectified_value():
         if w.sum() == 0:
             assert not out[c].any()  # a class the unit never fires on is blank
         else:
-            np.testing.assert_allclose(out[c], (w[:, None, None] * images[labels == c]).sum(0) / w.sum(), rtol=1e-5)
+            np.testing.assert_allclose(
+                out[c], (w[:, None, None] * images[labels == c]).sum(0) / w.sum(), rtol=1e-5
+            )
     assert not out[3].any()
 
 

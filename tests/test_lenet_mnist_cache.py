@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from lenet.lenet_mnist import cache
 from lenet.errors import CorruptCheckpoint
+from lenet.lenet_mnist import cache
 
 
 def test_first_call_trains_later_calls_load_the_same_weights(mnist_root, tiny_config, cache_dir):
@@ -27,13 +27,17 @@ def test_key_changes_with_the_config(mnist_root, tiny_config, cache_dir):
 
 
 @pytest.mark.parametrize("damage", ["truncate", "alter"])
-def test_damaged_cached_checkpoint_is_reported_not_used_not_replaced(mnist_root, tiny_config, cache_dir, damage):
+def test_damaged_cached_checkpoint_is_reported_not_used_not_replaced(
+    mnist_root, tiny_config, cache_dir, damage
+):
     cache.checkpoint(7, tiny_config, mnist_root, progress=False)
     [entry] = cache.entries()
     model = entry.folder / "model.pt"
     blob = model.read_bytes()
     model.write_bytes(blob[:-100] if damage == "truncate" else blob[:-100] + bytes(100))
-    with pytest.raises(CorruptCheckpoint, match=r"model\.pt: cached file has SHA-256 .*lenet cache clear --seed 7"):
+    with pytest.raises(
+        CorruptCheckpoint, match=r"model\.pt: cached file has SHA-256 .*lenet cache clear --seed 7"
+    ):
         cache.checkpoint(7, tiny_config, mnist_root, progress=False)
     assert model.read_bytes() != blob  # left for the user to inspect, not silently replaced
 
@@ -90,14 +94,20 @@ def test_concurrent_xdist_workers_train_a_seed_once(pytester, mnist_root, tmp_pa
                 fh.write(got.meta["source"] + " " + os.environ.get("PYTEST_XDIST_WORKER", "-") + " " + got.weights_sha256 + "\\n")
         """
     )
-    result = pytester.runpytest_subprocess("-n", "2", "-p", "xdist", f"--claims-cache-dir={tmp_path / 'shared-cache'}")
+    result = pytester.runpytest_subprocess(
+        "-n", "2", "-p", "xdist", f"--claims-cache-dir={tmp_path / 'shared-cache'}"
+    )
     result.assert_outcomes(passed=4)
     rows = [line.split() for line in log.read_text().splitlines()]
     assert sorted(r[0] for r in rows) == ["cache", "cache", "cache", "trained"]
-    assert len({r[1] for r in rows}) == 2 and len({r[2] for r in rows}) == 1  # both workers, one set of weights
+    assert (
+        len({r[1] for r in rows}) == 2 and len({r[2] for r in rows}) == 1
+    )  # both workers, one set of weights
 
 
-def test_gradient_examples_of_a_reference_seed_are_checked_against_its_weights(mnist_root, tiny_config, cache_dir, tmp_path, monkeypatch, capsys):
+def test_gradient_examples_of_a_reference_seed_are_checked_against_its_weights(
+    mnist_root, tiny_config, cache_dir, tmp_path, monkeypatch, capsys
+):
     """Regenerated frames match the reference when the retraining reproduces it, and say so plainly when not."""
     from lenet.lenet_mnist import reference
     from lenet.lenet_mnist.train import train

@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from lenet.lenet_mnist import checkpoint as ckpt
 from lenet.errors import CorruptCheckpoint
+from lenet.lenet_mnist import checkpoint as ckpt
 from lenet.lenet_mnist.model import LeNet5
 
 
@@ -25,7 +25,9 @@ def test_round_trip_keeps_weights_and_meta(saved):
 def test_truncated_file_is_reported_with_path_and_fix(saved):
     blob = saved.path.read_bytes()
     saved.path.write_bytes(blob[: len(blob) // 2])
-    with pytest.raises(CorruptCheckpoint, match=r"model\.pt: cannot be read as a checkpoint .*truncated.*lenet train"):
+    with pytest.raises(
+        CorruptCheckpoint, match=r"model\.pt: cannot be read as a checkpoint .*truncated.*lenet train"
+    ):
         ckpt.load(saved.path)
 
 

@@ -10,12 +10,12 @@ import pytest
 import torch
 from PIL import Image
 
-from lenet.lenet_mnist import cache
 from lenet.cli import main
+from lenet.errors import UnknownUnit
+from lenet.lenet_mnist import cache
 from lenet.lenet_mnist.commands.inspect import class_stats, epoch_masks
 from lenet.lenet_mnist.commands.movie import parse_units
-from lenet.errors import UnknownUnit
-from lenet.lenet_mnist.model import LAYERS, LeNet5
+from lenet.lenet_mnist.model import LAYERS
 from lenet.lenet_mnist.train import TrainConfig
 from lenet.subject.units import parse_unit
 
@@ -24,26 +24,40 @@ TINY_CLI = TrainConfig(epochs=1, subset=1024)
 RUN = ["--seed", "7", "--epochs", "1", "--subset", "1024"]
 
 
-@pytest.mark.parametrize("text, want", [("linear-0:58", ("linear-0", 58)), ("linear-0-58", ("linear-0", 58)),
-                                        ("conv-1:15", ("conv-1", 15)), ("linear-2-0", ("linear-2", 0))])
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("linear-0:58", ("linear-0", 58)),
+        ("linear-0-58", ("linear-0", 58)),
+        ("conv-1:15", ("conv-1", 15)),
+        ("linear-2-0", ("linear-2", 0)),
+    ],
+)
 def test_units_parse_in_both_spellings(text, want):
     assert parse_unit(text, LAYERS) == want
 
 
-@pytest.mark.parametrize("text, message", [
-    ("linear-3:2", r"Unknown layer 'linear-3'; layers are conv-0 \(units 0-5\).*linear-2 \(units 0-9\)"),
-    ("linear-0:120", r"INDEX in 0-119 for linear-0"),
-    ("linear-0-x", r"INDEX in 0-119"),
-    ("linear-0", r"names a layer, not a unit; write linear-0:INDEX"),
-    ("conv-0:-1", r"INDEX in 0-5"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("linear-3:2", r"Unknown layer 'linear-3'; layers are conv-0 \(units 0-5\).*linear-2 \(units 0-9\)"),
+        ("linear-0:120", r"INDEX in 0-119 for linear-0"),
+        ("linear-0-x", r"INDEX in 0-119"),
+        ("linear-0", r"names a layer, not a unit; write linear-0:INDEX"),
+        ("conv-0:-1", r"INDEX in 0-5"),
+    ],
+)
 def test_bad_units_say_what_is_valid(text, message):
     with pytest.raises(UnknownUnit, match=message):
         parse_unit(text, LAYERS)
 
 
 def test_movie_units_take_index_lists_and_refuse_unrecorded_layers():
-    assert parse_units(["linear-0:58,28", "linear-1-7", "linear-0:58"]) == [("linear-0", 58), ("linear-0", 28), ("linear-1", 7)]
+    assert parse_units(["linear-0:58,28", "linear-1-7", "linear-0:58"]) == [
+        ("linear-0", 58),
+        ("linear-0", 28),
+        ("linear-1", 7),
+    ]
     with pytest.raises(UnknownUnit, match="covers linear-0, linear-1 only"):
         parse_units(["conv-1:3"])
 
@@ -62,7 +76,10 @@ def test_class_stats_match_a_direct_computation():
     assert np.allclose(stats.grad_mean, grads.mean(0))
     assert np.allclose(stats.grad_final, grads[4:].mean(0))
     assert np.allclose(stats.grad_trend, grads[4:].mean(0) - grads[:2].mean(0))
-    assert [m.tolist() for m in epoch_masks(record.epoch)] == [[True, True, False, False, False, False], [False] * 4 + [True] * 2]
+    assert [m.tolist() for m in epoch_masks(record.epoch)] == [
+        [True, True, False, False, False, False],
+        [False] * 4 + [True] * 2,
+    ]
 
 
 def parse_table(text: str) -> np.ndarray:
@@ -77,7 +94,9 @@ def tiny_run(mnist_root, cache_dir):
 
 
 @pytest.mark.slow
-def test_inspect_prints_what_a_direct_computation_gives_and_writes_the_sheet(tiny_run, mnist_root, tmp_path, capsys):
+def test_inspect_prints_what_a_direct_computation_gives_and_writes_the_sheet(
+    tiny_run, mnist_root, tmp_path, capsys
+):
     from lenet.lenet_mnist import data
 
     out = tmp_path / "sheet.png"
@@ -86,9 +105,16 @@ def test_inspect_prints_what_a_direct_computation_gives_and_writes_the_sheet(tin
     table = parse_table(printed)
     split = data.load_split("train", mnist_root)
     with torch.no_grad():
-        pre = torch.cat([tiny_run.model.preactivations(split.images[i : i + 10000])["linear-0"][:, 3] for i in range(0, 60000, 10000)]).numpy()
+        pre = torch.cat(
+            [
+                tiny_run.model.preactivations(split.images[i : i + 10000])["linear-0"][:, 3]
+                for i in range(0, 60000, 10000)
+            ]
+        ).numpy()
     labels = split.labels.numpy()
-    grads = cache.training_record(7, TINY_CLI, mnist_root).gradient["linear-0"][:, :, 3]  # one epoch: final = all
+    grads = cache.training_record(7, TINY_CLI, mnist_root).gradient["linear-0"][
+        :, :, 3
+    ]  # one epoch: final = all
     for c in range(10):
         assert table[c, 1] == (labels == c).sum()
         assert table[c, 2] == pytest.approx(pre[labels == c].mean(), abs=6e-4)
@@ -131,14 +157,17 @@ def test_movie_has_one_frame_per_recorded_step(tiny_run, mnist_root, tmp_path, c
     assert f"{frames} frames" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["inspect", "linear-0:3", "--seed", "9"], r"--seed=9 is not trained.*`lenet train --seed 9`"),
-    (["inspect", "linear-0:3", "--seed", "9", "--epochs", "1"], r"`lenet train --seed 9 --epochs 1`"),
-    (["movie", "linear-0:3", "--seed", "9"], r"`lenet train --seed 9 --examples`"),
-    (["movie", "conv-0:1"], r"covers linear-0, linear-1 only"),
-    (["movie", "linear-0:3", "-o", "movie.mp4"], r"only animated GIFs"),
-    (["inspect", "linear-9:3"], r"Unknown layer 'linear-9'; layers are conv-0"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["inspect", "linear-0:3", "--seed", "9"], r"--seed=9 is not trained.*`lenet train --seed 9`"),
+        (["inspect", "linear-0:3", "--seed", "9", "--epochs", "1"], r"`lenet train --seed 9 --epochs 1`"),
+        (["movie", "linear-0:3", "--seed", "9"], r"`lenet train --seed 9 --examples`"),
+        (["movie", "conv-0:1"], r"covers linear-0, linear-1 only"),
+        (["movie", "linear-0:3", "-o", "movie.mp4"], r"only animated GIFs"),
+        (["inspect", "linear-9:3"], r"Unknown layer 'linear-9'; layers are conv-0"),
+    ],
+)
 def test_cli_errors_say_how_to_fix_them(argv, message, cache_dir, capsys):
     assert main(argv) == 2
     assert re.search(message, capsys.readouterr().err)

@@ -5,14 +5,18 @@ import shutil
 import pytest
 import torch
 
-from lenet.lenet_mnist import data
 from lenet.errors import ChecksumMismatch, DataNotFound
+from lenet.lenet_mnist import data
 
 
 def test_splits_load_with_documented_shapes(mnist_root):
     train, test = data.load_split("train", mnist_root), data.load_split("test", mnist_root)
     assert train.images.shape == (60000, 1, 28, 28) and test.images.shape == (10000, 1, 28, 28)
-    assert train.images.dtype == torch.float32 and 0.0 <= float(test.images.min()) and float(test.images.max()) <= 1.0
+    assert (
+        train.images.dtype == torch.float32
+        and 0.0 <= float(test.images.min())
+        and float(test.images.max()) <= 1.0
+    )
     assert torch.equal(torch.bincount(test.labels), torch.bincount(test.labels, minlength=10))
     assert test.labels[:3].tolist() == [7, 2, 1]  # the well-known first MNIST test labels
 
@@ -52,7 +56,9 @@ def test_wrong_checksum_names_the_file(mnist_root, tmp_path):
     blob = bytearray(labels.read_bytes())
     blob[100] = (blob[100] + 1) % 10  # one label changed
     labels.write_bytes(bytes(blob))
-    with pytest.raises(ChecksumMismatch, match=r"t10k-labels-idx1-ubyte: SHA-256 .* differs from the expected"):
+    with pytest.raises(
+        ChecksumMismatch, match=r"t10k-labels-idx1-ubyte: SHA-256 .* differs from the expected"
+    ):
         data.load_split("test", tmp_path)
 
 

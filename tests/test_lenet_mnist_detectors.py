@@ -71,7 +71,10 @@ def test_a_hole_in_the_upper_part_does_not_count():
 def test_batches_agree_with_single_images():
     """Batched hole filling must not connect images: each image alone gives the same answer as in a batch."""
     rng = np.random.default_rng(0)
-    images = np.stack([two(True), two(False), seven(True), seven(hook=True)] + [rng.random((28, 28), dtype=np.float32) for _ in range(4)])
+    images = np.stack(
+        [two(True), two(False), seven(True), seven(hook=True)]
+        + [rng.random((28, 28), dtype=np.float32) for _ in range(4)]
+    )
     for detector in (detectors.crossed_seven, detectors.hooked_seven, detectors.looped_two):
         alone = np.concatenate([detector(image[None]) for image in images])
         assert np.array_equal(detector(images), alone), detector.__name__
@@ -99,16 +102,34 @@ def test_label_parts_are_disjoint_and_stratified():
         assert 0 <= tune.sum() - report.sum() <= 1, label
     twos = labels.load_labels("twos-test")
     assert twos.split == "test" and len(twos.indices) >= 300
-    seen_before_final = [35, 2098, 2198, 2433, 2669, 2784, 3004, 3037, 3212, 3375]  # documented in the file header
+    seen_before_final = [
+        35,
+        2098,
+        2198,
+        2433,
+        2669,
+        2784,
+        3004,
+        3037,
+        3212,
+        3375,
+    ]  # documented in the file header
     assert set(twos.parts[np.isin(twos.indices, seen_before_final)]) == {"tune"}
 
 
 def test_measure_counts_only_the_chosen_part_and_skips_unclear():
-    labelset = labels.LabelSet("toy-test", "test", np.array([1, 2, 3, 4, 5, 6]),
-                               np.array(["a", "a", "b", "b", "unclear", "a"]),
-                               np.array(["report", "report", "report", "report", "report", "tune"]))
+    labelset = labels.LabelSet(
+        "toy-test",
+        "test",
+        np.array([1, 2, 3, 4, 5, 6]),
+        np.array(["a", "a", "b", "b", "unclear", "a"]),
+        np.array(["report", "report", "report", "report", "report", "tune"]),
+    )
     quality = labels.measure(np.array([1, 3, 5, 6]), labelset, "a")
-    assert (quality.precision.successes, quality.precision.trials) == (1, 2)  # 1 and 3 are labelled; 5 unclear, 6 tune
+    assert (quality.precision.successes, quality.precision.trials) == (
+        1,
+        2,
+    )  # 1 and 3 are labelled; 5 unclear, 6 tune
     assert (quality.recall.successes, quality.recall.trials) == (1, 2)
     assert quality.precision.low < 0.5 < quality.precision.high
 
@@ -126,5 +147,7 @@ TARGETS = [
 def test_detector_quality_on_reporting_labels_meets_target(mnist_root, name, min_precision, min_recall):
     quality = concept(name).quality("report")
     assert quality.part == "report" and quality.recall.trials >= 25
-    assert quality.precision.value >= min_precision, f"{name}: precision {quality.precision} < {min_precision}"
+    assert quality.precision.value >= min_precision, (
+        f"{name}: precision {quality.precision} < {min_precision}"
+    )
     assert quality.recall.value >= min_recall, f"{name}: recall {quality.recall} < {min_recall}"

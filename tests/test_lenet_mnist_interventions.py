@@ -13,16 +13,21 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from lenet.lenet_mnist import interventions
-from lenet.lenet_mnist.data import Split
 from lenet.errors import InvalidConfig
-from lenet.subject.effects import Effects, draw_sources, output
+from lenet.lenet_mnist.data import Split
 from lenet.lenet_mnist.interventions import intervene, sweep, sweep_damage
 from lenet.lenet_mnist.model import LAYERS, LeNet5
+from lenet.subject.effects import Effects, draw_sources, output
 from lenet.subject.units import UnitSet, parse_units
 
 TOL = dict(rtol=1e-5, atol=1e-5)
-UNITS = {"conv-0": (1, 4), "conv-1": (3, 0, 15), "linear-0": (58, 28, 8), "linear-1": (0, 83), "linear-2": (7,)}
+UNITS = {
+    "conv-0": (1, 4),
+    "conv-1": (3, 0, 15),
+    "linear-0": (58, 28, 8),
+    "linear-1": (0, 83),
+    "linear-2": (7,),
+}
 
 
 # --- the independent reference ------------------------------------------------------------------
@@ -40,8 +45,12 @@ def reference(model: LeNet5, images: torch.Tensor, layer: str | None = None, edi
 
     x = (images - 0.1307) / 0.3081
     z = site("conv-0", F.conv2d(x, p["conv0.weight"], p["conv0.bias"], padding=2))  # (N, 6, 28, 28)
-    z = site("conv-1", F.conv2d(F.max_pool2d(F.relu(z), 2), p["conv1.weight"], p["conv1.bias"]))  # (N, 16, 10, 10)
-    z = site("linear-0", F.linear(F.max_pool2d(F.relu(z), 2).flatten(1), p["linear0.weight"], p["linear0.bias"]))
+    z = site(
+        "conv-1", F.conv2d(F.max_pool2d(F.relu(z), 2), p["conv1.weight"], p["conv1.bias"])
+    )  # (N, 16, 10, 10)
+    z = site(
+        "linear-0", F.linear(F.max_pool2d(F.relu(z), 2).flatten(1), p["linear0.weight"], p["linear0.bias"])
+    )
     z = site("linear-1", F.linear(F.relu(z), p["linear1.weight"], p["linear1.bias"]))
     z = site("linear-2", F.linear(F.relu(z), p["linear2.weight"], p["linear2.bias"]))
     return z, pre
@@ -49,11 +58,14 @@ def reference(model: LeNet5, images: torch.Tensor, layer: str | None = None, edi
 
 def setting(values):
     """An edit that writes ``values`` (broadcast to ``(N, units, *map)``) into the chosen units."""
+
     def edit(idx):
         def apply(z):
             z[:, list(idx)] = values(z, idx)
             return z
+
         return apply
+
     return edit
 
 
@@ -64,8 +76,16 @@ def _random_case():
     torch.manual_seed(0)
     model = LeNet5().eval()
     gen = torch.Generator().manual_seed(1)
-    split = Split("synthetic-test", torch.rand(300, 1, 28, 28, generator=gen), torch.randint(0, 10, (300,), generator=gen))
-    train = Split("synthetic-train", torch.rand(400, 1, 28, 28, generator=gen), torch.randint(0, 10, (400,), generator=gen))
+    split = Split(
+        "synthetic-test",
+        torch.rand(300, 1, 28, 28, generator=gen),
+        torch.randint(0, 10, (300,), generator=gen),
+    )
+    train = Split(
+        "synthetic-train",
+        torch.rand(400, 1, 28, 28, generator=gen),
+        torch.randint(0, 10, (400,), generator=gen),
+    )
     return model, "random-lenet-seed-0", split, train
 
 
@@ -139,7 +159,9 @@ def test_rows_select_images_and_sources_are_per_selected_image(case, layer, meth
     rows = np.array([5, 0, 299, 17, 17, 100])
     sources = np.array([1, 2, 3, 4, 5, 6])
     units = UnitSet(layer, UNITS[layer], LAYERS)
-    effects = intervene(model, split, units, method, rows=rows, sources=sources, value=-1.0, key=key, batch=4, mean_over=train)
+    effects = intervene(
+        model, split, units, method, rows=rows, sources=sources, value=-1.0, key=key, batch=4, mean_over=train
+    )
     if method == "resample":  # row 17 appears twice, with different sources: build each row's edit directly
         own = reference(model, split.images)[1][layer][torch.as_tensor(sources)]
         images = split.images[torch.as_tensor(rows)]
@@ -171,23 +193,38 @@ def test_the_mean_is_over_the_discovery_split_not_the_split_intervened_on(case):
 def test_intervening_on_no_units_changes_nothing(case, layer, method):
     model, key, split, train = case
     nothing = parse_units(f"{layer}:*", LAYERS).complement()
-    effects = intervene(model, split, nothing, method, sources=np.zeros(len(split), dtype=int), value=9.0, key=key, mean_over=train)
+    effects = intervene(
+        model,
+        split,
+        nothing,
+        method,
+        sources=np.zeros(len(split), dtype=int),
+        value=9.0,
+        key=key,
+        mean_over=train,
+    )
     torch.testing.assert_close(effects.after, effects.before, rtol=0, atol=1e-6)
-    assert (effects.delta_true_prob.abs() < 1e-6).all() and (effects.correct_after == effects.correct_before).all()
+    assert (effects.delta_true_prob.abs() < 1e-6).all() and (
+        effects.correct_after == effects.correct_before
+    ).all()
 
 
 @pytest.mark.parametrize("layer", list(UNITS))
 def test_resampling_every_image_from_itself_is_the_identity(case, layer):
     model, key, split, train = case
     every = parse_units(f"{layer}:*", LAYERS)
-    effects = intervene(model, split, every, "resample", sources=np.arange(len(split)), key=key, mean_over=train)
+    effects = intervene(
+        model, split, every, "resample", sources=np.arange(len(split)), key=key, mean_over=train
+    )
     torch.testing.assert_close(effects.after, effects.before, rtol=0, atol=1e-6)
 
 
 def test_zeroing_all_of_linear_1_leaves_only_the_bias_of_linear_2(case):
     model, key, split, train = case
     effects = intervene(model, split, parse_units("linear-1:*", LAYERS), "zero", key=key, mean_over=train)
-    torch.testing.assert_close(effects.after, model.linear2.bias.detach().expand(len(split), 10), rtol=0, atol=0)
+    torch.testing.assert_close(
+        effects.after, model.linear2.bias.detach().expand(len(split), 10), rtol=0, atol=0
+    )
 
 
 def test_an_intervention_on_a_set_and_one_on_its_complement_together_cover_the_layer(case):
@@ -204,14 +241,18 @@ def test_an_intervention_on_a_set_and_one_on_its_complement_together_cover_the_l
 
 
 @pytest.mark.parametrize("method", ["zero", "mean", "resample"])
-@pytest.mark.parametrize("layer", ["linear-0", "linear-1", "conv-1"])  # rank-1 path, rank-1 path, generic path
+@pytest.mark.parametrize(
+    "layer", ["linear-0", "linear-1", "conv-1"]
+)  # rank-1 path, rank-1 path, generic path
 def test_a_sweep_equals_intervening_on_each_unit_alone(case, layer, method):
     model, key, split, train = case
     sources = draw_sources(np.arange(len(split)), len(split), seed=4)
     after, before = sweep(model, split, layer, method, sources=sources, key=key, chunk=7, mean_over=train)
     assert after.shape == (LAYERS[layer].units, len(split), 10)
     for unit in range(LAYERS[layer].units):
-        alone = intervene(model, split, UnitSet(layer, (unit,), LAYERS), method, sources=sources, key=key, mean_over=train).after
+        alone = intervene(
+            model, split, UnitSet(layer, (unit,), LAYERS), method, sources=sources, key=key, mean_over=train
+        ).after
         torch.testing.assert_close(after[unit], alone, **TOL)
     torch.testing.assert_close(before, reference(model, split.images)[0], **TOL)
 
@@ -232,7 +273,9 @@ def test_a_sweep_over_rows_is_the_full_sweep_at_those_rows(case, layer):
     rows = np.array([3, 1, 250, 7])
     sources = draw_sources(np.arange(len(split)), len(split), seed=5)
     full, before = sweep(model, split, layer, "resample", sources=sources, key=key, mean_over=train)
-    part, part_before = sweep(model, split, layer, "resample", sources=sources, rows=rows, key=key, mean_over=train)
+    part, part_before = sweep(
+        model, split, layer, "resample", sources=sources, rows=rows, key=key, mean_over=train
+    )
     torch.testing.assert_close(part, full[:, rows], **TOL)
     torch.testing.assert_close(part_before, before[rows])
 
@@ -255,9 +298,18 @@ def test_mean_ablation_averages_over_the_whole_training_split(mnist_root):
     subject = LenetMnist.load(0)
     test, train = subject.split("test"), subject.split("train")
     head = Split("test[:200]", test.images[:200], test.labels[:200])
-    mean = torch.cat([reference(subject.model, train.images[i : i + 5000])[1]["linear-0"] for i in range(0, len(train), 5000)]).mean(0)
-    expected = reference(subject.model, head.images, "linear-0", setting(lambda z, i: mean[list(i)])((58, 28)))[0]
-    after = intervene(subject.model, head, UnitSet("linear-0", (58, 28), LAYERS), "mean", key=subject.key, mean_over=train).after
+    mean = torch.cat(
+        [
+            reference(subject.model, train.images[i : i + 5000])[1]["linear-0"]
+            for i in range(0, len(train), 5000)
+        ]
+    ).mean(0)
+    expected = reference(
+        subject.model, head.images, "linear-0", setting(lambda z, i: mean[list(i)])((58, 28))
+    )[0]
+    after = intervene(
+        subject.model, head, UnitSet("linear-0", (58, 28), LAYERS), "mean", key=subject.key, mean_over=train
+    ).after
     torch.testing.assert_close(after, expected, **TOL)
 
 
@@ -279,10 +331,16 @@ def _softmax(x):
 
 
 def test_effects_equal_direct_computations(effects):
-    b, a, y = effects.before.numpy().astype(np.float64), effects.after.numpy().astype(np.float64), effects.labels.numpy()
+    b, a, y = (
+        effects.before.numpy().astype(np.float64),
+        effects.after.numpy().astype(np.float64),
+        effects.labels.numpy(),
+    )
     rows = np.arange(len(y))
     np.testing.assert_allclose(effects.delta_logits.numpy(), a - b, atol=1e-6)
-    np.testing.assert_allclose(effects.delta_true_prob.numpy(), _softmax(a)[rows, y] - _softmax(b)[rows, y], atol=1e-6)
+    np.testing.assert_allclose(
+        effects.delta_true_prob.numpy(), _softmax(a)[rows, y] - _softmax(b)[rows, y], atol=1e-6
+    )
     np.testing.assert_array_equal(effects.correct_before.numpy(), b.argmax(1) == y)
     np.testing.assert_array_equal(effects.correct_after.numpy(), a.argmax(1) == y)
     direct = {
@@ -307,7 +365,10 @@ def test_output_works_on_a_stack_of_sweeps(effects):
 
 @pytest.mark.parametrize("name", ["logit:10", "logit:-1", "prob:7", "probability", "accuracy ", "", "logit"])
 def test_unknown_output_names_raise_invalid_config_naming_the_valid_ones(effects, name):
-    with pytest.raises(InvalidConfig, match=r"output=.* is unknown; use 'logit:true', 'logit:N' \(N = 0-9\), 'prob:true' or 'accuracy'\."):
+    with pytest.raises(
+        InvalidConfig,
+        match=r"output=.* is unknown; use 'logit:true', 'logit:N' \(N = 0-9\), 'prob:true' or 'accuracy'\.",
+    ):
         effects.damage(name)
 
 
@@ -322,14 +383,41 @@ def test_draw_sources_is_seeded_and_stays_in_the_reference():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda m, s, k: intervene(m, s, UnitSet("linear-0", (1,), LAYERS), "resample", key=k), r"resample needs `sources`"),
-        (lambda m, s, k: intervene(m, s, UnitSet("linear-0", (1,), LAYERS), "resample", sources=np.arange(3), key=k), r"resample needs `sources`"),
-        (lambda m, s, k: intervene(m, s, UnitSet("linear-0", (1,), LAYERS), "clamp", key=k), r"clamp needs a value"),
-        (lambda m, s, k: intervene(m, s, UnitSet("linear-0", (1,), LAYERS), "erase", key=k), r"method='erase' is unknown; use one of zero, mean, resample, clamp\."),
-        (lambda m, s, k: sweep(m, s, "linear-0", "clamp", key=k), r"a clamp sweep needs one value per unit of linear-0 \(120\); got None\."),
-        (lambda m, s, k: sweep(m, s, "conv-1", "clamp", values=np.zeros(3), key=k), r"a clamp sweep needs one value per unit of conv-1 \(16\); got 3\."),
+        (
+            lambda m, s, k: intervene(m, s, UnitSet("linear-0", (1,), LAYERS), "resample", key=k),
+            r"resample needs `sources`",
+        ),
+        (
+            lambda m, s, k: intervene(
+                m, s, UnitSet("linear-0", (1,), LAYERS), "resample", sources=np.arange(3), key=k
+            ),
+            r"resample needs `sources`",
+        ),
+        (
+            lambda m, s, k: intervene(m, s, UnitSet("linear-0", (1,), LAYERS), "clamp", key=k),
+            r"clamp needs a value",
+        ),
+        (
+            lambda m, s, k: intervene(m, s, UnitSet("linear-0", (1,), LAYERS), "erase", key=k),
+            r"method='erase' is unknown; use one of zero, mean, resample, clamp\.",
+        ),
+        (
+            lambda m, s, k: sweep(m, s, "linear-0", "clamp", key=k),
+            r"a clamp sweep needs one value per unit of linear-0 \(120\); got None\.",
+        ),
+        (
+            lambda m, s, k: sweep(m, s, "conv-1", "clamp", values=np.zeros(3), key=k),
+            r"a clamp sweep needs one value per unit of conv-1 \(16\); got 3\.",
+        ),
     ],
-    ids=["resample-no-sources", "resample-wrong-length", "clamp-no-value", "unknown-method", "clamp-sweep-no-values", "clamp-sweep-wrong-length"],
+    ids=[
+        "resample-no-sources",
+        "resample-wrong-length",
+        "clamp-no-value",
+        "unknown-method",
+        "clamp-sweep-no-values",
+        "clamp-sweep-wrong-length",
+    ],
 )
 def test_bad_intervention_settings_raise_invalid_config(call, message):
     model, key, split, _ = _CASES.setdefault("random", _random_case())

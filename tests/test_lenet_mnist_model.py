@@ -15,7 +15,11 @@ def model():
 
 def test_layers_have_stable_user_facing_names_and_sizes():
     assert {name: l.units for name, l in LAYERS.items()} == {
-        "conv-0": 6, "conv-1": 16, "linear-0": 120, "linear-1": 84, "linear-2": 10,
+        "conv-0": 6,
+        "conv-1": 16,
+        "linear-0": 120,
+        "linear-1": 84,
+        "linear-2": 10,
     }
 
 
@@ -36,7 +40,9 @@ def test_forward_from_any_layer_matches_the_full_forward_pass(model, name):
 
 
 def test_unknown_layer_lists_the_valid_layers():
-    with pytest.raises(UnknownUnit, match=r"Unknown layer 'linear-3'; layers are conv-0 \(units 0-5\).*linear-2"):
+    with pytest.raises(
+        UnknownUnit, match=r"Unknown layer 'linear-3'; layers are conv-0 \(units 0-5\).*linear-2"
+    ):
         layer("linear-3")
 
 

@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from lenet.subject.perturbation import Perturbation
 from lenet.lenet_mnist.perturb import apply
+from lenet.subject.perturbation import Perturbation
 
 
 @pytest.fixture

@@ -52,7 +52,9 @@ def test_recorded_gradients_and_examples_match_direct_autograd(batch):
             np.testing.assert_allclose(record.activation[name][0, c], want_act.numpy(), rtol=1e-4, atol=1e-6)
         want_examples = (push["linear-0"][rows].T @ images[rows].flatten(1)) / max(int(rows.sum()), 1)
         got = examples.frame(0)[c].reshape(120, -1)
-        np.testing.assert_allclose(got, want_examples.numpy(), atol=2e-3 * examples.scale[0])  # float16 storage
+        np.testing.assert_allclose(
+            got, want_examples.numpy(), atol=2e-3 * examples.scale[0]
+        )  # float16 storage
 
 
 def test_gradient_is_zero_for_images_where_the_unit_does_not_fire(batch):

@@ -1,13 +1,11 @@
 """The committed reference checkpoints: seeds 0-4, verified, each at >= 99.0% test accuracy."""
 
-import json
-
 import pytest
 
-from lenet.lenet_mnist import cache, checkpoint as ckpt, reference
 from lenet.errors import ChecksumMismatch
-from lenet.paths import reference_dir
+from lenet.lenet_mnist import cache, reference
 from lenet.lenet_mnist.train import TrainConfig, evaluate
+from lenet.paths import reference_dir
 from lenet.versions import versions
 
 REFERENCE_SEEDS = [0, 1, 2, 3, 4]
@@ -35,7 +33,9 @@ def test_reference_loads_verified_and_reaches_its_recorded_accuracy(seed, mnist_
     assert loaded.meta["source"] == "reference"
     accuracy = evaluate(loaded.model, load_split("test", mnist_root))
     recorded = reference.manifest()["seeds"][str(seed)]["test_accuracy"]
-    assert abs(accuracy - recorded) <= 2e-4 and accuracy >= 0.99  # other library versions may flip an image or two
+    assert (
+        abs(accuracy - recorded) <= 2e-4 and accuracy >= 0.99
+    )  # other library versions may flip an image or two
     record = cache.training_record(seed)
     assert record.frames == TrainConfig().epochs * TrainConfig().frames_per_epoch
     assert record.gradient["linear-0"].shape[1:] == (10, 120)
@@ -50,5 +50,7 @@ def test_an_altered_reference_file_is_refused(tmp_path, monkeypatch):
     blob[len(blob) // 2] ^= 0xFF
     target.write_bytes(bytes(blob))
     monkeypatch.setenv("LENET_FIXTURES", str(tmp_path))
-    with pytest.raises(ChecksumMismatch, match=r"seed-0\.pt: SHA-256 .* differs from manifest\.json.*git checkout"):
+    with pytest.raises(
+        ChecksumMismatch, match=r"seed-0\.pt: SHA-256 .* differs from manifest\.json.*git checkout"
+    ):
         reference.load(0)

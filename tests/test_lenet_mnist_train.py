@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from lenet.lenet_mnist.checkpoint import weights_sha256
 from lenet.errors import InvalidConfig
+from lenet.lenet_mnist.checkpoint import weights_sha256
 from lenet.lenet_mnist.train import TrainConfig, train
 
 
@@ -39,7 +39,9 @@ def test_training_restores_global_torch_state(mnist_root, tiny_config):
     assert torch.get_num_threads() == threads and not torch.are_deterministic_algorithms_enabled()
 
 
-@pytest.mark.parametrize("bad", [{"epochs": 0}, {"batch_size": -1}, {"lr": 0.0}, {"subset": -5}, {"threads": 1.5}])
+@pytest.mark.parametrize(
+    "bad", [{"epochs": 0}, {"batch_size": -1}, {"lr": 0.0}, {"subset": -5}, {"threads": 1.5}]
+)
 def test_bad_configs_are_rejected_with_the_key(bad):
     with pytest.raises(InvalidConfig, match=next(iter(bad))):
         TrainConfig(**bad)

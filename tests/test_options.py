@@ -9,7 +9,11 @@ from lenet.options import parse_seeds, parse_shard
 
 
 def test_seed_lists_parse_in_order_without_repeats():
-    assert parse_seeds("3") == [3] and parse_seeds("0-4") == [0, 1, 2, 3, 4] and parse_seeds("5, 0-2,1") == [5, 0, 1, 2]
+    assert (
+        parse_seeds("3") == [3]
+        and parse_seeds("0-4") == [0, 1, 2, 3, 4]
+        and parse_seeds("5, 0-2,1") == [5, 0, 1, 2]
+    )
 
 
 @pytest.mark.parametrize("text", ["0/3", "4/3", "a/b", "3", "1/0", "-1/2", "", "1/2/3"])

@@ -25,7 +25,11 @@ def test_ink_tiles_are_dark_ink_on_white_and_scaled():
     image[10, 10] = 1.0
     tile = np.asarray(P.ink_tile(image, scale=2))
     assert tile.shape == (56, 56, 3)
-    assert tile[20, 20].tolist() == [0, 0, 0] and tile[21, 21].tolist() == [0, 0, 0] and tile[0, 0].tolist() == [255] * 3
+    assert (
+        tile[20, 20].tolist() == [0, 0, 0]
+        and tile[21, 21].tolist() == [0, 0, 0]
+        and tile[0, 0].tolist() == [255] * 3
+    )
     faint = np.asarray(P.ink_tile(image * 0.5, stretch=True))
     assert faint[20, 20].tolist() == [0, 0, 0]
 
@@ -62,9 +66,17 @@ def test_line_chart_draws_every_class_colour_at_the_asked_size():
 def fake_run(frames=5, seed=0):
     rng = np.random.default_rng(seed)
     record = TrainingRecord(
-        step=np.arange(1, frames + 1) * 10, epoch=np.arange(1, frames + 1) / frames, count=np.full((frames, 10), 50),
-        activation={n: rng.normal(size=(frames, 10, u)).astype(np.float32) for n, u in (("linear-0", 120), ("linear-1", 84))},
-        gradient={n: rng.normal(size=(frames, 10, u)).astype(np.float32) for n, u in (("linear-0", 120), ("linear-1", 84))},
+        step=np.arange(1, frames + 1) * 10,
+        epoch=np.arange(1, frames + 1) / frames,
+        count=np.full((frames, 10), 50),
+        activation={
+            n: rng.normal(size=(frames, 10, u)).astype(np.float32)
+            for n, u in (("linear-0", 120), ("linear-1", 84))
+        },
+        gradient={
+            n: rng.normal(size=(frames, 10, u)).astype(np.float32)
+            for n, u in (("linear-0", 120), ("linear-1", 84))
+        },
     )
     examples = GradientExamples.from_frames([rng.normal(size=(10, 120, 784)) for _ in range(frames)])
     return record, examples
@@ -80,10 +92,17 @@ def test_movie_has_one_frame_per_recorded_frame_all_the_same_size():
 def test_movie_shows_the_frames_gradient_examples():
     record, examples = fake_run(frames=2)
     frame = P.movie(record, examples, [("linear-0", 3)])[1]
-    want = np.asarray(P.class_row(examples.scaled[1, :, 3].astype(np.float32) * examples.scale[1], signed=True))
+    want = np.asarray(
+        P.class_row(examples.scaled[1, :, 3].astype(np.float32) * examples.scale[1], signed=True)
+    )
     got = np.asarray(frame)
     h, w = want.shape[:2]
-    hits = [(y, x) for y in range(got.shape[0] - h) for x in range(0, 12) if (got[y : y + h, x : x + w] == want).all()]
+    hits = [
+        (y, x)
+        for y in range(got.shape[0] - h)
+        for x in range(0, 12)
+        if (got[y : y + h, x : x + w] == want).all()
+    ]
     assert hits, "the frame's gradient-example row is not in the movie frame"
 
 
@@ -92,8 +111,16 @@ def test_unit_sheet_stacks_its_parts():
     images = rng.random((10, 28, 28)).astype(np.float32)
     labels = [str(i) for i in range(10)]
     chart = P.line_chart(np.arange(3.0), rng.normal(size=(3, 10)), "c")
-    with_examples = P.unit_sheet("t", images, np.linspace(0, 1, 10), (images, labels), (images, labels),
-                                 rng.normal(size=(10, 28, 28)), "mean", [chart, chart])
+    with_examples = P.unit_sheet(
+        "t",
+        images,
+        np.linspace(0, 1, 10),
+        (images, labels),
+        (images, labels),
+        rng.normal(size=(10, 28, 28)),
+        "mean",
+        [chart, chart],
+    )
     without = P.unit_sheet("t", images, np.linspace(0, 1, 10), (images, labels), (images, labels))
     assert with_examples.size[1] > without.size[1] + chart.size[1]
     assert with_examples.size[0] >= 2 * chart.size[0] + 10

@@ -51,11 +51,23 @@ def pytest_unconfigure(config):
 
 
 def claim_text(tags=(), checks=("selectivity",), expect=None, table_expect=None, extra="") -> str:
-    lines = ["format = 1", 'claim = "Unit linear-0:58 detects crossed sevens"', 'unit = "linear-0:58"', 'concept = "seven/crossed"',
-             'contrast = "seven/plain"', f"tags = {json.dumps(list(tags))}" if tags else "", f'expect = "{expect}"' if expect else "", extra]
+    lines = [
+        "format = 1",
+        'claim = "Unit linear-0:58 detects crossed sevens"',
+        'unit = "linear-0:58"',
+        'concept = "seven/crossed"',
+        'contrast = "seven/plain"',
+        f"tags = {json.dumps(list(tags))}" if tags else "",
+        f'expect = "{expect}"' if expect else "",
+        extra,
+    ]
     lines = [line for line in lines if line]
     for check in checks:
-        lines += ["", f"[{check}]", {"selectivity": "min_auroc = 0.75", "ablation": "min_effect = 0.5"}[check]]
+        lines += [
+            "",
+            f"[{check}]",
+            {"selectivity": "min_auroc = 0.75", "ablation": "min_effect = 0.5"}[check],
+        ]
         if table_expect and check in table_expect:
             lines.append(f'expect = "{table_expect[check]}"')
     return "\n".join(lines) + "\n"
@@ -121,28 +133,38 @@ def test_bad_file_is_one_failing_item_and_the_rest_run(pytester, project):
     project("claims/d-good.toml", claim_text())
     result = pytester.runpytest("-rf")
     result.assert_outcomes(passed=2, failed=2)
-    result.stdout.fnmatch_lines([
-        "*_ claims/b-bad.toml ?validate? _*",
-        "claims/b-bad.toml:8: [selectivity] min_auroc=1.7 must lie in (0.5, 1]. Use a value such as 0.75.",
-        "*claims/c-broken.toml:2: TOML syntax error*",
-        "FAILED claims/b-bad.toml::validate*",
-        "FAILED claims/c-broken.toml::validate*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*_ claims/b-bad.toml ?validate? _*",
+            "claims/b-bad.toml:8: [selectivity] min_auroc=1.7 must lie in (0.5, 1]. Use a value such as 0.75.",
+            "*claims/c-broken.toml:2: TOML syntax error*",
+            "FAILED claims/b-bad.toml::validate*",
+            "FAILED claims/c-broken.toml::validate*",
+        ]
+    )
     out = result.stdout.str()
     assert "Traceback" not in out and "INTERNALERROR" not in out and "ERROR collecting" not in out
 
 
-@pytest.mark.parametrize("tags, expect, outcome, words", [
-    ([], None, "passed", None),
-    (["refuted"], None, "failed", "selectivity: REFUTED: the data contradict the claim"),
-    (["inconclusive"], None, "failed", "selectivity: INCONCLUSIVE: the data decide neither way"),
-    (["refuted"], "refuted", "xfailed", "REFUTED, as the file expects"),
-    (["holds"], "refuted", "failed", "the claim now HOLDS, but the file says expect = \"refuted\" (strict)"),
-    (["inconclusive"], "refuted", "failed", "INCONCLUSIVE, but the file says expect = \"refuted\""),
-    (["inconclusive"], "inconclusive", "xfailed", "still INCONCLUSIVE"),
-    (["holds"], "inconclusive", "failed", "the open question is decided: HOLDS"),
-    (["refuted"], "inconclusive", "failed", "the open question is decided: REFUTED"),
-])
+@pytest.mark.parametrize(
+    "tags, expect, outcome, words",
+    [
+        ([], None, "passed", None),
+        (["refuted"], None, "failed", "selectivity: REFUTED: the data contradict the claim"),
+        (["inconclusive"], None, "failed", "selectivity: INCONCLUSIVE: the data decide neither way"),
+        (["refuted"], "refuted", "xfailed", "REFUTED, as the file expects"),
+        (
+            ["holds"],
+            "refuted",
+            "failed",
+            'the claim now HOLDS, but the file says expect = "refuted" (strict)',
+        ),
+        (["inconclusive"], "refuted", "failed", 'INCONCLUSIVE, but the file says expect = "refuted"'),
+        (["inconclusive"], "inconclusive", "xfailed", "still INCONCLUSIVE"),
+        (["holds"], "inconclusive", "failed", "the open question is decided: HOLDS"),
+        (["refuted"], "inconclusive", "failed", "the open question is decided: REFUTED"),
+    ],
+)
 def test_outcomes_and_strict_expectations(pytester, project, tags, expect, outcome, words):
     project("claims/a.toml", claim_text(tags=tags, expect=expect))
     result = pytester.runpytest("-rxX")
@@ -152,8 +174,15 @@ def test_outcomes_and_strict_expectations(pytester, project, tags, expect, outco
 
 
 def test_table_expect_overrides_the_claims(pytester, project):
-    project("claims/a.toml", claim_text(tags=["refuted"], checks=("selectivity", "ablation"), expect="refuted",
-                                        table_expect={"ablation": "holds"}))
+    project(
+        "claims/a.toml",
+        claim_text(
+            tags=["refuted"],
+            checks=("selectivity", "ablation"),
+            expect="refuted",
+            table_expect={"ablation": "holds"},
+        ),
+    )
     result = pytester.runpytest()
     result.assert_outcomes(xfailed=1, failed=1)
     result.stdout.fnmatch_lines(["*claims/a.toml::ablation*"])
@@ -162,18 +191,20 @@ def test_table_expect_overrides_the_claims(pytester, project):
 def test_failure_output(pytester, project):
     project("claims/a.toml", claim_text(tags=["inconclusive"]))
     result = pytester.runpytest("--claims-checkpoint", "model.pt")
-    result.stdout.fnmatch_lines([
-        "claim: Unit linear-0:58 detects crossed sevens",
-        "*(claims/a.toml, line 8; expect = \"holds\")",
-        "selectivity: INCONCLUSIVE: *",
-        "selectivity: INCONCLUSIVE (fake rule)",
-        "  min_auroc: AUROC(concept vs contrast) = 0.75 CI ?0.7, 0.8? p=*; needs >= 0.75 -> inconclusive",
-        "  n: concept=134, contrast=600; confidence 0.99; seed 4242",
-        "  to decide: about 900 images per group",
-        "  baseline: 99th percentile of untrained units 0.61",
-        f"  network: {pytester.path / 'model.pt'}; units: linear-0:58; check seed 4242",
-        f"rerun: pytest 'claims/a.toml::selectivity' --claims-checkpoint {pytester.path / 'model.pt'}*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "claim: Unit linear-0:58 detects crossed sevens",
+            '*(claims/a.toml, line 8; expect = "holds")',
+            "selectivity: INCONCLUSIVE: *",
+            "selectivity: INCONCLUSIVE (fake rule)",
+            "  min_auroc: AUROC(concept vs contrast) = 0.75 CI ?0.7, 0.8? p=*; needs >= 0.75 -> inconclusive",
+            "  n: concept=134, contrast=600; confidence 0.99; seed 4242",
+            "  to decide: about 900 images per group",
+            "  baseline: 99th percentile of untrained units 0.61",
+            f"  network: {pytester.path / 'model.pt'}; units: linear-0:58; check seed 4242",
+            f"rerun: pytest 'claims/a.toml::selectivity' --claims-checkpoint {pytester.path / 'model.pt'}*",
+        ]
+    )
     assert "Traceback" not in result.stdout.str() and "plugin.py" not in result.stdout.str()
 
 
@@ -181,8 +212,12 @@ def test_library_error_is_a_clean_failure(pytester, project):
     project("claims/a.toml", claim_text(tags=["error"]))
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["selectivity: ERROR: model.pt has no training record. Train it with `lenet train --seed N`.",
-                                 "rerun: pytest 'claims/a.toml::selectivity'*"])
+    result.stdout.fnmatch_lines(
+        [
+            "selectivity: ERROR: model.pt has no training record. Train it with `lenet train --seed N`.",
+            "rerun: pytest 'claims/a.toml::selectivity'*",
+        ]
+    )
     assert "Traceback" not in result.stdout.str() and "fake_run" not in result.stdout.str()
 
 
@@ -192,30 +227,47 @@ def test_summary_table_once_with_holm(pytester, project):
     result = pytester.runpytest()
     out = result.stdout.str()
     assert out.count("lenet-claims summary") == 1
-    result.stdout.fnmatch_lines([
-        "*= lenet-claims summary =*",
-        "claim*check*statistic*CI*threshold*outcome*p (Holm)",
-        "claims/a.toml*ablation*AUROC(concept vs contrast) = 0.85*?0.8, 0.9?*>= 0.75*holds*",
-        "claims/a.toml*selectivity*AUROC*holds*",
-        "claims/b.toml*selectivity*AUROC*?0.6, 0.7?*refuted (xfailed)*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*= lenet-claims summary =*",
+            "claim*check*statistic*CI*threshold*outcome*p (Holm)",
+            "claims/a.toml*ablation*AUROC(concept vs contrast) = 0.85*?0.8, 0.9?*>= 0.75*holds*",
+            "claims/a.toml*selectivity*AUROC*holds*",
+            "claims/b.toml*selectivity*AUROC*?0.6, 0.7?*refuted (xfailed)*",
+        ]
+    )
 
 
 def _validate(value, schema, where="$"):
     """A small JSON Schema subset (type, const, enum, required, properties, additionalProperties, items)."""
-    types = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None), "number": (int, float), "integer": int}
+    types = {
+        "object": dict,
+        "array": list,
+        "string": str,
+        "boolean": bool,
+        "null": type(None),
+        "number": (int, float),
+        "integer": int,
+    }
     if "type" in schema:
         allowed = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        ok = any(isinstance(value, types[t]) and not (t in ("number", "integer") and isinstance(value, bool)) for t in allowed)
+        ok = any(
+            isinstance(value, types[t]) and not (t in ("number", "integer") and isinstance(value, bool))
+            for t in allowed
+        )
         assert ok, f"{where}: {value!r} is not {allowed}"
     if "const" in schema:
         assert value == schema["const"], where
     if "enum" in schema:
         assert value in schema["enum"], f"{where}: {value!r} not in {schema['enum']}"
     if isinstance(value, dict):
-        assert not set(schema.get("required", [])) - set(value), f"{where}: missing {set(schema['required']) - set(value)}"
+        assert not set(schema.get("required", [])) - set(value), (
+            f"{where}: missing {set(schema['required']) - set(value)}"
+        )
         if schema.get("additionalProperties") is False:
-            assert not set(value) - set(schema.get("properties", {})), f"{where}: undocumented {set(value) - set(schema['properties'])}"
+            assert not set(value) - set(schema.get("properties", {})), (
+                f"{where}: undocumented {set(value) - set(schema['properties'])}"
+            )
         for key, sub in schema.get("properties", {}).items():
             if key in value:
                 _validate(value[key], sub, f"{where}.{key}")
@@ -235,14 +287,19 @@ def test_json_output_matches_the_documented_schema(pytester, project, monkeypatc
     project("claims/b.toml", claim_text(tags=["inconclusive"], expect="inconclusive"))
     project("claims/c.toml", claim_text().replace("min_auroc = 0.75", "min_auroc = 7"))
     project("claims/d.toml", claim_text(tags=["error"]))
-    pytester.runpytest("--claims-json", "out/results.json") if (pytester.path / "out").mkdir() is None else None
+    pytester.runpytest("--claims-json", "out/results.json") if (
+        pytester.path / "out"
+    ).mkdir() is None else None
     document = json.loads((pytester.path / "out" / "results.json").read_text())
     _validate(document, documented_schema())
     rows = document["results"]
     assert [(r["nodeid"], r["outcome"], r["status"]) for r in rows] == [
-        ("claims/a.toml::ablation", "holds", "passed"), ("claims/a.toml::selectivity", "holds", "passed"),
-        ("claims/b.toml::selectivity", "inconclusive", "xfailed"), ("claims/c.toml::validate", "invalid", "failed"),
-        ("claims/d.toml::selectivity", "error", "failed")]
+        ("claims/a.toml::ablation", "holds", "passed"),
+        ("claims/a.toml::selectivity", "holds", "passed"),
+        ("claims/b.toml::selectivity", "inconclusive", "xfailed"),
+        ("claims/c.toml::validate", "invalid", "failed"),
+        ("claims/d.toml::selectivity", "error", "failed"),
+    ]
     assert document["counts"] == {"passed": 2, "xfailed": 1, "failed": 2}
     tested = [r for r in rows if r["p"] is not None]
     assert [r["p_holm"] for r in tested] == pytest.approx(holm([r["p"] for r in tested]))
@@ -257,7 +314,11 @@ def test_junit_properties(pytester, project):
     pytester.runpytest("--junitxml", "junit.xml")
     case = ET.parse(pytester.path / "junit.xml").find(".//testcase")
     props = {p.get("name"): p.get("value") for p in case.iter("property")}
-    assert props["claims_outcome"] == "refuted" and props["claims_status"] == "failed" and props["claims_threshold"] == "0.75"
+    assert (
+        props["claims_outcome"] == "refuted"
+        and props["claims_status"] == "failed"
+        and props["claims_threshold"] == "0.75"
+    )
     assert json.loads(props["lenet_claims"])["nodeid"] == "claims/a.toml::selectivity"
 
 
@@ -268,8 +329,15 @@ def test_report_hook_is_left_for_the_report_module(pytester, project):
 
 
 def test_xdist_gives_the_same_results_and_one_summary(pytester, project):
-    for name, tags, expect in [("a", [], None), ("b", ["refuted"], "refuted"), ("c", ["inconclusive"], None), ("d", ["holds"], None)]:
-        project(f"claims/{name}.toml", claim_text(tags=tags, expect=expect, checks=("selectivity", "ablation")))
+    for name, tags, expect in [
+        ("a", [], None),
+        ("b", ["refuted"], "refuted"),
+        ("c", ["inconclusive"], None),
+        ("d", ["holds"], None),
+    ]:
+        project(
+            f"claims/{name}.toml", claim_text(tags=tags, expect=expect, checks=("selectivity", "ablation"))
+        )
     project("claims/e.toml", "format = 3\n")
     serial = pytester.runpytest("--claims-json", "serial.json")
     parallel = pytester.runpytest_subprocess("-p", "xdist", "-n", "2", "--claims-json", "parallel.json")
@@ -278,6 +346,9 @@ def test_xdist_gives_the_same_results_and_one_summary(pytester, project):
     assert "2 workers" in parallel.stdout.str()
 
     def rows(name):
-        return [{k: v for k, v in r.items() if k != "checkpoint"} for r in json.loads((pytester.path / name).read_text())["results"]]
+        return [
+            {k: v for k, v in r.items() if k != "checkpoint"}
+            for r in json.loads((pytester.path / name).read_text())["results"]
+        ]
 
     assert rows("parallel.json") == rows("serial.json") and len(rows("serial.json")) == 9

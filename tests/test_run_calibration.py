@@ -8,10 +8,9 @@ test checks the whole null p-value distribution, not only its tail.
 import numpy as np
 import pytest
 
-from lenet.run import calibration
 from lenet.lenet_mnist import concepts
-from lenet.checks import selectivity
 from lenet.lenet_mnist.subject import LenetMnist
+from lenet.run import calibration
 
 pytestmark = pytest.mark.slow
 ALPHA = 0.01
@@ -22,7 +21,13 @@ def subject():
     return LenetMnist.load(0)
 
 
-TRIALS = {"selectivity": 2000, "ablation": 1000, "activation": 500, "class-ablation": 300, "correlation": 1000}
+TRIALS = {
+    "selectivity": 2000,
+    "ablation": 1000,
+    "activation": 500,
+    "class-ablation": 300,
+    "correlation": 1000,
+}
 
 
 @pytest.mark.parametrize("check", list(calibration.NULLS))
@@ -57,7 +62,10 @@ def test_planting_leaves_untouched_units_selectivity_verdicts_as_they_were(subje
 def test_lenet_calibrate_prints_every_checks_rate_with_an_interval(capsys):
     from lenet.cli import main
 
-    assert main(["calibrate", "--n", "40"]) in (0, 1)  # 40 nulls per check: the exit code says whether any rate is too high
+    assert main(["calibrate", "--n", "40"]) in (
+        0,
+        1,
+    )  # 40 nulls per check: the exit code says whether any rate is too high
     out = capsys.readouterr().out
     for check in calibration.NULLS:
         assert f"{check}" in out and "false positives" in out

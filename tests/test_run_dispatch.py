@@ -6,13 +6,12 @@ import pytest
 import torch
 
 from lenet import claims
-from lenet.lenet_mnist import concepts
-from lenet.stats import estimates
 from lenet.checks.invariance import judge, search
-from lenet.subject.perturbation import Perturbation
-from lenet.lenet_mnist.perturb import apply
+from lenet.lenet_mnist import concepts
 from lenet.lenet_mnist.subject import LenetMnist
 from lenet.run import dispatch
+from lenet.stats import estimates
+from lenet.subject.perturbation import Perturbation
 
 pytestmark = pytest.mark.slow
 
@@ -20,7 +19,7 @@ pytestmark = pytest.mark.slow
 def write_claim(tmp_path, body: str, name: str = "c.toml"):
     path = tmp_path / "claims" / name
     path.parent.mkdir(exist_ok=True)
-    path.write_text("format = 1\nclaim = \"a test claim\"\n" + body)
+    path.write_text('format = 1\nclaim = "a test claim"\n' + body)
     return claims.load(path, root=tmp_path)
 
 
@@ -30,11 +29,16 @@ def subject():
 
 
 def test_select_uses_the_training_split_only(tmp_path, subject, monkeypatch):
-    claim = write_claim(tmp_path, 'select = { layer = "linear-1", top = 3, by = "selectivity" }\n'
-                                  'concept = "digit/3"\ncontrast = "digit/5"\n[selectivity]\nmin_auroc = 0.6\nbaseline = false\n')
+    claim = write_claim(
+        tmp_path,
+        'select = { layer = "linear-1", top = 3, by = "selectivity" }\n'
+        'concept = "digit/3"\ncontrast = "digit/5"\n[selectivity]\nmin_auroc = 0.6\nbaseline = false\n',
+    )
     values = subject.values("linear-1", "train")
     c, d = concepts.concept("digit/3").indices("train"), concepts.concept("digit/5").indices("train")
-    expected = tuple(int(u) for u in np.argsort(-estimates.auroc_columns(values[c], values[d]), kind="stable")[:3])
+    expected = tuple(
+        int(u) for u in np.argsort(-estimates.auroc_columns(values[c], values[d]), kind="stable")[:3]
+    )
     test_split = subject.split("test")
     real_values = LenetMnist.values
 
@@ -49,25 +53,40 @@ def test_select_uses_the_training_split_only(tmp_path, subject, monkeypatch):
 
 
 def test_reruns_give_identical_numbers(tmp_path):
-    claim = write_claim(tmp_path, 'unit = "linear-0:63"\nconcept = "seven/crossed"\ncontrast = "seven/plain"\n'
-                                  '[ablation]\nmethod = "resample"\noutput = "logit:7"\nmin_effect = 0.1\n')
+    claim = write_claim(
+        tmp_path,
+        'unit = "linear-0:63"\nconcept = "seven/crossed"\ncontrast = "seven/plain"\n'
+        '[ablation]\nmethod = "resample"\noutput = "logit:7"\nmin_effect = 0.1\n',
+    )
     first, second = dispatch.run(claim, "ablation"), dispatch.run(claim, "ablation")
     assert first.as_dict() == second.as_dict()
 
 
 def test_selectivity_verdict_matches_a_direct_auroc(tmp_path, subject):
-    claim = write_claim(tmp_path, 'unit = "conv-1:4"\nconcept = "two/looped"\ncontrast = "two/plain"\n[selectivity]\nmin_auroc = 0.6\n')
+    claim = write_claim(
+        tmp_path,
+        'unit = "conv-1:4"\nconcept = "two/looped"\ncontrast = "two/plain"\n[selectivity]\nmin_auroc = 0.6\n',
+    )
     verdict = dispatch.run(claim, "selectivity")
     with torch.no_grad():
-        values = subject.model.preactivations(subject.split("test").images)["conv-1"][:, 4].mean(dim=(1, 2)).numpy()
+        values = (
+            subject.model.preactivations(subject.split("test").images)["conv-1"][:, 4]
+            .mean(dim=(1, 2))
+            .numpy()
+        )
     c, d = concepts.concept("two/looped").indices("test"), concepts.concept("two/plain").indices("test")
-    direct = ((values[c][:, None] > values[d][None, :]).sum() + 0.5 * (values[c][:, None] == values[d][None, :]).sum()) / (len(c) * len(d))
+    direct = (
+        (values[c][:, None] > values[d][None, :]).sum()
+        + 0.5 * (values[c][:, None] == values[d][None, :]).sum()
+    ) / (len(c) * len(d))
     assert verdict.primary.value == pytest.approx(direct)
     assert verdict.details["baseline"]["networks"] == 20 and verdict.details["weights_sha256"] == subject.key
 
 
 def test_class_ablation_of_a_whole_layer_destroys_every_class(tmp_path):
-    claim = write_claim(tmp_path, 'units = "linear-1:*"\n[class-ablation]\nclass = 3\nmethod = "zero"\nmax_accuracy = 0.5\n')
+    claim = write_claim(
+        tmp_path, 'units = "linear-1:*"\n[class-ablation]\nclass = 3\nmethod = "zero"\nmax_accuracy = 0.5\n'
+    )
     verdict = dispatch.run(claim, "class-ablation")
     after = verdict.details["accuracy_after"]
     assert after[3][0] < 0.5 and verdict.criteria[1].outcome == "holds"
@@ -85,7 +104,14 @@ def test_a_named_unit_claim_needs_a_single_unit_for_training(tmp_path):
 
 def test_invariance_counterexample_really_breaks_selectivity_and_is_deterministic(subject):
     c, d = concepts.concept("digit/1").indices("test"), concepts.concept("digit/7").indices("test")
-    params = {"min_auroc": 0.9999, "max_shift": 2, "max_rotation": 15.0, "max_stroke": 0.5, "examples": 30, "images": 100}
+    params = {
+        "min_auroc": 0.9999,
+        "max_shift": 2,
+        "max_rotation": 15.0,
+        "max_stroke": 0.5,
+        "examples": 30,
+        "images": 100,
+    }
 
     def invariance(params, seed):
         return judge(search(subject, "linear-0", 0, c, d, params, seed), params, seed=seed)

@@ -13,11 +13,11 @@ import os
 from pathlib import Path
 
 import pytest
-
-from lenet.cli import main
 from test_plugin import _validate, documented_schema
 
-FAKE = '''
+from lenet.cli import main
+
+FAKE = """
 import lenet.run.dispatch
 from lenet.errors import MissingRecord
 from lenet.stats.verdict import Criterion, Verdict
@@ -54,13 +54,17 @@ def pytest_unconfigure(config):
     while _saved:
         module, name, real = _saved.pop()
         setattr(module, name, real)
-'''
+"""
 
 
-def claim_text(seeds="[0, 1, 2, 3, 4]", least=4, seeds_extra="", top="", ablation_extra="", table=True) -> str:
-    text = (f'format = 1\nclaim = "The linear-0 unit most selective for ones detects ones"\n{top}'
-            'select = { layer = "linear-0", top = 1 }\nconcept = "digit/1"\ncontrast = "digit/7"\n\n'
-            f"[selectivity]\nmin_auroc = 0.75\n\n[ablation]\nmin_effect = 0.5\n{ablation_extra}")
+def claim_text(
+    seeds="[0, 1, 2, 3, 4]", least=4, seeds_extra="", top="", ablation_extra="", table=True
+) -> str:
+    text = (
+        f'format = 1\nclaim = "The linear-0 unit most selective for ones detects ones"\n{top}'
+        'select = { layer = "linear-0", top = 1 }\nconcept = "digit/1"\ncontrast = "digit/7"\n\n'
+        f"[selectivity]\nmin_auroc = 0.75\n\n[ablation]\nmin_effect = 0.5\n{ablation_extra}"
+    )
     return text + (f"\n[seeds]\nseeds = {seeds}\nmin_holding = {least}\n{seeds_extra}" if table else "")
 
 
@@ -105,15 +109,25 @@ def test_seeds_item_reports_k_of_n_with_the_per_seed_table(pytester, project):
     assert (a["outcome"], a["status"], a["seeds"]["holding"]) == ("holds", "passed", [0, 1, 2, 3, 4])
     assert (b["outcome"], b["status"], b["seeds"]["holding"]) == ("inconclusive", "failed", [0, 1, 3])
     assert (c["outcome"], c["status"], c["seeds"]["holding"]) == ("refuted", "xfailed", [2, 3, 4])
-    assert [r["outcome"] for r in b["seeds"]["per_seed"]] == ["holds", "holds", "refuted", "holds", "inconclusive"]
+    assert [r["outcome"] for r in b["seeds"]["per_seed"]] == [
+        "holds",
+        "holds",
+        "refuted",
+        "holds",
+        "inconclusive",
+    ]
     per_seed = b["seeds"]["per_seed"][2]
     assert per_seed["units"] == ["linear-0:12"] and per_seed["checks"]["ablation"]["outcome"] == "refuted"
     assert per_seed["checks"]["ablation"]["criteria"][0]["value"] == pytest.approx(0.652)
     assert len({r["weights_sha256"] for r in b["seeds"]["per_seed"]}) == 5  # five different networks
     assert (b["value"], b["threshold"], b["bound"]) == (0.6, 0.8, "min") and b["low"] < 0.6 < b["high"]
-    assert b["verdict"]["criteria"][0]["name"] == "min_holding" and b["verdict"]["to_decide"].startswith("1 more")
+    assert b["verdict"]["criteria"][0]["name"] == "min_holding" and b["verdict"]["to_decide"].startswith(
+        "1 more"
+    )
     out = result.stdout.str()
-    assert "holds on 3 of 5 seeds (needs 4; 99% CI of the fraction [0.08, 0.98]); inconclusive on seed 4" in out
+    assert (
+        "holds on 3 of 5 seeds (needs 4; 99% CI of the fraction [0.08, 0.98]); inconclusive on seed 4" in out
+    )
     assert "claims/b.toml [seeds]" in out and "seeds 0, 1, 2, 3, 4 from [seeds]; min_holding = 4" in out
     assert out.count("seed  claim") >= 3  # per-seed tables: in the failure and in the summary, one per claim
     assert "rerun: pytest 'claims/b.toml::seeds'" in out
@@ -124,8 +138,15 @@ def test_claims_seeds_replaces_the_list_and_scales_min_holding(pytester, project
     result = pytester.runpytest("--claims-seeds", "0-2", "--claims-json", "run.json")
     found = rows(document(pytester, "run.json"))
     b = found["claims/b.toml::seeds"]
-    assert (b["seeds"]["seeds"], b["seeds"]["min_holding"], b["seeds"]["file"]) == ([0, 1, 2], 3, {"seeds": [0, 1, 2, 3, 4], "min_holding": 4})
-    assert (b["outcome"], b["seeds"]["holding"]) == ("refuted", [0, 1])  # 2 of 3: 3 needed (4 of 5 scaled, rounded up)
+    assert (b["seeds"]["seeds"], b["seeds"]["min_holding"], b["seeds"]["file"]) == (
+        [0, 1, 2],
+        3,
+        {"seeds": [0, 1, 2, 3, 4], "min_holding": 4},
+    )
+    assert (b["outcome"], b["seeds"]["holding"]) == (
+        "refuted",
+        [0, 1],
+    )  # 2 of 3: 3 needed (4 of 5 scaled, rounded up)
     out = result.stdout.str()
     assert "from --claims-seeds; min_holding = 3 (scaled from the file's 4 of 5)" in out
     rerun = next(line for line in out.splitlines() if line.startswith("rerun: "))
@@ -144,17 +165,24 @@ def test_shards_merge_into_the_rows_and_exit_status_of_one_run(pytester, project
         shard = pytester.runpytest("--claims-shard", f"{k}/3", "--claims-json", f"shard-{k}.json")
         assert shard.ret == 0  # a shard cannot decide; it fails only on errors
         shards.append(document(pytester, f"shard-{k}.json"))
-    assert [r["nodeid"].split("::")[1] for r in shards[1]["results"]] == ["seeds"] * len(names)  # check items: shard 1 only
+    assert [r["nodeid"].split("::")[1] for r in shards[1]["results"]] == ["seeds"] * len(
+        names
+    )  # check items: shard 1 only
     part = rows(shards[1])["claims/a.toml::seeds"]
     assert (part["outcome"], part["seeds"]["shard"], [r["seed"] for r in part["seeds"]["per_seed"]]) == (
-        "partial", {"index": 2, "count": 3, "seeds": [1, 4]}, [1, 4])
+        "partial",
+        {"index": 2, "count": 3, "seeds": [1, 4]},
+        [1, 4],
+    )
     capsys.readouterr()
     files = [str(pytester.path / f"shard-{k}.json") for k in (3, 1, 2)]  # any order
     assert main(["merge", *files, "--json", str(pytester.path / "merged.json")]) == status
     printed = capsys.readouterr().out
     merged, single = document(pytester, "merged.json"), document(pytester, "full.json")
     assert merged["results"] == single["results"]
-    assert merged["counts"] == single["counts"] and [s["file"] for s in merged["provenance"]["shards"]] == files
+    assert (
+        merged["counts"] == single["counts"] and [s["file"] for s in merged["provenance"]["shards"]] == files
+    )
     assert "holds on 5 of 5 seeds" in printed and "merged 3 file(s)" in printed
 
 
@@ -168,15 +196,27 @@ def test_merge_refuses_what_is_not_one_run(pytester, project, capsys):
     cases = [
         ([f"{path}/two-1.json"], "shard 2/2 missing (have 1/2); pass every shard's JSON"),
         ([f"{path}/two-1.json", f"{path}/other.json"], "other.json has seeds=[0, 1, 2, 3]"),
-        ([f"{path}/two-1.json", f"{path}/two-2.json", f"{path}/full.json"], "merge either shards or one full run"),
+        (
+            [f"{path}/two-1.json", f"{path}/two-2.json", f"{path}/full.json"],
+            "merge either shards or one full run",
+        ),
         ([f"{path}/conftest.py"], "cannot read it as JSON"),
     ]
     for files, message in cases:
         capsys.readouterr()
         assert main(["merge", *files]) == 2, files
         assert message in capsys.readouterr().err
-    (pytester.path / "stale.json").write_text(json.dumps({**document(pytester, "two-2.json"), "provenance": {
-        **document(pytester, "two-2.json")["provenance"], "git": {"commit": "f" * 40, "dirty": False}}}))
+    (pytester.path / "stale.json").write_text(
+        json.dumps(
+            {
+                **document(pytester, "two-2.json"),
+                "provenance": {
+                    **document(pytester, "two-2.json")["provenance"],
+                    "git": {"commit": "f" * 40, "dirty": False},
+                },
+            }
+        )
+    )
     assert main(["merge", f"{path}/two-1.json", f"{path}/stale.json"]) == 2
     assert "different commits" in capsys.readouterr().err
     assert main(["merge", f"{path}/full.json"]) == 0  # one full run merges into itself
@@ -187,19 +227,35 @@ def test_xdist_gives_the_same_seeds_rows_and_retrains_each_seed_once(pytester, p
     log = fake_retraining(pytester, mismatch=-1)  # every seed reproduces
     serial = pytester.runpytest("--claims-retrain", "--claims-json", "serial.json")
     log.unlink()
-    parallel = pytester.runpytest_subprocess("-p", "xdist", "-n", "2", "--claims-retrain", "--claims-json", "parallel.json")
+    parallel = pytester.runpytest_subprocess(
+        "-p", "xdist", "-n", "2", "--claims-retrain", "--claims-json", "parallel.json"
+    )
     assert parallel.parseoutcomes() == serial.parseoutcomes() == {"passed": 6, "failed": 1, "xfailed": 2}
     assert document(pytester, "parallel.json")["results"] == document(pytester, "serial.json")["results"]
-    assert log.read_text().split() == ["0", "1", "2", "3", "4"]  # three claims on two workers: each seed once,
-    assert "lenet-claims: retrained seed 4: identical to the committed reference" in parallel.stderr.str()  # by the controller
-    assert not list((Path(os.environ["LENET_CACHE_DIR"]) / "retrain").glob("*/*.json"))  # the run's markers are removed
+    assert log.read_text().split() == [
+        "0",
+        "1",
+        "2",
+        "3",
+        "4",
+    ]  # three claims on two workers: each seed once,
+    assert (
+        "lenet-claims: retrained seed 4: identical to the committed reference" in parallel.stderr.str()
+    )  # by the controller
+    assert not list(
+        (Path(os.environ["LENET_CACHE_DIR"]) / "retrain").glob("*/*.json")
+    )  # the run's markers are removed
 
 
 def test_a_seed_that_errors_fails_the_item_and_is_named(pytester, project):
     project((), e=claim_text(top='tags = ["error"]\n'))
     result = pytester.runpytest("--claims-json", "run.json")
     row = rows(document(pytester, "run.json"))["claims/e.toml::seeds"]
-    assert (row["outcome"], row["status"], row["seeds"]["per_seed"][3]["outcome"]) == ("error", "failed", "error")
+    assert (row["outcome"], row["status"], row["seeds"]["per_seed"][3]["outcome"]) == (
+        "error",
+        "failed",
+        "error",
+    )
     assert row["error"] == "seed 3: seed 3 has no training record. Train it with `lenet train --seed 3`."
     assert "ERROR: holds on 4 of 5 seeds" in result.stdout.str() and "ERROR on seed 3" in result.stdout.str()
 
@@ -272,14 +328,19 @@ def test_seeds_beyond_the_references_are_trained_first_with_progress_shown(pytes
     err = result.stderr.str()
     assert "lenet-claims: loading or training (into the checkpoint cache) seed 7" in err
     assert "train seed 7 [####################] 100%" in err and "lenet-claims: seed 7: trained" in err
-    assert [r["seed"] for r in rows(document(pytester, "run.json"))["claims/a.toml::seeds"]["seeds"]["per_seed"]] == [0, 7]
+    assert [
+        r["seed"] for r in rows(document(pytester, "run.json"))["claims/a.toml::seeds"]["seeds"]["per_seed"]
+    ] == [0, 7]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--claims-seeds", "x"], "seeds='x' is not a seed list"),
-    (["--claims-seeds", "4-2"], "write e.g. 3, 0-4 or 0,2,5-7"),
-    (["--claims-shard", "4/3"], "shard='4/3' is not a shard; write K/N"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--claims-seeds", "x"], "seeds='x' is not a seed list"),
+        (["--claims-seeds", "4-2"], "write e.g. 3, 0-4 or 0,2,5-7"),
+        (["--claims-shard", "4/3"], "shard='4/3' is not a shard; write K/N"),
+    ],
+)
 def test_bad_seed_options_are_usage_errors(pytester, project, args, message):
     project(("a",))
     result = pytester.runpytest(*args)

@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 import lenet
-from lenet.run import provenance
 from lenet.paths import reference_dir
+from lenet.run import provenance
 
 
 def test_run_provenance_names_versions_data_git_options_and_arguments(monkeypatch):

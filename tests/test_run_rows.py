@@ -7,16 +7,22 @@ import math
 from types import SimpleNamespace
 
 import pytest
+from test_plugin import documented_schema
 
 from lenet.run.rows import SCHEMA, Row, document, dumps, exit_status, with_holm, with_seeds
-from test_plugin import documented_schema
 
 
 def make(nodeid="claims/a.toml::ablation", **fields) -> Row:
     """A row with every field None except what a test sets (and the required strings)."""
     values = {name: None for name in Row.__dataclass_fields__}
-    values.update(nodeid=nodeid, claim_id=nodeid.split("::")[0], check=nodeid.split("::")[1], outcome="holds",
-                  status="passed", headline="HOLDS")
+    values.update(
+        nodeid=nodeid,
+        claim_id=nodeid.split("::")[0],
+        check=nodeid.split("::")[1],
+        outcome="holds",
+        status="passed",
+        headline="HOLDS",
+    )
     return Row(**{**values, **fields})
 
 
@@ -27,10 +33,13 @@ def test_a_row_has_the_documented_keys_in_schema_order_and_round_trips():
     assert Row.from_dict(json.loads(dumps(row.as_dict()))) == row
 
 
-@pytest.mark.parametrize("change, words", [
-    (lambda d: d.pop("p_holm"), "missing p_holm"),
-    (lambda d: d.update(extra=1), "unknown extra"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (lambda d: d.pop("p_holm"), "missing p_holm"),
+        (lambda d: d.update(extra=1), "unknown extra"),
+    ],
+)
 def test_a_dict_that_is_not_a_row_is_refused_with_the_key(change, words):
     values = make().as_dict()
     change(values)
@@ -49,8 +58,12 @@ def _holm(p: list[float]) -> list[float]:
 
 
 def test_holm_adjusts_over_rows_with_a_p_value_and_sorts_by_node_id():
-    given = [make("claims/c.toml::x", p=0.04), make("claims/a.toml::x", p=0.01), make("claims/b.toml::x"),
-             make("claims/d.toml::x", p=0.03)]
+    given = [
+        make("claims/c.toml::x", p=0.04),
+        make("claims/a.toml::x", p=0.01),
+        make("claims/b.toml::x"),
+        make("claims/d.toml::x", p=0.03),
+    ]
     adjusted = with_holm(given)
     assert [r.nodeid for r in adjusted] == sorted(r.nodeid for r in given)
     want = dict(zip(["a", "c", "d"], _holm([0.01, 0.04, 0.03])))
@@ -74,12 +87,27 @@ def test_dumps_writes_non_finite_numbers_as_null():
 
 
 def per_seed(seed: int, outcome: str, error: str | None = None) -> dict:
-    return {"seed": seed, "outcome": outcome, "units": [], "matches": [], "checks": {},
-            "weights_sha256": None, "error": error, "retrained": None}
+    return {
+        "seed": seed,
+        "outcome": outcome,
+        "units": [],
+        "matches": [],
+        "checks": {},
+        "weights_sha256": None,
+        "error": error,
+        "retrained": None,
+    }
 
 
-PLAN = {"seeds": [0, 1, 2], "min_holding": 2, "file": {"seeds": [0, 1, 2], "min_holding": 2},
-        "expect": "holds", "expensive": False, "confidence": 0.95, "shard": None}
+PLAN = {
+    "seeds": [0, 1, 2],
+    "min_holding": 2,
+    "file": {"seeds": [0, 1, 2], "min_holding": 2},
+    "expect": "holds",
+    "expensive": False,
+    "confidence": 0.95,
+    "shard": None,
+}
 
 
 def test_seeds_rows_count_k_of_n_and_shards_leave_the_verdict_to_merge():
@@ -103,19 +131,33 @@ def test_seeds_rows_count_k_of_n_and_shards_leave_the_verdict_to_merge():
 def test_a_check_row_carries_the_primary_criterion_and_the_first_p_value():
     from lenet.stats.verdict import Criterion, Verdict
 
-    criteria = [Criterion("min_auroc", "AUROC", 0.9, 0.85, 0.95, 0.75, "min", "holds"),
-                Criterion("baseline", "AUROC - baseline", 0.2, 0.1, 0.3, 0.0, "min", "holds", p=0.001)]
+    criteria = [
+        Criterion("min_auroc", "AUROC", 0.9, 0.85, 0.95, 0.75, "min", "holds"),
+        Criterion("baseline", "AUROC - baseline", 0.2, 0.1, 0.3, 0.0, "min", "holds", p=0.001),
+    ]
     details = {"weights_sha256": "ab" * 32}
     verdict = Verdict("selectivity", criteria, {"concept": 10}, 0.95, 3, "rule", details)
-    claim = SimpleNamespace(id="claims/a.toml", sentence="A claim", seed=0, checkpoint=None,
-                            checks={"selectivity": SimpleNamespace(expect="holds")})
-    row = Row.from_check("claims/a.toml::selectivity", claim, "selectivity", status="passed",
-                         headline="HOLDS", verdict=verdict)
+    claim = SimpleNamespace(
+        id="claims/a.toml",
+        sentence="A claim",
+        seed=0,
+        checkpoint=None,
+        checks={"selectivity": SimpleNamespace(expect="holds")},
+    )
+    row = Row.from_check(
+        "claims/a.toml::selectivity", claim, "selectivity", status="passed", headline="HOLDS", verdict=verdict
+    )
     primary = (row.statistic, row.value, row.low, row.high, row.threshold, row.bound)
     assert primary == ("AUROC", 0.9, 0.85, 0.95, 0.75, "min")
     assert (row.p, row.p_holm, row.expect, row.outcome, row.seed) == (0.001, None, "holds", "holds", 0)
     assert row.checkpoint_sha256 == "ab" * 32 and row.verdict == json.loads(dumps(verdict.as_dict()))
-    invalid = Row.from_check("claims/b.toml::validate", None, "validate", status="failed",
-                             headline="INVALID claim file", error="claims/b.toml:3: bad")
+    invalid = Row.from_check(
+        "claims/b.toml::validate",
+        None,
+        "validate",
+        status="failed",
+        headline="INVALID claim file",
+        error="claims/b.toml:3: bad",
+    )
     assert (invalid.claim_id, invalid.outcome, invalid.claim) == ("claims/b.toml", "invalid", None)
     assert invalid.checkpoint_sha256 is None and invalid.error == "claims/b.toml:3: bad"

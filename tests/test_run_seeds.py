@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from lenet.run import seeds
 from lenet.claims import load
+from lenet.run import seeds
 
 CLAIM = """format = 1
 claim = "Unit linear-0:58 matters more for ones than for sevens"
@@ -49,16 +49,37 @@ def claim_file(tmp_path, unit="linear-0:58", extra=""):
 # --- plans and shards ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("least, listed, given", [(4, 5, 5), (4, 5, 10), (4, 5, 3), (4, 5, 1), (1, 5, 10), (3, 3, 7), (2, 5, 4),
-                                                   (5, 5, 2), (1, 10, 3), (7, 9, 100)])
+@pytest.mark.parametrize(
+    "least, listed, given",
+    [
+        (4, 5, 5),
+        (4, 5, 10),
+        (4, 5, 3),
+        (4, 5, 1),
+        (1, 5, 10),
+        (3, 3, 7),
+        (2, 5, 4),
+        (5, 5, 2),
+        (1, 10, 3),
+        (7, 9, 100),
+    ],
+)
 def test_scaled_min_holding_keeps_the_fraction_rounded_up(least, listed, given):
-    assert seeds.scaled_min_holding(least, listed, given) == max(1, math.ceil(Fraction(least * given, listed)))
+    assert seeds.scaled_min_holding(least, listed, given) == max(
+        1, math.ceil(Fraction(least * given, listed))
+    )
 
 
 def test_plan_takes_the_file_or_the_override(tmp_path):
     claim = claim_file(tmp_path)
     own = seeds.plan(claim)
-    assert (own.seeds, own.min_holding, own.run, own.expect, own.expensive) == ((0, 1, 2, 3, 4), 4, (0, 1, 2, 3, 4), "holds", False)
+    assert (own.seeds, own.min_holding, own.run, own.expect, own.expensive) == (
+        (0, 1, 2, 3, 4),
+        4,
+        (0, 1, 2, 3, 4),
+        "holds",
+        False,
+    )
     wide = seeds.plan(claim, list(range(10)))
     assert (wide.min_holding, wide.file_seeds, wide.file_min_holding) == (8, (0, 1, 2, 3, 4), 4)
     assert seeds.plan(claim, [4, 3, 2, 1, 0]).min_holding == 4  # the same number of seeds: the same count
@@ -72,43 +93,63 @@ def test_shards_split_the_seeds_once_each_and_evenly(tmp_path, count):
     parts = [seeds.plan(claim, given, (k, count)).run for k in range(1, count + 1)]
     assert sorted(s for part in parts for s in part) == sorted(given)
     assert max(map(len, parts)) - min(map(len, parts)) <= 1
-    assert seeds.plan(claim, given, (count, count)).as_dict()["shard"] == {"index": count, "count": count, "seeds": list(parts[-1])}
+    assert seeds.plan(claim, given, (count, count)).as_dict()["shard"] == {
+        "index": count,
+        "count": count,
+        "seeds": list(parts[-1]),
+    }
 
 
 def test_expect_and_expensive_come_from_the_table_else_the_claim(tmp_path):
     claim = claim_file(tmp_path, extra='expect = "refuted"\nexpensive = true\n')
     assert (claim.seeds.expect, claim.seeds.expensive) == ("refuted", True)
     path = tmp_path / "b.toml"
-    path.write_text(CLAIM.format(unit="linear-0:58").replace('contrast = "digit/7"', 'contrast = "digit/7"\nexpect = "inconclusive"'))
+    path.write_text(
+        CLAIM.format(unit="linear-0:58").replace(
+            'contrast = "digit/7"', 'contrast = "digit/7"\nexpect = "inconclusive"'
+        )
+    )
     assert load(path).seeds.expect == "inconclusive"
 
 
 # --- k of n --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("outcomes, least, verdict", [
-    (["holds"] * 5, 4, "holds"),
-    (["holds"] * 4 + ["refuted"], 4, "holds"),
-    (["holds"] * 3 + ["refuted"] * 2, 4, "refuted"),
-    (["holds"] * 3 + ["inconclusive", "refuted"], 4, "inconclusive"),
-    (["holds"] * 3 + ["no-counterpart", "inconclusive"], 4, "inconclusive"),
-    (["holds"] * 3 + ["no-counterpart"] * 2, 4, "refuted"),
-    (["inconclusive"] * 5, 4, "inconclusive"),
-    (["refuted"] * 5, 1, "refuted"),
-    (["holds"] * 4 + ["error"], 4, "error"),
-    (["holds"] * 4, 4, "error"),  # seed 4 has no result
-])
+@pytest.mark.parametrize(
+    "outcomes, least, verdict",
+    [
+        (["holds"] * 5, 4, "holds"),
+        (["holds"] * 4 + ["refuted"], 4, "holds"),
+        (["holds"] * 3 + ["refuted"] * 2, 4, "refuted"),
+        (["holds"] * 3 + ["inconclusive", "refuted"], 4, "inconclusive"),
+        (["holds"] * 3 + ["no-counterpart", "inconclusive"], 4, "inconclusive"),
+        (["holds"] * 3 + ["no-counterpart"] * 2, 4, "refuted"),
+        (["inconclusive"] * 5, 4, "inconclusive"),
+        (["refuted"] * 5, 1, "refuted"),
+        (["holds"] * 4 + ["error"], 4, "error"),
+        (["holds"] * 4, 4, "error"),  # seed 4 has no result
+    ],
+)
 def test_tally_outcomes(outcomes, least, verdict):
-    counted = seeds.tally([0, 1, 2, 3, 4], least, 0.99, [{"seed": s, "outcome": o} for s, o in enumerate(outcomes)])
+    counted = seeds.tally(
+        [0, 1, 2, 3, 4], least, 0.99, [{"seed": s, "outcome": o} for s, o in enumerate(outcomes)]
+    )
     assert counted.outcome == verdict
     assert counted.holding == [s for s, o in enumerate(outcomes) if o == "holds"]
     if verdict != "error":
         assert counted.verdict().outcome == verdict
 
 
-@pytest.mark.parametrize("k, n, confidence", [(0, 5, 0.99), (3, 5, 0.99), (5, 5, 0.99), (4, 5, 0.95), (7, 10, 0.9), (1, 1, 0.99)])
+@pytest.mark.parametrize(
+    "k, n, confidence", [(0, 5, 0.99), (3, 5, 0.99), (5, 5, 0.99), (4, 5, 0.95), (7, 10, 0.9), (1, 1, 0.99)]
+)
 def test_interval_is_clopper_pearson(k, n, confidence):
-    counted = seeds.tally(list(range(n)), 1, confidence, [{"seed": s, "outcome": "holds" if s < k else "refuted"} for s in range(n)])
+    counted = seeds.tally(
+        list(range(n)),
+        1,
+        confidence,
+        [{"seed": s, "outcome": "holds" if s < k else "refuted"} for s in range(n)],
+    )
     reference = sps.binomtest(k, n).proportion_ci(confidence_level=confidence, method="exact")
     assert counted.interval() == pytest.approx((reference.low, reference.high), abs=1e-9)
     criterion = counted.verdict().primary
@@ -124,7 +165,9 @@ def small_cache(tmp_path_factory, mnist_root):
     """A cache for the module (the matching null is computed once), and matching on its 5,000-image sample only."""
     from lenet.subject import match
 
-    def sample_values(subject, layer):  # the values matching uses, without capturing all 60,000 training images
+    def sample_values(
+        subject, layer
+    ):  # the values matching uses, without capturing all 60,000 training images
         train = subject.split("train")
         return match.direct_values(subject, train.images[match.sample_rows(len(train))])[layer]
 
@@ -136,53 +179,85 @@ def small_cache(tmp_path_factory, mnist_root):
 
 @pytest.mark.slow
 def test_a_named_unit_is_checked_on_its_counterpart(small_cache, tmp_path):
+    from lenet.lenet_mnist.subject import LenetMnist
     from lenet.run import dispatch
     from lenet.subject import match
-    from lenet.lenet_mnist.subject import LenetMnist
 
     layer = match.match_layer(LenetMnist.load(0), LenetMnist.load(1), "linear-0", networks=NETWORKS)
-    unit = int(np.argmax(np.where(layer.matched, layer.candidate_correlations, -1.0)))  # the best-matched unit of seed 0
+    unit = int(
+        np.argmax(np.where(layer.matched, layer.candidate_correlations, -1.0))
+    )  # the best-matched unit of seed 0
     claim = claim_file(tmp_path, unit=f"linear-0:{unit}")
-    verdict = dispatch.run(claim, "ablation")  # known verdicts of the claim's own seed are reused as given (the real
-    own = seeds.run_seed(claim, 0, networks=NETWORKS, known={"ablation": verdict, "invariance": verdict})  # invariance: ~15 s)
-    assert own["units"] == [f"linear-0:{unit}"] and own["matches"] == [] and own["weights_sha256"] == LenetMnist.load(0).key
+    verdict = dispatch.run(
+        claim, "ablation"
+    )  # known verdicts of the claim's own seed are reused as given (the real
+    own = seeds.run_seed(
+        claim, 0, networks=NETWORKS, known={"ablation": verdict, "invariance": verdict}
+    )  # invariance: ~15 s)
+    assert (
+        own["units"] == [f"linear-0:{unit}"]
+        and own["matches"] == []
+        and own["weights_sha256"] == LenetMnist.load(0).key
+    )
     assert own["checks"]["ablation"]["criteria"] == [dataclasses.asdict(c) for c in verdict.criteria]
-    assert own["checks"]["invariance"]["outcome"] == verdict.outcome  # expensive checks count on the claim's own seed
+    assert (
+        own["checks"]["invariance"]["outcome"] == verdict.outcome
+    )  # expensive checks count on the claim's own seed
 
     found = match.match_unit(LenetMnist.load(0), LenetMnist.load(1), "linear-0", unit, networks=NETWORKS)
     assert found.counterpart is not None, found
     other = seeds.run_seed(claim, 1, networks=NETWORKS)
     moved = dataclasses.replace(claim, units=f"linear-0:{found.counterpart}")
-    assert other["units"] == [f"linear-0:{found.counterpart}"] and other["weights_sha256"] == LenetMnist.load(1).key
+    assert (
+        other["units"] == [f"linear-0:{found.counterpart}"]
+        and other["weights_sha256"] == LenetMnist.load(1).key
+    )
     assert other["matches"][0]["counterpart"] == f"linear-0:{found.counterpart}"
-    assert other["matches"][0]["correlation"] == pytest.approx(found.correlation) and other["matches"][0]["rank"] == found.rank
-    assert other["checks"]["ablation"]["criteria"] == [dataclasses.asdict(c) for c in dispatch.run(moved, "ablation", seed=1).criteria]
-    assert other["checks"]["invariance"]["outcome"] == "not run" and "expensive" in other["checks"]["invariance"]["note"]
-    assert other["outcome"] == other["checks"]["ablation"]["outcome"]  # invariance did not run, so it does not count
+    assert (
+        other["matches"][0]["correlation"] == pytest.approx(found.correlation)
+        and other["matches"][0]["rank"] == found.rank
+    )
+    assert other["checks"]["ablation"]["criteria"] == [
+        dataclasses.asdict(c) for c in dispatch.run(moved, "ablation", seed=1).criteria
+    ]
+    assert (
+        other["checks"]["invariance"]["outcome"] == "not run"
+        and "expensive" in other["checks"]["invariance"]["note"]
+    )
+    assert (
+        other["outcome"] == other["checks"]["ablation"]["outcome"]
+    )  # invariance did not run, so it does not count
     json.dumps(other)  # a per-seed row is plain JSON
 
 
 @pytest.mark.slow
 def test_a_unit_without_counterpart_does_not_hold(small_cache, tmp_path):
-    from lenet.subject import match
     from lenet.lenet_mnist.subject import LenetMnist
+    from lenet.subject import match
 
     layer = match.match_layer(LenetMnist.load(0), LenetMnist.load(1), "linear-0", networks=NETWORKS)
     lonely = int(np.flatnonzero(~layer.matched)[0])
     claim = claim_file(tmp_path, unit=f"linear-0:{lonely}")
     result = seeds.run_seed(claim, 1, networks=NETWORKS)
     assert result["outcome"] == "no-counterpart" and result["checks"] == {}
-    assert result["matches"][0]["counterpart"] is None and result["matches"][0]["reason"] == layer.match(lonely).reason
+    assert (
+        result["matches"][0]["counterpart"] is None
+        and result["matches"][0]["reason"] == layer.match(lonely).reason
+    )
     assert seeds.tally([1], 1, 0.99, [result]).outcome == "refuted"
 
 
 @pytest.mark.slow
 def test_select_rules_are_reselected_and_layers_stay(small_cache, tmp_path):
-    from lenet.run.dispatch import target
     from lenet.lenet_mnist.subject import LenetMnist
+    from lenet.run.dispatch import target
 
     path = tmp_path / "select.toml"
-    path.write_text(CLAIM.replace('unit = "{unit}"', 'select = { layer = "linear-0", top = 1 }').replace("[invariance]\nmin_auroc = 0.7\n", ""))
+    path.write_text(
+        CLAIM.replace('unit = "{unit}"', 'select = { layer = "linear-0", top = 1 }').replace(
+            "[invariance]\nmin_auroc = 0.7\n", ""
+        )
+    )
     chosen = load(path, tmp_path)
     result = seeds.run_seed(chosen, 2, networks=NETWORKS)
     assert result["matches"] == [] and result["units"] == target(chosen, LenetMnist.load(2)).names()
@@ -210,9 +285,17 @@ def test_retraining_is_compared_with_the_reference(mnist_root, tiny_config, cach
     manifest["seeds"]["3"]["versions"] = {**manifest["seeds"]["3"]["versions"], "machine": "elsewhere64"}
     (references / "manifest.json").write_text(json.dumps(manifest))
     elsewhere = seeds.compare(3, other, versions(), tiny_config, references)
-    assert elsewhere.problem is None and "elsewhere64" in elsewhere.note() and "committed weights" in elsewhere.note()
-    assert seeds.compare(4, other, versions(), tiny_config, references).identical is None  # no reference for seed 4
-    assert seeds.compare(3, other, versions(), None, references).identical is None  # nor for seed 3 with another config
+    assert (
+        elsewhere.problem is None
+        and "elsewhere64" in elsewhere.note()
+        and "committed weights" in elsewhere.note()
+    )
+    assert (
+        seeds.compare(4, other, versions(), tiny_config, references).identical is None
+    )  # no reference for seed 4
+    assert (
+        seeds.compare(3, other, versions(), None, references).identical is None
+    )  # nor for seed 3 with another config
 
 
 def test_retrain_once_per_run(cache_dir, monkeypatch):
@@ -232,4 +315,8 @@ def test_a_retraining_problem_makes_the_seed_an_error(tmp_path):
     claim = claim_file(tmp_path)
     bad = seeds.Retrained(0, "1" * 64, "2" * 64, {"machine": "x"}, {"machine": "x"})
     result = seeds.run_seed(claim, 0, retrained=bad)
-    assert result["outcome"] == "error" and "not reproducible" in result["error"] and result["retrained"]["identical"] is False
+    assert (
+        result["outcome"] == "error"
+        and "not reproducible" in result["error"]
+        and result["retrained"]["identical"] is False
+    )

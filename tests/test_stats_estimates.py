@@ -45,8 +45,14 @@ def test_delong_variance_matches_direct_placements(rng):
 def test_mean_difference_matches_scipy_permutation_test_and_a_direct_bootstrap_t(rng):
     x, y = rng.exponential(1.3, 35), rng.exponential(1.0, 60)
     got = estimates.mean_difference(x, y, confidence=0.95, permutations=20000, seed=1, resamples=4000)
-    ref = sps.permutation_test((x, y), lambda a, b: a.mean() - b.mean(), alternative="greater",
-                               n_resamples=20000, random_state=2, permutation_type="independent")
+    ref = sps.permutation_test(
+        (x, y),
+        lambda a, b: a.mean() - b.mean(),
+        alternative="greater",
+        n_resamples=20000,
+        random_state=2,
+        permutation_type="independent",
+    )
     assert got.value == pytest.approx(x.mean() - y.mean())
     assert got.p == pytest.approx(ref.pvalue, abs=0.01)  # two Monte Carlo estimates of one p-value
     # bootstrap-t written out one resample at a time, from the same resampling indices
@@ -64,7 +70,10 @@ def test_mean_difference_matches_scipy_permutation_test_and_a_direct_bootstrap_t
 def test_mean_difference_p_is_never_zero_and_reruns_identically(rng):
     x, y = rng.normal(5, 1, 30), rng.normal(0, 1, 30)
     first = estimates.mean_difference(x, y, permutations=999, seed=3)
-    assert first.p == pytest.approx(1 / 1000) and estimates.mean_difference(x, y, permutations=999, seed=3) == first
+    assert (
+        first.p == pytest.approx(1 / 1000)
+        and estimates.mean_difference(x, y, permutations=999, seed=3) == first
+    )
 
 
 def test_spearman_matches_scipy_value_p_and_bootstrap(rng):
@@ -73,8 +82,16 @@ def test_spearman_matches_scipy_value_p_and_bootstrap(rng):
     got = estimates.spearman(x, y, confidence=0.9, resamples=4000, seed=0)
     ref = sps.spearmanr(x, y, alternative="greater")
     assert got.value == pytest.approx(ref.statistic) and got.p == pytest.approx(ref.pvalue)
-    boot = sps.bootstrap((x, y), lambda a, b: sps.spearmanr(a, b).statistic, paired=True, vectorized=False,
-                         confidence_level=0.9, method="percentile", n_resamples=2000, random_state=1)
+    boot = sps.bootstrap(
+        (x, y),
+        lambda a, b: sps.spearmanr(a, b).statistic,
+        paired=True,
+        vectorized=False,
+        confidence_level=0.9,
+        method="percentile",
+        n_resamples=2000,
+        random_state=1,
+    )
     assert got.low == pytest.approx(boot.confidence_interval.low, abs=0.05)
     assert got.high == pytest.approx(boot.confidence_interval.high, abs=0.05)
 
@@ -111,7 +128,12 @@ def test_percentile_rank_and_selectivity_index():
     "est,threshold,bound,outcome",
     [
         (estimates.Estimate(0.8, 0.76, 0.84, 0.001, (50, 50), ""), 0.75, "min", "holds"),
-        (estimates.Estimate(0.8, 0.76, 0.84, 0.02, (50, 50), ""), 0.75, "min", "inconclusive"),  # p misses alpha
+        (
+            estimates.Estimate(0.8, 0.76, 0.84, 0.02, (50, 50), ""),
+            0.75,
+            "min",
+            "inconclusive",
+        ),  # p misses alpha
         (estimates.Estimate(0.8, 0.70, 0.90, 0.001, (50, 50), ""), 0.75, "min", "inconclusive"),
         (estimates.Estimate(0.6, 0.55, 0.65, 0.001, (50, 50), ""), 0.75, "min", "refuted"),
         (estimates.Estimate(0.6, 0.55, 0.65, 0.001, (50, 50), ""), None, "min", "holds"),
@@ -126,9 +148,13 @@ def test_decide_compares_thresholds_with_ci_bounds(est, threshold, bound, outcom
 
 def test_images_to_decide_scales_with_the_squared_ratio_on_the_facing_side():
     est = estimates.Estimate(0.8, 0.7, 0.85, 0.001, (100, 400), "")
-    assert estimates.images_to_decide(est, 0.75) == 400  # lower half-width 0.1, gap 0.05 -> 4x the smaller group
+    assert (
+        estimates.images_to_decide(est, 0.75) == 400
+    )  # lower half-width 0.1, gap 0.05 -> 4x the smaller group
     assert estimates.images_to_decide(est, 0.82) == 625  # upper half-width 0.05, gap 0.02 -> 6.25x
-    assert estimates.images_to_decide(estimates.Estimate(0.8, 0.79, 0.81, 0.001, (100,), ""), 0.7) == 101  # never fewer than now
+    assert (
+        estimates.images_to_decide(estimates.Estimate(0.8, 0.79, 0.81, 0.001, (100,), ""), 0.7) == 101
+    )  # never fewer than now
 
 
 # --- coverage: each CI covers a known truth at no less than its nominal rate (minus binomial slack) ---
@@ -158,14 +184,21 @@ def test_mean_difference_ci_covers_under_zero_inflated_skew(rng, m, n):
 
     (Welch's t interval covered only ~0.91 at m=40 here; that is why the CI is bootstrap-t.)
     """
+
     def draw(size, rate, p_nonzero):
         return rng.exponential(rate, size) * (rng.random(size) < p_nonzero)
 
     truth = 2.0 * 0.3 - 1.0 * 0.2
     hits = []
     for _ in range(REPEATS):
-        est = estimates.mean_difference(draw(m, 2.0, 0.3), draw(n, 1.0, 0.2), confidence=0.95, permutations=1, resamples=999,
-                                    seed=int(rng.integers(1 << 30)))
+        est = estimates.mean_difference(
+            draw(m, 2.0, 0.3),
+            draw(n, 1.0, 0.2),
+            confidence=0.95,
+            permutations=1,
+            resamples=999,
+            seed=int(rng.integers(1 << 30)),
+        )
         hits.append(est.low <= truth <= est.high)
     assert_covers(hits)
 
@@ -177,21 +210,35 @@ def test_spearman_bootstrap_ci_covers_the_true_rank_correlation(rng):
     hits = []
     for _ in range(REPEATS // 2):  # bootstrap is the slow one
         xy = rng.multivariate_normal([0, 0], cov, size=120)
-        est = estimates.spearman(xy[:, 0], xy[:, 1], confidence=0.95, resamples=999, seed=int(rng.integers(1 << 30)))
+        est = estimates.spearman(
+            xy[:, 0], xy[:, 1], confidence=0.95, resamples=999, seed=int(rng.integers(1 << 30))
+        )
         hits.append(est.low <= truth <= est.high)
     rate = np.mean(hits)
-    assert rate >= 0.95 - 3 * np.sqrt(0.95 * 0.05 / len(hits)), f"coverage {rate:.3f} over {len(hits)} repeats"
+    assert rate >= 0.95 - 3 * np.sqrt(0.95 * 0.05 / len(hits)), (
+        f"coverage {rate:.3f} over {len(hits)} repeats"
+    )
 
 
 def test_clopper_pearson_covers_at_least_nominally(rng):
-    hits = [lo <= 0.3 <= hi for lo, hi in (estimates.clopper_pearson(int(rng.binomial(40, 0.3)), 40, 0.95) for _ in range(REPEATS))]
+    hits = [
+        lo <= 0.3 <= hi
+        for lo, hi in (
+            estimates.clopper_pearson(int(rng.binomial(40, 0.3)), 40, 0.95) for _ in range(REPEATS)
+        )
+    ]
     assert_covers(hits)
 
 
 def test_null_p_values_are_uniform_and_pass_at_most_alpha(rng):
     """Under exchangeable nulls the one-sided p-values are uniform: pass rate <= alpha (+ slack), KS not rejected."""
     auroc_p = [estimates.auroc(rng.normal(size=30), rng.normal(size=60)).p for _ in range(1000)]
-    perm_p = [estimates.mean_difference(rng.exponential(size=30), rng.exponential(size=60), permutations=499, seed=i).p for i in range(400)]
+    perm_p = [
+        estimates.mean_difference(
+            rng.exponential(size=30), rng.exponential(size=60), permutations=499, seed=i
+        ).p
+        for i in range(400)
+    ]
     for name, p in (("auroc", auroc_p), ("mean_difference", perm_p)):
         p = np.asarray(p)
         limit = 0.05 + 3 * np.sqrt(0.05 * 0.95 / len(p))

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from lenet.stats import estimates
-from lenet.subject import baseline as base
 from lenet.lenet_mnist.model import LeNet5
 from lenet.lenet_mnist.subject import LenetMnist
+from lenet.stats import estimates
+from lenet.subject import baseline as base
 
 
 @pytest.fixture
@@ -25,7 +25,9 @@ def test_baseline_equals_aurocs_of_untrained_networks_and_is_cached(few_networks
     assert got.aurocs.shape == (3, 16)
     torch.manual_seed(base.FIRST_SEED + 2)
     with torch.no_grad():
-        values = LeNet5().preactivations(test.images)["conv-1"].mean(dim=(2, 3)).numpy()  # spatial mean per channel
+        values = (
+            LeNet5().preactivations(test.images)["conv-1"].mean(dim=(2, 3)).numpy()
+        )  # spatial mean per channel
     direct = [estimates.auroc(values[concept, u], values[contrast, u]).value for u in range(16)]
     np.testing.assert_allclose(got.aurocs[2], direct, rtol=1e-6)
     assert got.unit_p99 == pytest.approx(np.quantile(got.aurocs, 0.99))

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from lenet.subject import match
-from lenet.lenet_mnist.checkpoint import Checkpoint, weights_sha256
 from lenet.errors import InvalidConfig, MatchError, UnknownUnit
+from lenet.lenet_mnist.checkpoint import Checkpoint, weights_sha256
 from lenet.lenet_mnist.model import LeNet5, untrained
 from lenet.lenet_mnist.subject import LenetMnist
+from lenet.subject import match
 
 NETWORKS = 19  # a smaller null than the default 99 keeps the tests quick: false-match rate <= 1/20
 HAS_ACTIVATIONS = importlib.util.find_spec("lenet.lenet_mnist.activations") is not None
@@ -70,13 +70,41 @@ def test_layer_match_reports_candidate_rank_and_why_a_match_is_too_weak():
 @pytest.mark.parametrize(
     "call, error, words",
     [
-        (lambda m: m.match_values("linear-2", np.zeros((5, 4)), np.zeros((5, 4)), _null([0] * 4), 1.5), InvalidConfig, "min_correlation=1.5"),
-        (lambda m: m.match_values("linear-2", np.zeros((5, 4)), np.zeros((6, 4)), _null([0] * 4)), MatchError, "(5, 4)"),
-        (lambda m: m.match_values("linear-2", np.zeros((5, 4)), np.zeros((5, 4)), _null([0] * 3)), MatchError, "the null has 3"),
-        (lambda m: m.match_values("linear-2", np.ones((5, 4)), np.ones((5, 4)), _null([0] * 4)).match(4), UnknownUnit, "units are 0-3"),
-        (lambda m: m.match_values("linear-2", np.ones((5, 4)), np.ones((5, 4)), _null([0] * 4)).match(-1), UnknownUnit, "unit=-1"),
-        (lambda m: m.match_unit(_subject(untrained(1)), None, "linear-0", 120), UnknownUnit, "units are 0-119"),
-        (lambda m: m.match_unit(_subject(untrained(1)), None, "linear-3", 0), UnknownUnit, "layers are conv-0"),
+        (
+            lambda m: m.match_values("linear-2", np.zeros((5, 4)), np.zeros((5, 4)), _null([0] * 4), 1.5),
+            InvalidConfig,
+            "min_correlation=1.5",
+        ),
+        (
+            lambda m: m.match_values("linear-2", np.zeros((5, 4)), np.zeros((6, 4)), _null([0] * 4)),
+            MatchError,
+            "(5, 4)",
+        ),
+        (
+            lambda m: m.match_values("linear-2", np.zeros((5, 4)), np.zeros((5, 4)), _null([0] * 3)),
+            MatchError,
+            "the null has 3",
+        ),
+        (
+            lambda m: m.match_values("linear-2", np.ones((5, 4)), np.ones((5, 4)), _null([0] * 4)).match(4),
+            UnknownUnit,
+            "units are 0-3",
+        ),
+        (
+            lambda m: m.match_values("linear-2", np.ones((5, 4)), np.ones((5, 4)), _null([0] * 4)).match(-1),
+            UnknownUnit,
+            "unit=-1",
+        ),
+        (
+            lambda m: m.match_unit(_subject(untrained(1)), None, "linear-0", 120),
+            UnknownUnit,
+            "units are 0-119",
+        ),
+        (
+            lambda m: m.match_unit(_subject(untrained(1)), None, "linear-3", 0),
+            UnknownUnit,
+            "layers are conv-0",
+        ),
         (lambda m: m.null(_subject(untrained(1)), "linear-0", networks=0), InvalidConfig, "networks=0"),
     ],
 )
@@ -124,7 +152,9 @@ def _direct_sample_values(subject: LenetMnist, layer: str) -> np.ndarray:
 
 
 def _subject(model: LeNet5) -> LenetMnist:
-    return LenetMnist(Checkpoint(model.eval(), {"weights_sha256": weights_sha256(model.state_dict())}), seed=None)
+    return LenetMnist(
+        Checkpoint(model.eval(), {"weights_sha256": weights_sha256(model.state_dict())}), seed=None
+    )
 
 
 def _permuted(model: LeNet5, layer: str, perm: torch.Tensor) -> LeNet5:
@@ -144,7 +174,9 @@ def _permuted(model: LeNet5, layer: str, perm: torch.Tensor) -> LeNet5:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not HAS_ACTIVATIONS, reason="lenet.lenet_mnist.activations (LenetMnist.values) is not written yet")
+@pytest.mark.skipif(
+    not HAS_ACTIVATIONS, reason="lenet.lenet_mnist.activations (LenetMnist.values) is not written yet"
+)
 def test_null_values_agree_with_subject_values(shared_cache):
     subject = LenetMnist.load(0)
     direct = match.direct_values(subject, _sample_images(subject))
@@ -163,11 +195,16 @@ def test_a_permuted_layer_is_matched_exactly(sample_only, layer):
     with torch.no_grad():
         torch.testing.assert_close(permuted(images), reference.model(images), rtol=1e-5, atol=1e-5)
     got = match.match_layer(reference, _subject(permuted), layer, networks=NETWORKS)
-    np.testing.assert_array_equal(got.candidates, torch.argsort(perm).numpy())  # reference unit perm[j] is unit j
+    np.testing.assert_array_equal(
+        got.candidates, torch.argsort(perm).numpy()
+    )  # reference unit perm[j] is unit j
     assert got.matched.all(), got.summary()
     np.testing.assert_allclose(got.candidate_correlations, 1.0, atol=1e-6)
     assert (got.ranks == 1).all()
-    assert match.match_unit(reference, _subject(permuted), layer, int(perm[3]), networks=NETWORKS).counterpart == 3
+    assert (
+        match.match_unit(reference, _subject(permuted), layer, int(perm[3]), networks=NETWORKS).counterpart
+        == 3
+    )
 
 
 @pytest.mark.slow
@@ -179,12 +216,16 @@ def test_a_reference_matched_with_itself_is_the_identity(sample_only):
         np.testing.assert_allclose(got.candidate_correlations, 1.0, atol=1e-6)
         assert got.matched.all(), got.summary()
     conv0 = match.match_layer(reference, reference, "conv-0", networks=NETWORKS)
-    np.testing.assert_array_equal(conv0.candidates, np.arange(6))  # but spatial means of conv-0 all follow the ink:
+    np.testing.assert_array_equal(
+        conv0.candidates, np.arange(6)
+    )  # but spatial means of conv-0 all follow the ink:
     assert conv0.null.bars.min() > 0.95, conv0.summary()  # untrained networks match them just as well
 
 
 @pytest.mark.slow
-def test_untrained_networks_find_counterparts_no_more_often_than_the_null_allows(shared_cache, record_property):
+def test_untrained_networks_find_counterparts_no_more_often_than_the_null_allows(
+    shared_cache, record_property
+):
     """Untrained networks not in the null (seeds 40000+) against seed 0.
 
     By exchangeability of initialisations the null alone (min r off) lets a unit through with probability at most
@@ -201,7 +242,9 @@ def test_untrained_networks_find_counterparts_no_more_often_than_the_null_allows
         values = match.direct_values(_subject(untrained(seed)), images)
         for layer in ("linear-0", "linear-1"):
             null = match.null(reference, layer, networks=NETWORKS)
-            found["null only"] += int(match.match_values(layer, ref[layer], values[layer], null, min_correlation=-1).matched.sum())
+            found["null only"] += int(
+                match.match_values(layer, ref[layer], values[layer], null, min_correlation=-1).matched.sum()
+            )
             found["default"] += int(match.match_values(layer, ref[layer], values[layer], null).matched.sum())
             trials += null.correlations.shape[1]
     nominal = 1 / (NETWORKS + 1)
@@ -213,7 +256,12 @@ def test_untrained_networks_find_counterparts_no_more_often_than_the_null_allows
     assert found["default"] <= found["null only"]
     # the same through subjects (the path claims take): one untrained network, one layer
     through = match.match_layer(reference, _subject(untrained(40_000)), "linear-0", networks=NETWORKS)
-    direct = match.match_values("linear-0", ref["linear-0"], match.direct_values(_subject(untrained(40_000)), images)["linear-0"], through.null)
+    direct = match.match_values(
+        "linear-0",
+        ref["linear-0"],
+        match.direct_values(_subject(untrained(40_000)), images)["linear-0"],
+        through.null,
+    )
     np.testing.assert_allclose(through.candidate_correlations, direct.candidate_correlations, atol=1e-4)
 
 
@@ -224,7 +272,9 @@ def test_seed_0_and_seed_1_linear_0(shared_cache, record_property):
     assert ((-1 <= got.correlations) & (got.correlations <= 1)).all()
     assert sorted(got.candidates.tolist()) == list(range(120))  # one-to-one
     assert (got.ranks >= 1).all() and (got.ranks <= 120).all()
-    assert (r[got.matched] > got.null.bars[got.matched]).all() and (r[got.matched] >= match.MIN_CORRELATION).all()
+    assert (r[got.matched] > got.null.bars[got.matched]).all() and (
+        r[got.matched] >= match.MIN_CORRELATION
+    ).all()
     record_property("seed_0_vs_1_linear_0", got.summary())
     print(got.summary(), f"; rank 1 for {(got.ranks == 1).sum()} units")
     one = match.match_unit(LenetMnist.load(0), LenetMnist.load(1), "linear-0", 58, networks=NETWORKS)
@@ -238,7 +288,9 @@ def test_the_null_is_cached_on_disk_and_reused(shared_cache, monkeypatch):
     assert first.correlations.shape == (NETWORKS, 84) and first.false_match_rate == pytest.approx(0.05)
     assert len(list((match.cache_dir() / "match").glob("null-*.npz"))) == 1
     monkeypatch.setattr(match, "_compute_null", lambda *a: pytest.fail("recomputed a cached null"))
-    np.testing.assert_array_equal(match.null(reference, "linear-1", networks=NETWORKS).correlations, first.correlations)
+    np.testing.assert_array_equal(
+        match.null(reference, "linear-1", networks=NETWORKS).correlations, first.correlations
+    )
     # row i is the untrained network of seed NULL_FIRST_SEED + i, matched by the public pieces
     images = _sample_images(reference)
     ref = match.direct_values(reference, images)["linear-1"]

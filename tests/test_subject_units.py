@@ -43,7 +43,15 @@ def test_sets_print_in_the_canonical_spelling_and_name_each_unit():
 
 @pytest.mark.parametrize(
     "text",
-    ["linear-0:58", "linear-0:58,28,8", "linear-0:*", "conv-0:0", "conv-1:15,3", "linear-1:83", "linear-2:0,9"],
+    [
+        "linear-0:58",
+        "linear-0:58,28,8",
+        "linear-0:*",
+        "conv-0:0",
+        "conv-1:15,3",
+        "linear-1:83",
+        "linear-2:0,9",
+    ],
 )
 def test_a_set_and_its_complement_partition_the_layer(text):
     units = parse_units(text, LAYERS)
@@ -68,22 +76,54 @@ def test_the_empty_set_is_the_complement_of_a_whole_layer():
         (lambda: parse_units("linear-3:1", LAYERS), rf"Unknown layer 'linear-3'; layers are {RANGES}\."),
         (lambda: parse_units("Linear-0:1", LAYERS), rf"Unknown layer 'Linear-0'; layers are {RANGES}\."),
         (lambda: UnitSet("conv-2", (0,), LAYERS), rf"Unknown layer 'conv-2'; layers are {RANGES}\."),
-        (lambda: parse_units("linear-0:120", LAYERS), r"unit linear-0:120 does not exist; linear-0 has units 0-119\."),
+        (
+            lambda: parse_units("linear-0:120", LAYERS),
+            r"unit linear-0:120 does not exist; linear-0 has units 0-119\.",
+        ),
         (lambda: parse_units("conv-0:2,6", LAYERS), r"unit conv-0:6 does not exist; conv-0 has units 0-5\."),
-        (lambda: UnitSet("linear-2", (-1,), LAYERS), r"unit linear-2:-1 does not exist; linear-2 has units 0-9\."),
-        (lambda: parse_units("linear0", LAYERS), rf"'linear0' is not a unit address; write layer:index, e\.g\. 'linear-0:58'.*Layers: {RANGES}"),
+        (
+            lambda: UnitSet("linear-2", (-1,), LAYERS),
+            r"unit linear-2:-1 does not exist; linear-2 has units 0-9\.",
+        ),
+        (
+            lambda: parse_units("linear0", LAYERS),
+            rf"'linear0' is not a unit address; write layer:index, e\.g\. 'linear-0:58'.*Layers: {RANGES}",
+        ),
         (lambda: parse_units("linear-0:", LAYERS), r"'linear-0:' is not a unit address"),
         (lambda: parse_units("linear-0:-1", LAYERS), r"'linear-0:-1' is not a unit address"),
         (lambda: parse_units("linear-0:5;6", LAYERS), r"'linear-0:5;6' is not a unit address"),
         (lambda: parse_units("", LAYERS), r"'' is not a unit address"),
         (lambda: parse_units([], LAYERS), r"no units given; write e\.g\. 'linear-0:58'\."),
-        (lambda: parse_units(["linear-0:1", "linear-1:2"], LAYERS), r"units must lie in one layer; got linear-0 and linear-1\."),
-        (lambda: parse_units("linear-0:5,5", LAYERS), r"linear-0:5,5 names a unit twice; list each unit once\."),
-        (lambda: UnitSet("conv-1", (3, 1, 3), LAYERS), r"conv-1:3,1,3 names a unit twice; list each unit once\."),
+        (
+            lambda: parse_units(["linear-0:1", "linear-1:2"], LAYERS),
+            r"units must lie in one layer; got linear-0 and linear-1\.",
+        ),
+        (
+            lambda: parse_units("linear-0:5,5", LAYERS),
+            r"linear-0:5,5 names a unit twice; list each unit once\.",
+        ),
+        (
+            lambda: UnitSet("conv-1", (3, 1, 3), LAYERS),
+            r"conv-1:3,1,3 names a unit twice; list each unit once\.",
+        ),
     ],
-    ids=["unknown-layer", "unknown-layer-case", "unknown-layer-unitset", "out-of-range", "out-of-range-in-list",
-         "negative", "not-an-address", "no-index", "negative-text", "bad-separator", "empty-text", "empty-list",
-         "two-layers", "repeated", "repeated-unitset"],
+    ids=[
+        "unknown-layer",
+        "unknown-layer-case",
+        "unknown-layer-unitset",
+        "out-of-range",
+        "out-of-range-in-list",
+        "negative",
+        "not-an-address",
+        "no-index",
+        "negative-text",
+        "bad-separator",
+        "empty-text",
+        "empty-list",
+        "two-layers",
+        "repeated",
+        "repeated-unitset",
+    ],
 )
 def test_bad_addresses_raise_unknown_unit_saying_what_is_valid(make, message):
     with pytest.raises(UnknownUnit, match=message) as info:

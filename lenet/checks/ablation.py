@@ -34,18 +34,38 @@ SPEC = CheckSpec(
     params=(
         METHOD,
         OUTPUT,
-        Param("min_effect", "float", "lower CI bound of (mean concept damage - mean contrast damage) must "
-              "reach this; damage = output before - after ablation", 0.5, required=True, low=0.0),
+        Param(
+            "min_effect",
+            "float",
+            "lower CI bound of (mean concept damage - mean contrast damage) must "
+            "reach this; damage = output before - after ablation",
+            0.5,
+            required=True,
+            low=0.0,
+        ),
         PERCENTILE,
-        Param("max_collateral", "float", "upper CI bound of the accuracy drop on images of other classes "
-              "must stay below this", 0.01, low=0.0, high=1.0),
+        Param(
+            "max_collateral",
+            "float",
+            "upper CI bound of the accuracy drop on images of other classes must stay below this",
+            0.01,
+            low=0.0,
+            high=1.0,
+        ),
     ),
     needs=frozenset({"units", "concept", "contrast"}),
 )
 
 
-def check(subject: Subject, target: Target, concept: Members, contrast: Members, params: dict, seed: int,
-          confidence: float) -> Verdict:
+def check(
+    subject: Subject,
+    target: Target,
+    concept: Members,
+    contrast: Members,
+    params: dict,
+    seed: int,
+    confidence: float,
+) -> Verdict:
     """Ablate the target's units on the test split; judge the concept-minus-contrast damage."""
     concept, contrast = concept.test, contrast.test
     method, output = params["method"], params["output"]
@@ -60,16 +80,31 @@ def check(subject: Subject, target: Target, concept: Members, contrast: Members,
         others = ~np.isin(labels, np.unique(labels[concept]))  # images of classes the concept does not touch
         before, after = effects.correct_before.numpy()[others], effects.correct_after.numpy()[others]
         collateral = before.astype(float) - after
-    verdict = judge(damage[concept], damage[contrast], params, layer_effects=layer_effects,
-                    collateral=collateral, confidence=confidence, seed=seed,
-                    label="unit" if len(target.units) == 1 else "unit set")
-    verdict.details["other_methods"] = _other_methods(subject, target, concept, contrast, params, seed,
-                                                      confidence)
+    verdict = judge(
+        damage[concept],
+        damage[contrast],
+        params,
+        layer_effects=layer_effects,
+        collateral=collateral,
+        confidence=confidence,
+        seed=seed,
+        label="unit" if len(target.units) == 1 else "unit set",
+    )
+    verdict.details["other_methods"] = _other_methods(
+        subject, target, concept, contrast, params, seed, confidence
+    )
     return verdict
 
 
-def _layer_effects(subject: Subject, target: Target, method: str, output: str, concept: np.ndarray,
-                   contrast: np.ndarray, seed: int) -> np.ndarray:
+def _layer_effects(
+    subject: Subject,
+    target: Target,
+    method: str,
+    output: str,
+    concept: np.ndarray,
+    contrast: np.ndarray,
+    seed: int,
+) -> np.ndarray:
     """The concept-minus-contrast damage of every comparison ablation: each unit alone, or random sets of the
     target's size."""
     from ..subject.effects import draw_sources
@@ -89,8 +124,15 @@ def _layer_effects(subject: Subject, target: Target, method: str, output: str, c
     return np.array(diffs)
 
 
-def _other_methods(subject: Subject, target: Target, concept: np.ndarray, contrast: np.ndarray, params: dict,
-                   seed: int, confidence: float) -> dict:
+def _other_methods(
+    subject: Subject,
+    target: Target,
+    concept: np.ndarray,
+    contrast: np.ndarray,
+    params: dict,
+    seed: int,
+    confidence: float,
+) -> dict:
     """Would another ablation method flip the verdict on the effect criterion? {method: outcome}."""
     from ..stats import estimates
 
@@ -104,10 +146,18 @@ def _other_methods(subject: Subject, target: Target, concept: np.ndarray, contra
     return flips
 
 
-def judge(concept_damage: np.ndarray, contrast_damage: np.ndarray, params: dict, *,
-          layer_effects: np.ndarray | None = None, collateral: np.ndarray | None = None,
-          confidence: float = 0.99, seed: int = 0, label: str = "unit",
-          permutations: int = PERMUTATIONS) -> Verdict:
+def judge(
+    concept_damage: np.ndarray,
+    contrast_damage: np.ndarray,
+    params: dict,
+    *,
+    layer_effects: np.ndarray | None = None,
+    collateral: np.ndarray | None = None,
+    confidence: float = 0.99,
+    seed: int = 0,
+    label: str = "unit",
+    permutations: int = PERMUTATIONS,
+) -> Verdict:
     """The verdict from per-image damage arrays.
 
     ``layer_effects``: the same concept-minus-contrast number for each unit of the
@@ -119,23 +169,38 @@ def judge(concept_damage: np.ndarray, contrast_damage: np.ndarray, params: dict,
     alpha = 1 - confidence
     est = estimates.mean_difference(concept_damage, contrast_damage, confidence, permutations, seed)
     statistic = f"mean damage to {params['output']}, concept - contrast ({params['method']} ablation)"
-    criteria = [Criterion.from_estimate("min_effect", statistic, est, threshold=params["min_effect"],
-                                        alpha=alpha)]
+    criteria = [
+        Criterion.from_estimate("min_effect", statistic, est, threshold=params["min_effect"], alpha=alpha)
+    ]
     details: dict = {"method": params["method"], "output": params["output"]}
     if params.get("min_layer_percentile") is not None and layer_effects is not None:
         rank = estimates.percentile_rank(est.value, layer_effects)
         details.update(layer_percentile=rank, layer_size=len(layer_effects))
-        criteria.append(percentile_criterion(f"percentile of the {label}'s effect among {len(layer_effects)} "
-                                             "comparison ablations of its layer", rank,
-                                             params["min_layer_percentile"]))
+        criteria.append(
+            percentile_criterion(
+                f"percentile of the {label}'s effect among {len(layer_effects)} "
+                "comparison ablations of its layer",
+                rank,
+                params["min_layer_percentile"],
+            )
+        )
     if params.get("max_collateral") is not None and collateral is not None:
         drop = estimates.mean(collateral, confidence, seed)
         details.update(collateral=drop.value)
         bound = params["max_collateral"]
         # an upper bound is decided by the CI alone, and this criterion never reported the mean's p-value
-        criteria.append(Criterion(name="max_collateral", statistic="accuracy drop on other classes' images",
-                                  value=drop.value, low=drop.low, high=drop.high, threshold=bound,
-                                  bound="max", outcome=estimates.decide(drop, bound, "max", alpha)))
+        criteria.append(
+            Criterion(
+                name="max_collateral",
+                statistic="accuracy drop on other classes' images",
+                value=drop.value,
+                low=drop.low,
+                high=drop.high,
+                threshold=bound,
+                bound="max",
+                outcome=estimates.decide(drop, bound, "max", alpha),
+            )
+        )
     rule = f"CI lower bound of the damage difference >= min_effect with permutation p < {alpha:g}"
     if params.get("min_layer_percentile") is not None:
         rule += ", layer percentile >= min_layer_percentile"

@@ -34,16 +34,33 @@ __all__ = ["SPEC", "check", "judge", "level"]
 SPEC = CheckSpec(
     name="activation",
     summary="sufficiency: driving the unit on contrast images to its concept level moves the output the "
-            "claimed way",
+    "claimed way",
     params=(
-        Param("value", "str", "level to drive to: 'concept-median', 'concept-quantile:Q' (Q in 0-1) or a "
-              "number as a string", "concept-median", default="concept-median",
-              pattern=r"^(concept-median|concept-quantile:(0(\.\d+)?|1(\.0+)?)|-?\d+(\.\d+)?)$"),
+        Param(
+            "value",
+            "str",
+            "level to drive to: 'concept-median', 'concept-quantile:Q' (Q in 0-1) or a number as a string",
+            "concept-median",
+            default="concept-median",
+            pattern=r"^(concept-median|concept-quantile:(0(\.\d+)?|1(\.0+)?)|-?\d+(\.\d+)?)$",
+        ),
         OUTPUT,
-        Param("direction", "str", "the claimed direction of the output change", "up", default="up",
-              choices=("up", "down")),
-        Param("min_effect", "float", "lower CI bound of the mean output change (in the claimed direction) "
-              "must reach this", 0.2, required=True, low=0.0),
+        Param(
+            "direction",
+            "str",
+            "the claimed direction of the output change",
+            "up",
+            default="up",
+            choices=("up", "down"),
+        ),
+        Param(
+            "min_effect",
+            "float",
+            "lower CI bound of the mean output change (in the claimed direction) must reach this",
+            0.2,
+            required=True,
+            low=0.0,
+        ),
         PERCENTILE,
     ),
     needs=frozenset({"units", "concept", "contrast"}),
@@ -60,8 +77,15 @@ def level(concept_values: np.ndarray, spec: str) -> float:
     return float(spec)
 
 
-def check(subject: Subject, target: Target, concept: Members, contrast: Members, params: dict, seed: int,
-          confidence: float) -> Verdict:
+def check(
+    subject: Subject,
+    target: Target,
+    concept: Members,
+    contrast: Members,
+    params: dict,
+    seed: int,
+    confidence: float,
+) -> Verdict:
     """Drive the unit to its concept level (discovery split) on test images; judge the output changes."""
     from ..subject.units import UnitSet
 
@@ -69,29 +93,49 @@ def check(subject: Subject, target: Target, concept: Members, contrast: Members,
     drive = level(subject.values(target.layer, subject.DISCOVERY)[concept.train, unit], params["value"])
     concept, contrast = concept.test, contrast.test
     rows = np.concatenate([contrast, concept])
-    effects = subject.intervene(UnitSet(target.layer, (unit,), subject.layers), "clamp", rows=rows, value=drive)
+    effects = subject.intervene(
+        UnitSet(target.layer, (unit,), subject.layers), "clamp", rows=rows, value=drive
+    )
     change = effects.change(params["output"])
     layer_effects = None
     if params.get("min_layer_percentile") is not None:
         layer_effects = _drive_layer(subject, target.layer, unit, drive, contrast, params)
-    return judge(change[: len(contrast)], change[len(contrast):], params, layer_effects=layer_effects,
-                 confidence=confidence, seed=seed, drive=drive)
+    return judge(
+        change[: len(contrast)],
+        change[len(contrast) :],
+        params,
+        layer_effects=layer_effects,
+        confidence=confidence,
+        seed=seed,
+        drive=drive,
+    )
 
 
-def _drive_layer(subject: Subject, layer: str, unit: int, drive: float, contrast: np.ndarray,
-                 params: dict) -> np.ndarray:
+def _drive_layer(
+    subject: Subject, layer: str, unit: int, drive: float, contrast: np.ndarray, params: dict
+) -> np.ndarray:
     """Mean change when each unit of the layer is driven on contrast images by as many of its own SDs."""
     train = subject.values(layer, subject.DISCOVERY)
     spread = train.std(axis=0) + 1e-12
     shift_sd = (drive - train[:, unit].mean()) / spread[unit]
     targets = train.mean(axis=0) + shift_sd * spread  # (U,): each unit's own mean + as many of its SDs
-    change = -subject.sweep_damage(layer, "clamp", params["output"], values=targets, rows=contrast)  # (U, n_contrast)
+    change = -subject.sweep_damage(
+        layer, "clamp", params["output"], values=targets, rows=contrast
+    )  # (U, n_contrast)
     return (1.0 if params["direction"] == "up" else -1.0) * change.mean(axis=1)
 
 
-def judge(changes: np.ndarray, concept_changes: np.ndarray, params: dict, *,
-          layer_effects: np.ndarray | None = None, confidence: float = 0.99, seed: int = 0,
-          drive: float | None = None, permutations: int = 4999) -> Verdict:
+def judge(
+    changes: np.ndarray,
+    concept_changes: np.ndarray,
+    params: dict,
+    *,
+    layer_effects: np.ndarray | None = None,
+    confidence: float = 0.99,
+    seed: int = 0,
+    drive: float | None = None,
+    permutations: int = 4999,
+) -> Verdict:
     """The verdict from per-image output changes (after - before) when driven: on contrast images
     (``changes``) and on concept images (``concept_changes``), signed by ``direction``."""
     from ..stats import estimates
@@ -99,24 +143,40 @@ def judge(changes: np.ndarray, concept_changes: np.ndarray, params: dict, *,
     alpha = 1 - confidence
     sign = 1.0 if params["direction"] == "up" else -1.0
     est = estimates.mean(sign * changes, confidence, seed)
-    selective = estimates.mean_difference(sign * changes, sign * concept_changes, confidence, permutations, seed)
+    selective = estimates.mean_difference(
+        sign * changes, sign * concept_changes, confidence, permutations, seed
+    )
     # the mean's CI with the p-value of the selectivity test
     est = estimates.Estimate(est.value, est.low, est.high, selective.p, est.n, est.method)
-    statistic = (f"mean change of {params['output']} ({params['direction']}) on contrast images driven to "
-                 f"{params['value']}")
-    criteria = [Criterion.from_estimate("min_effect", statistic, est, threshold=params["min_effect"],
-                                        alpha=alpha)]
-    details: dict = {"output": params["output"], "direction": params["direction"], "value": params["value"],
-                     "drive_level": drive,
-                     "selectivity_of_drive": [selective.value, selective.low, selective.high, selective.p]}
+    statistic = (
+        f"mean change of {params['output']} ({params['direction']}) on contrast images driven to "
+        f"{params['value']}"
+    )
+    criteria = [
+        Criterion.from_estimate("min_effect", statistic, est, threshold=params["min_effect"], alpha=alpha)
+    ]
+    details: dict = {
+        "output": params["output"],
+        "direction": params["direction"],
+        "value": params["value"],
+        "drive_level": drive,
+        "selectivity_of_drive": [selective.value, selective.low, selective.high, selective.p],
+    }
     if params.get("min_layer_percentile") is not None and layer_effects is not None:
         rank = estimates.percentile_rank(est.value, layer_effects)
         details.update(layer_percentile=rank, layer_size=len(layer_effects))
-        criteria.append(percentile_criterion(f"percentile among {len(layer_effects)} units of the layer "
-                                             "driven by the same number of standard deviations", rank,
-                                             params["min_layer_percentile"]))
-    rule = ("CI lower bound of the mean change on contrast images >= min_effect, and the change larger on "
-            f"contrast than on concept images (permutation p < {alpha:g})")
+        criteria.append(
+            percentile_criterion(
+                f"percentile among {len(layer_effects)} units of the layer "
+                "driven by the same number of standard deviations",
+                rank,
+                params["min_layer_percentile"],
+            )
+        )
+    rule = (
+        "CI lower bound of the mean change on contrast images >= min_effect, and the change larger on "
+        f"contrast than on concept images (permutation p < {alpha:g})"
+    )
     n = {"contrast": len(changes), "concept": len(concept_changes)}
     verdict = Verdict("activation", criteria, n, confidence, seed, rule, details)
     if criteria[0].outcome == "inconclusive" and params["min_effect"] is not None:

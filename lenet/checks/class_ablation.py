@@ -31,23 +31,55 @@ SPEC = CheckSpec(
     summary="ablating a unit set drops one class's accuracy below a bound while other classes stay above one",
     params=(
         Param("class", "int", "the class whose knowledge is removed", 7, required=True, low=0, high=9),
-        Param("ablate", "str", "which units: the claim's units ('units') or all the others in their layer "
-              "('complement')", "units", default="units", choices=("units", "complement")),
+        Param(
+            "ablate",
+            "str",
+            "which units: the claim's units ('units') or all the others in their layer ('complement')",
+            "units",
+            default="units",
+            choices=("units", "complement"),
+        ),
         METHOD,
-        Param("max_accuracy", "float", "upper CI bound of the class's accuracy after ablation must be "
-              "below this", 0.5, low=0.0, high=1.0),
-        Param("min_accuracy", "float", "lower CI bound of the class's accuracy after ablation must reach "
-              "this (with ablate = 'complement': the class is spared; the damage must then fall on the other "
-              "classes)", 0.8, low=0.0, high=1.0),
-        Param("min_other_accuracy", "float", "lower CI bound of every other class's accuracy after ablation "
-              "must reach this", 0.95, low=0.0, high=1.0),
+        Param(
+            "max_accuracy",
+            "float",
+            "upper CI bound of the class's accuracy after ablation must be below this",
+            0.5,
+            low=0.0,
+            high=1.0,
+        ),
+        Param(
+            "min_accuracy",
+            "float",
+            "lower CI bound of the class's accuracy after ablation must reach "
+            "this (with ablate = 'complement': the class is spared; the damage must then fall on the other "
+            "classes)",
+            0.8,
+            low=0.0,
+            high=1.0,
+        ),
+        Param(
+            "min_other_accuracy",
+            "float",
+            "lower CI bound of every other class's accuracy after ablation must reach this",
+            0.95,
+            low=0.0,
+            high=1.0,
+        ),
     ),
     needs=frozenset({"units"}),
 )
 
 
-def check(subject: Subject, target: Target, concept: Members | None, contrast: Members | None, params: dict,
-          seed: int, confidence: float) -> Verdict:
+def check(
+    subject: Subject,
+    target: Target,
+    concept: Members | None,
+    contrast: Members | None,
+    params: dict,
+    seed: int,
+    confidence: float,
+) -> Verdict:
     """Ablate the units (or their complement) on the test split; judge per-image correctness by class."""
     from ..subject.units import UnitSet
 
@@ -56,8 +88,15 @@ def check(subject: Subject, target: Target, concept: Members | None, contrast: M
     labels = subject.split("test").labels.numpy()
     reference = np.flatnonzero(labels != params["class"])  # resample from other classes' images
     effects = ablation_effects(subject, target, params["method"], reference, seed, units.indices)
-    return judge(effects.correct_before.numpy(), effects.correct_after.numpy(), labels, params,
-                 confidence=confidence, seed=seed, units=str(units))
+    return judge(
+        effects.correct_before.numpy(),
+        effects.correct_after.numpy(),
+        labels,
+        params,
+        confidence=confidence,
+        seed=seed,
+        units=str(units),
+    )
 
 
 def _outcome(est, bound: float, side: str) -> str:
@@ -67,8 +106,9 @@ def _outcome(est, bound: float, side: str) -> str:
     return "holds" if est.low >= bound else "refuted" if est.high < bound else "inconclusive"
 
 
-def _accuracy_criteria(correct: np.ndarray, labels: np.ndarray, klass: int, params: dict,
-                       confidence: float) -> tuple[list, dict]:
+def _accuracy_criteria(
+    correct: np.ndarray, labels: np.ndarray, klass: int, params: dict, confidence: float
+) -> tuple[list, dict]:
     from ..stats import estimates
 
     criteria, per_class = [], {}
@@ -79,23 +119,49 @@ def _accuracy_criteria(correct: np.ndarray, labels: np.ndarray, klass: int, para
     for key, side in (("max_accuracy", "max"), ("min_accuracy", "min")):
         if params.get(key) is not None:
             est = per_class[klass]
-            criteria.append(Criterion(name=key, statistic=f"accuracy on class {klass} after ablation",
-                                      value=est.value, low=est.low, high=est.high, threshold=params[key],
-                                      bound=side, outcome=_outcome(est, params[key], side)))
+            criteria.append(
+                Criterion(
+                    name=key,
+                    statistic=f"accuracy on class {klass} after ablation",
+                    value=est.value,
+                    low=est.low,
+                    high=est.high,
+                    threshold=params[key],
+                    bound=side,
+                    outcome=_outcome(est, params[key], side),
+                )
+            )
     if params.get("min_other_accuracy") is not None:
         bound = params["min_other_accuracy"]
         others = [c for c in per_class if c != klass]
         worst = min(others, key=lambda c: per_class[c].low)
         est = per_class[worst]
-        criteria.append(Criterion(name="min_other_accuracy",
-                                  statistic=f"accuracy on the worst other class ({worst}) after ablation",
-                                  value=est.value, low=est.low, high=est.high, threshold=bound, bound="min",
-                                  outcome=combine([_outcome(per_class[c], bound, "min") for c in others])))
+        criteria.append(
+            Criterion(
+                name="min_other_accuracy",
+                statistic=f"accuracy on the worst other class ({worst}) after ablation",
+                value=est.value,
+                low=est.low,
+                high=est.high,
+                threshold=bound,
+                bound="min",
+                outcome=combine([_outcome(per_class[c], bound, "min") for c in others]),
+            )
+        )
     return criteria, {c: [e.value, e.low, e.high] for c, e in per_class.items()}
 
 
-def judge(correct_before: np.ndarray, correct_after: np.ndarray, labels: np.ndarray, params: dict, *,
-          confidence: float = 0.99, seed: int = 0, units: str = "", permutations: int = 4999) -> Verdict:
+def judge(
+    correct_before: np.ndarray,
+    correct_after: np.ndarray,
+    labels: np.ndarray,
+    params: dict,
+    *,
+    confidence: float = 0.99,
+    seed: int = 0,
+    units: str = "",
+    permutations: int = 4999,
+) -> Verdict:
     """The verdict from per-image correctness before and after ablating a unit set ``(N,)`` and the labels
     ``(N,)``."""
     from ..stats import estimates
@@ -115,8 +181,21 @@ def judge(correct_before: np.ndarray, correct_after: np.ndarray, labels: np.ndar
     more, per_class = _accuracy_criteria(correct_after, labels, klass, params, confidence)
     before = {int(c): float(correct_before[labels == c].mean()) for c in np.unique(labels)}
     n = {"class": int(target.sum()), "other": int((~target).sum())}
-    rule = ("class accuracy CI below max_accuracy, every other class's CI above min_other_accuracy, and the "
-            f"damage selective (permutation p < {alpha:g})")
-    return Verdict("class-ablation", criteria + more, n, confidence, seed, rule,
-                   {"accuracy_after": per_class, "accuracy_before": before, "units": units,
-                    "ablate": params.get("ablate", "units")})
+    rule = (
+        "class accuracy CI below max_accuracy, every other class's CI above min_other_accuracy, and the "
+        f"damage selective (permutation p < {alpha:g})"
+    )
+    return Verdict(
+        "class-ablation",
+        criteria + more,
+        n,
+        confidence,
+        seed,
+        rule,
+        {
+            "accuracy_after": per_class,
+            "accuracy_before": before,
+            "units": units,
+            "ablate": params.get("ablate", "units"),
+        },
+    )

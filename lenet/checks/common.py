@@ -17,15 +17,29 @@ if TYPE_CHECKING:
 __all__ = ["OUTPUT", "METHOD", "PERCENTILE", "single_unit", "ablation_effects", "percentile_criterion"]
 
 OUTPUT = Param(
-    "output", "str", f"the output measured: {OUTPUT_FORMS}", "logit:true", default="logit:true",
+    "output",
+    "str",
+    f"the output measured: {OUTPUT_FORMS}",
+    "logit:true",
+    default="logit:true",
     pattern=r"^(logit:(true|[0-9])|prob:true|accuracy)$",
 )
-METHOD = Param("method", "str", "how a unit is removed: zero, mean (its discovery-split mean) or resample "
-               "(from contrast images)", "resample", default="resample", choices=("zero", "mean", "resample"))
+METHOD = Param(
+    "method",
+    "str",
+    "how a unit is removed: zero, mean (its discovery-split mean) or resample (from contrast images)",
+    "resample",
+    default="resample",
+    choices=("zero", "mean", "resample"),
+)
 PERCENTILE = Param(
-    "min_layer_percentile", "float",
+    "min_layer_percentile",
+    "float",
     "effect-size criterion: the unit's effect must rank at or above this percentile of its layer's units "
-    "(reported, not a p-value)", 95, low=0, high=100,
+    "(reported, not a p-value)",
+    95,
+    low=0,
+    high=100,
 )
 
 
@@ -33,9 +47,11 @@ def single_unit(target, check: str) -> int:
     """The target's one unit; a unit set or a layer is refused with the key to write instead."""
     if len(target.units) != 1:
         example = target.names()[0] if target.units else "linear-0:0"
-        raise InvalidConfig(f"[{check}] is about one unit; this claim names {len(target.units)} "
-                            f"({', '.join(target.names())}). "
-                            f"Write `unit = \"{example}\"`, or select top = 1.")
+        raise InvalidConfig(
+            f"[{check}] is about one unit; this claim names {len(target.units)} "
+            f"({', '.join(target.names())}). "
+            f'Write `unit = "{example}"`, or select top = 1.'
+        )
     return target.units[0]
 
 
@@ -55,6 +71,14 @@ def ablation_effects(subject: Subject, target, method: str, contrast: np.ndarray
 
 def percentile_criterion(statistic: str, rank: float, threshold: float) -> Criterion:
     """``min_layer_percentile``: the effect's percentile among comparison interventions in its layer."""
-    return Criterion(name="min_layer_percentile", statistic=statistic, value=rank, low=None, high=None,
-                     threshold=threshold, bound="min", outcome="holds" if rank >= threshold else "refuted",
-                     note="effect size, not a p-value")
+    return Criterion(
+        name="min_layer_percentile",
+        statistic=statistic,
+        value=rank,
+        low=None,
+        high=None,
+        threshold=threshold,
+        bound="min",
+        outcome="holds" if rank >= threshold else "refuted",
+        note="effect size, not a p-value",
+    )

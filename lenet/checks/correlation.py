@@ -25,23 +25,46 @@ SPEC = CheckSpec(
     name="correlation",
     summary="Spearman correlation across a layer's units between two per-unit scores, with a bootstrap CI",
     params=(
-        Param("x", "str", "first per-unit score: 'class-selectivity', 'selectivity:CONCEPT', "
-              "'ablation:CLASS'", "class-selectivity", required=True),
+        Param(
+            "x",
+            "str",
+            "first per-unit score: 'class-selectivity', 'selectivity:CONCEPT', 'ablation:CLASS'",
+            "class-selectivity",
+            required=True,
+        ),
         Param("y", "str", "second per-unit score, same forms", "ablation:7", required=True),
         Param("min_rho", "float", "lower CI bound must reach this", 0.3, low=-1.0, high=1.0),
-        Param("max_rho", "float", "upper CI bound must stay at or below this ('about zero or below': e.g. "
-              "0.1)", 0.1, low=-1.0, high=1.0),
+        Param(
+            "max_rho",
+            "float",
+            "upper CI bound must stay at or below this ('about zero or below': e.g. 0.1)",
+            0.1,
+            low=-1.0,
+            high=1.0,
+        ),
     ),
     needs=frozenset({"layer"}),
 )
 
 
-def check(subject: Subject, target: Target, concept: Members | None, contrast: Members | None, params: dict,
-          seed: int, confidence: float) -> Verdict:
+def check(
+    subject: Subject,
+    target: Target,
+    concept: Members | None,
+    contrast: Members | None,
+    params: dict,
+    seed: int,
+    confidence: float,
+) -> Verdict:
     """Both scores of every unit of the target's layer, judged."""
     layer = target.layer
-    return judge(score(subject, layer, params["x"]), score(subject, layer, params["y"]), params,
-                 confidence=confidence, seed=seed)
+    return judge(
+        score(subject, layer, params["x"]),
+        score(subject, layer, params["y"]),
+        params,
+        confidence=confidence,
+        seed=seed,
+    )
 
 
 def score(subject: Subject, layer: str, spec: str) -> np.ndarray:
@@ -52,7 +75,9 @@ def score(subject: Subject, layer: str, spec: str) -> np.ndarray:
     test = subject.CONFIRMATION
     values, labels = subject.values(layer, test), subject.split(test).labels.numpy()
     if spec == "class-selectivity":
-        means = np.stack([np.maximum(values[labels == c], 0).mean(axis=0) for c in range(len(subject.classes))])
+        means = np.stack(
+            [np.maximum(values[labels == c], 0).mean(axis=0) for c in range(len(subject.classes))]
+        )
         return np.array([estimates.class_selectivity_index(means[:, u]) for u in range(values.shape[1])])
     if spec.startswith("selectivity:"):
         members = subject.members(spec.split(":", 1)[1], test)
@@ -62,12 +87,21 @@ def score(subject: Subject, layer: str, spec: str) -> np.ndarray:
         damage = subject.sweep_damage(layer, "zero", "accuracy")  # (U, N)
         rows = labels == int(spec.split(":")[1]) if ":" in spec else np.ones(len(labels), bool)
         return damage[:, rows].mean(axis=1)
-    raise InvalidConfig(f"score {spec!r} is unknown; use 'class-selectivity', 'selectivity:CONCEPT', "
-                        "'ablation' or 'ablation:CLASS'.")
+    raise InvalidConfig(
+        f"score {spec!r} is unknown; use 'class-selectivity', 'selectivity:CONCEPT', "
+        "'ablation' or 'ablation:CLASS'."
+    )
 
 
-def judge(x: np.ndarray, y: np.ndarray, params: dict, *, confidence: float = 0.99, seed: int = 0,
-          resamples: int = 4999) -> Verdict:
+def judge(
+    x: np.ndarray,
+    y: np.ndarray,
+    params: dict,
+    *,
+    confidence: float = 0.99,
+    seed: int = 0,
+    resamples: int = 4999,
+) -> Verdict:
     """The verdict from two per-unit scores ``(U,)``: rho's CI against ``min_rho`` and/or ``max_rho``."""
     from ..stats import estimates
 
@@ -80,8 +114,15 @@ def judge(x: np.ndarray, y: np.ndarray, params: dict, *, confidence: float = 0.9
     if lower is not None or upper is None:
         criteria.append(Criterion.from_estimate("min_rho", statistic, est, threshold=lower, alpha=alpha))
     if upper is not None:
-        criteria.append(Criterion.from_estimate("max_rho", statistic, est, threshold=upper, bound="max",
-                                                alpha=alpha))
-    return Verdict("correlation", criteria, {"units": len(x)}, confidence, seed,
-                   "rho's bootstrap CI clears min_rho from above / stays below max_rho",
-                   {"x": np.asarray(x).tolist(), "y": np.asarray(y).tolist()})
+        criteria.append(
+            Criterion.from_estimate("max_rho", statistic, est, threshold=upper, bound="max", alpha=alpha)
+        )
+    return Verdict(
+        "correlation",
+        criteria,
+        {"units": len(x)},
+        confidence,
+        seed,
+        "rho's bootstrap CI clears min_rho from above / stays below max_rho",
+        {"x": np.asarray(x).tolist(), "y": np.asarray(y).tolist()},
+    )

@@ -31,18 +31,41 @@ __all__ = ["SPEC", "Search", "check", "judge", "perturbations", "search"]
 SPEC = CheckSpec(
     name="invariance",
     summary="selectivity survives small shifts, rotations and stroke changes (hypothesis searches for the "
-            "smallest breaking one)",
+    "smallest breaking one)",
     params=(
-        Param("min_auroc", "float", "AUROC (point estimate on the perturbed images) that every perturbation "
-              "must keep", 0.7, required=True, low=0.5, high=1.0, open_low=True),
+        Param(
+            "min_auroc",
+            "float",
+            "AUROC (point estimate on the perturbed images) that every perturbation must keep",
+            0.7,
+            required=True,
+            low=0.5,
+            high=1.0,
+            open_low=True,
+        ),
         Param("max_shift", "int", "largest shift searched, in pixels", 2, default=2, low=0, high=4),
-        Param("max_rotation", "float", "largest rotation searched, in degrees", 15, default=15, low=0,
-              high=45),
-        Param("max_stroke", "float", "largest stroke thickening/thinning searched, in 3x3 dilation steps "
-              "(fractions blend)", 0.5, default=0.5, low=0, high=2),
+        Param(
+            "max_rotation", "float", "largest rotation searched, in degrees", 15, default=15, low=0, high=45
+        ),
+        Param(
+            "max_stroke",
+            "float",
+            "largest stroke thickening/thinning searched, in 3x3 dilation steps (fractions blend)",
+            0.5,
+            default=0.5,
+            low=0,
+            high=2,
+        ),
         Param("examples", "int", "perturbations hypothesis tries", 60, default=60, low=1, high=1000),
-        Param("images", "int", "images per group the search uses (a fixed, seeded subsample)", 200,
-              default=200, low=10, high=5000),
+        Param(
+            "images",
+            "int",
+            "images per group the search uses (a fixed, seeded subsample)",
+            200,
+            default=200,
+            low=10,
+            high=5000,
+        ),
     ),
     needs=frozenset({"units", "concept", "contrast"}),
 )
@@ -74,8 +97,15 @@ def _subsample(indices: np.ndarray, count: int, rng: np.random.Generator) -> np.
     return np.sort(rng.choice(indices, size=min(count, len(indices)), replace=False))
 
 
-def search(subject: Subject, layer: str, unit: int, concept: np.ndarray, contrast: np.ndarray, params: dict,
-           seed: int = 0) -> Search:
+def search(
+    subject: Subject,
+    layer: str,
+    unit: int,
+    concept: np.ndarray,
+    contrast: np.ndarray,
+    params: dict,
+    seed: int = 0,
+) -> Search:
     """Search for the smallest perturbation of the subject's test images that breaks selectivity;
     ``concept``/``contrast``: index arrays into the test split."""
     import random
@@ -95,14 +125,19 @@ def search(subject: Subject, layer: str, unit: int, concept: np.ndarray, contras
 
     def auroc_under(p: Perturbation) -> float:
         values = subject.image_values(subject.perturb(both, p), layer)[:, unit]
-        return estimates.auroc(values[: len(pos)], values[len(pos):]).value
+        return estimates.auroc(values[: len(pos)], values[len(pos) :]).value
 
-    budget = settings(max_examples=params["examples"], database=None, deadline=None,
-                      suppress_health_check=list(HealthCheck))
+    budget = settings(
+        max_examples=params["examples"], database=None, deadline=None, suppress_health_check=list(HealthCheck)
+    )
     unperturbed = auroc_under(Perturbation())
     try:
-        found = find(perturbations(params), lambda p: auroc_under(p) < params["min_auroc"], settings=budget,
-                     random=random.Random(seed))
+        found = find(
+            perturbations(params),
+            lambda p: auroc_under(p) < params["min_auroc"],
+            settings=budget,
+            random=random.Random(seed),
+        )
     except NoSuchExample:
         return Search(unperturbed, (len(pos), len(neg)))
     return Search(unperturbed, (len(pos), len(neg)), found, auroc_under(found))
@@ -111,30 +146,63 @@ def search(subject: Subject, layer: str, unit: int, concept: np.ndarray, contras
 def judge(result: Search, params: dict, *, confidence: float = 0.99, seed: int = 0) -> Verdict:
     """The verdict from a search: refuted by a breaking perturbation, holds when none was found (no CI)."""
     threshold, unperturbed, found = params["min_auroc"], result.unperturbed, result.counterexample
-    details = {"unperturbed_auroc": unperturbed, "images": result.images,
-               "bounds": {k: params[k] for k in ("max_shift", "max_rotation", "max_stroke")},
-               "examples": params["examples"]}
+    details = {
+        "unperturbed_auroc": unperturbed,
+        "images": result.images,
+        "bounds": {k: params[k] for k in ("max_shift", "max_rotation", "max_stroke")},
+        "examples": params["examples"],
+    }
     if found is None:
         criterion = Criterion(
             name="min_auroc",
             statistic=f"lowest AUROC found over {params['examples']} perturbations >= threshold",
-            value=unperturbed, low=None, high=None, threshold=threshold, bound="min", outcome="holds",
-            note="no breaking perturbation found")
+            value=unperturbed,
+            low=None,
+            high=None,
+            threshold=threshold,
+            bound="min",
+            outcome="holds",
+            note="no breaking perturbation found",
+        )
     else:
-        details.update(counterexample=str(found), counterexample_params=vars(found),
-                       counterexample_auroc=result.counterexample_auroc)
+        details.update(
+            counterexample=str(found),
+            counterexample_params=vars(found),
+            counterexample_auroc=result.counterexample_auroc,
+        )
         criterion = Criterion(
-            name="min_auroc", statistic=f"AUROC under the smallest breaking perturbation ({found})",
-            value=result.counterexample_auroc, low=None, high=None, threshold=threshold, bound="min",
-            outcome="refuted", note=f"unperturbed AUROC {unperturbed:.3f}")
+            name="min_auroc",
+            statistic=f"AUROC under the smallest breaking perturbation ({found})",
+            value=result.counterexample_auroc,
+            low=None,
+            high=None,
+            threshold=threshold,
+            bound="min",
+            outcome="refuted",
+            note=f"unperturbed AUROC {unperturbed:.3f}",
+        )
     concept, contrast = result.images
-    return Verdict("invariance", [criterion], {"concept": concept, "contrast": contrast}, confidence, seed,
-                   "holds when hypothesis finds no perturbation within the bounds that drops the AUROC below "
-                   f"{threshold:g}", details=details)
+    return Verdict(
+        "invariance",
+        [criterion],
+        {"concept": concept, "contrast": contrast},
+        confidence,
+        seed,
+        "holds when hypothesis finds no perturbation within the bounds that drops the AUROC below "
+        f"{threshold:g}",
+        details=details,
+    )
 
 
-def check(subject: Subject, target: Target, concept: Members, contrast: Members, params: dict, seed: int,
-          confidence: float) -> Verdict:
+def check(
+    subject: Subject,
+    target: Target,
+    concept: Members,
+    contrast: Members,
+    params: dict,
+    seed: int,
+    confidence: float,
+) -> Verdict:
     """Search the claim's perturbation box on the test split's concept and contrast images; judge it."""
     unit = single_unit(target, "invariance")
     result = search(subject, target.layer, unit, concept.test, contrast.test, params, seed)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..stats import estimates
 from ..errors import InvalidConfig
+from ..stats import estimates
 from ..subject.subject import Subject
 
 __all__ = ["Selection", "select", "SCORES"]
@@ -32,7 +32,9 @@ class Selection:
     by: str
 
 
-def _selectivity_scores(subject: Subject, layer: str, concept: np.ndarray, contrast: np.ndarray) -> np.ndarray:
+def _selectivity_scores(
+    subject: Subject, layer: str, concept: np.ndarray, contrast: np.ndarray
+) -> np.ndarray:
     values = subject.values(layer, subject.DISCOVERY)
     return estimates.auroc_columns(values[concept], values[contrast])
 
@@ -42,14 +44,20 @@ def _ablation_scores(subject: Subject, layer: str, concept: np.ndarray, contrast
     return damage[:, concept].mean(axis=1) - damage[:, contrast].mean(axis=1)
 
 
-def select(subject: Subject, layer: str, top: int, by: str, concept: np.ndarray, contrast: np.ndarray) -> Selection:
+def select(
+    subject: Subject, layer: str, top: int, by: str, concept: np.ndarray, contrast: np.ndarray
+) -> Selection:
     """The ``top`` units of ``layer`` by score ``by``; ``concept``/``contrast`` index the *training* split."""
     units = subject.layer(layer).units
     if not 1 <= top < units:
-        raise InvalidConfig(f"select top={top} must be between 1 and {units - 1} for {layer} ({units} units).")
+        raise InvalidConfig(
+            f"select top={top} must be between 1 and {units - 1} for {layer} ({units} units)."
+        )
     if by not in SCORES:
         raise InvalidConfig(f"select by={by!r} is unknown; use one of {', '.join(SCORES)}.")
-    scores = (_selectivity_scores if by == "selectivity" else _ablation_scores)(subject, layer, concept, contrast)
+    scores = (_selectivity_scores if by == "selectivity" else _ablation_scores)(
+        subject, layer, concept, contrast
+    )
     order = np.argsort(-scores, kind="stable")
     chosen = tuple(int(u) for u in order[:top])
     return Selection(layer, chosen, tuple(sorted(set(range(units)) - set(chosen))), scores, by)

@@ -28,17 +28,37 @@ SPEC = CheckSpec(
     name="selectivity",
     summary="the unit fires more on the concept than on the contrast (AUROC, Mann-Whitney, DeLong CI)",
     params=(
-        Param("min_auroc", "float", "lower bound of the AUROC's CI must reach this", 0.75, required=True,
-              low=0.5, high=1.0, open_low=True),
-        Param("baseline", "bool", "also require the CI's lower bound to clear the 99th percentile of "
-              "untrained networks' units", True, default=True),
+        Param(
+            "min_auroc",
+            "float",
+            "lower bound of the AUROC's CI must reach this",
+            0.75,
+            required=True,
+            low=0.5,
+            high=1.0,
+            open_low=True,
+        ),
+        Param(
+            "baseline",
+            "bool",
+            "also require the CI's lower bound to clear the 99th percentile of untrained networks' units",
+            True,
+            default=True,
+        ),
     ),
     needs=frozenset({"units", "concept", "contrast"}),
 )
 
 
-def check(subject: Subject, target: Target, concept: Members, contrast: Members, params: dict, seed: int,
-          confidence: float) -> Verdict:
+def check(
+    subject: Subject,
+    target: Target,
+    concept: Members,
+    contrast: Members,
+    params: dict,
+    seed: int,
+    confidence: float,
+) -> Verdict:
     """Each of the target's units on the test split, and the random-feature baseline unless it is off."""
     from ..stats import estimates
     from ..subject.baseline import baseline as random_baseline
@@ -47,12 +67,20 @@ def check(subject: Subject, target: Target, concept: Members, contrast: Members,
     values = subject.values(layer, subject.CONFIRMATION)  # (N, U)
     bar, base = None, None
     if params.get("baseline", True):
-        base = random_baseline(subject, layer, subject.CONFIRMATION, concept.test, contrast.test, selected=selected)
+        base = random_baseline(
+            subject, layer, subject.CONFIRMATION, concept.test, contrast.test, selected=selected
+        )
         bar = base.bar(selected)
     names = {f"{layer}:{u}": u for u in target.units}
-    verdict = judge({k: values[concept.test, u] for k, u in names.items()},
-                    {k: values[contrast.test, u] for k, u in names.items()},
-                    params, bar=bar, selected=selected, confidence=confidence, seed=seed)
+    verdict = judge(
+        {k: values[concept.test, u] for k, u in names.items()},
+        {k: values[contrast.test, u] for k, u in names.items()},
+        params,
+        bar=bar,
+        selected=selected,
+        confidence=confidence,
+        seed=seed,
+    )
     labels = subject.split(subject.CONFIRMATION).labels.numpy()
     classes = range(len(subject.classes))
     verdict.details["class_selectivity_index"] = {
@@ -60,14 +88,24 @@ def check(subject: Subject, target: Target, concept: Members, contrast: Members,
         for k, u in names.items()
     }
     if base is not None:
-        verdict.details["baseline"] = {"p99": bar, "networks": int(base.aurocs.shape[0]),
-                                       "kind": "best unit" if selected else "all units"}
+        verdict.details["baseline"] = {
+            "p99": bar,
+            "networks": int(base.aurocs.shape[0]),
+            "kind": "best unit" if selected else "all units",
+        }
     return verdict
 
 
-def judge(concept_values: dict[str, np.ndarray], contrast_values: dict[str, np.ndarray], params: dict, *,
-          bar: float | None = None, selected: bool = False, confidence: float = 0.99,
-          seed: int = 0) -> Verdict:
+def judge(
+    concept_values: dict[str, np.ndarray],
+    contrast_values: dict[str, np.ndarray],
+    params: dict,
+    *,
+    bar: float | None = None,
+    selected: bool = False,
+    confidence: float = 0.99,
+    seed: int = 0,
+) -> Verdict:
     """The verdict from each unit's values on concept and contrast images (unit name -> ``(n,)`` arrays).
 
     ``bar``: the random-feature baseline's AUROC to clear (None: no baseline).
@@ -79,23 +117,45 @@ def judge(concept_values: dict[str, np.ndarray], contrast_values: dict[str, np.n
     several = len(concept_values) > 1
     for name in concept_values:
         est = estimates.auroc(concept_values[name], contrast_values[name], confidence)
-        criteria.append(Criterion.from_estimate(
-            f"min_auroc[{name}]" if several else "min_auroc", "AUROC(concept vs contrast)", est,
-            threshold=params["min_auroc"], alpha=alpha))
+        criteria.append(
+            Criterion.from_estimate(
+                f"min_auroc[{name}]" if several else "min_auroc",
+                "AUROC(concept vs contrast)",
+                est,
+                threshold=params["min_auroc"],
+                alpha=alpha,
+            )
+        )
         if bar is not None:  # the CI against the bar, with no p-value: the test above already asked for one
             which = "each untrained network's best unit" if selected else "untrained networks' units"
             outcome = "holds" if est.low >= bar else "refuted" if est.high < bar else "inconclusive"
-            criteria.append(Criterion(
-                name=f"baseline[{name}]" if several else "baseline",
-                statistic=f"AUROC CI vs the 99th percentile of {which}", value=est.value, low=est.low,
-                high=est.high, threshold=bar, bound="min", outcome=outcome))
+            criteria.append(
+                Criterion(
+                    name=f"baseline[{name}]" if several else "baseline",
+                    statistic=f"AUROC CI vs the 99th percentile of {which}",
+                    value=est.value,
+                    low=est.low,
+                    high=est.high,
+                    threshold=bar,
+                    bound="min",
+                    outcome=outcome,
+                )
+            )
         details["auroc"][name] = est
-    n = {"concept": len(next(iter(concept_values.values()))),
-         "contrast": len(next(iter(contrast_values.values())))}
-    verdict = Verdict("selectivity", criteria, n, confidence, seed,
-                      f"AUROC CI lower bound >= min_auroc{' and the baseline' if bar is not None else ''}, "
-                      f"Mann-Whitney p < {alpha:g}",
-                      {"auroc": {k: [e.value, e.low, e.high, e.p] for k, e in details["auroc"].items()}})
+    n = {
+        "concept": len(next(iter(concept_values.values()))),
+        "contrast": len(next(iter(contrast_values.values()))),
+    }
+    verdict = Verdict(
+        "selectivity",
+        criteria,
+        n,
+        confidence,
+        seed,
+        f"AUROC CI lower bound >= min_auroc{' and the baseline' if bar is not None else ''}, "
+        f"Mann-Whitney p < {alpha:g}",
+        {"auroc": {k: [e.value, e.low, e.high, e.p] for k, e in details["auroc"].items()}},
+    )
     if verdict.outcome == "inconclusive" and params["min_auroc"] is not None:
         est = next(iter(details["auroc"].values()))
         need = estimates.images_to_decide(est, max(params["min_auroc"], bar or 0.0))

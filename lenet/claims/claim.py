@@ -30,7 +30,9 @@ class SeedsTable:
     min_holding: int
     line: int
     expect: str = "holds"  # expected outcome of the seeds verdict: the table's, else the claim's
-    expensive: bool = False  # run expensive checks (lenet.run.seeds.EXPENSIVE) on every seed, not only the claim's own
+    expensive: bool = (
+        False  # run expensive checks (lenet.run.seeds.EXPENSIVE) on every seed, not only the claim's own
+    )
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,9 @@ class KeyLines:
                 path = table + _parts(key.group(1))
                 for depth in range(len(table) + 1, len(path) + 1):
                     self._add(path[:depth], number)
-                for inner in re.findall(rf"[{{,]\s*({_PART})\s*=", line[key.end():]):  # one-line inline tables
+                for inner in re.findall(
+                    rf"[{{,]\s*({_PART})\s*=", line[key.end() :]
+                ):  # one-line inline tables
                     self._add(path + _parts(inner), number)
             for quote in ('"""', "'''"):
                 if line.count(quote) % 2 == 1:

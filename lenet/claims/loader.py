@@ -10,12 +10,13 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 from ..checks import CHECKS
 from ..errors import InvalidClaim, LenetError
-from ..keys import EXPECT, Param
+from ..keys import Param
 from . import schema
 from .addresses import canonical_units, check_layer
 from .claim import CheckTable, Claim, SeedsTable
@@ -59,18 +60,31 @@ class _Reader:
     def problem(self, path: tuple[str, ...], text: str) -> None:
         self.problems.append((self.where.line(*path), text))
 
-    def params(self, table: dict, params: tuple[Param, ...], path: tuple[str, ...], label: str, also: tuple[str, ...] = ()) -> dict:
+    def params(
+        self,
+        table: dict,
+        params: tuple[Param, ...],
+        path: tuple[str, ...],
+        label: str,
+        also: tuple[str, ...] = (),
+    ) -> dict:
         """Validated values of ``table`` for ``params`` (defaults filled in); unknown and missing keys reported."""
         known = {p.name: p for p in params}
         for key in table:
             if key not in known and key not in also:
                 valid = ", ".join([*known, *also])
-                self.problem(path + (key,), f"{label}unknown key {key!r}.{_suggest(key, [*known, *also])} Valid keys here: {valid}.")
+                self.problem(
+                    path + (key,),
+                    f"{label}unknown key {key!r}.{_suggest(key, [*known, *also])} Valid keys here: {valid}.",
+                )
         out = {}
         for p in params:
             if p.name not in table:
                 if p.required:
-                    self.problem(path, f"{label}{p.name} is missing. Add e.g. {p.name} = {schema.example_value(p.example)}.")
+                    self.problem(
+                        path,
+                        f"{label}{p.name} is missing. Add e.g. {p.name} = {schema.example_value(p.example)}.",
+                    )
                 out[p.name] = p.default
                 continue
             out[p.name], problem = schema.check_value(p, table[p.name])
@@ -86,9 +100,12 @@ def _format(reader: _Reader, data: dict) -> bool:
     value = data["format"]
     if value != schema.FORMAT or isinstance(value, bool):
         shown = schema.example_value(value) if isinstance(value, (int, str, float)) else type(value).__name__
-        reader.problem(("format",), f"format={shown} is not "
-                       f"supported; this version of lenet-claims reads format {schema.FORMAT}. Write format = {schema.FORMAT} "
-                       f"(and the keys of docs/claims.md), or upgrade lenet-claims.")
+        reader.problem(
+            ("format",),
+            f"format={shown} is not "
+            f"supported; this version of lenet-claims reads format {schema.FORMAT}. Write format = {schema.FORMAT} "
+            f"(and the keys of docs/claims.md), or upgrade lenet-claims.",
+        )
         return False
     return True
 
@@ -98,36 +115,58 @@ def _unknown_top(reader: _Reader, data: dict) -> None:
     for key, value in data.items():
         if key in names:
             if (key in CHECKS or key in TABLES) and not isinstance(value, dict):
-                reader.problem((key,), f"{key} must be a table: write [{key}] on its own line with its keys below it.")
+                reader.problem(
+                    (key,), f"{key} must be a table: write [{key}] on its own line with its keys below it."
+                )
             continue
         owners = [c for c, module in CHECKS.items() if module.SPEC.param(key)]
         if owners and not isinstance(value, dict):
-            reader.problem((key,), f"{key} belongs in a check table, not at the top level. Move it under [{owners[0]}].")
+            reader.problem(
+                (key,), f"{key} belongs in a check table, not at the top level. Move it under [{owners[0]}]."
+            )
         elif isinstance(value, dict):
-            reader.problem((key,), f"unknown check table [{key}].{_suggest(key, [*CHECKS, *TABLES])} Checks are "
-                           f"{', '.join(CHECKS)} (and [seeds]).")
+            reader.problem(
+                (key,),
+                f"unknown check table [{key}].{_suggest(key, [*CHECKS, *TABLES])} Checks are "
+                f"{', '.join(CHECKS)} (and [seeds]).",
+            )
         else:
-            reader.problem((key,), f"unknown key {key!r}.{_suggest(key, names)} Top-level keys are {', '.join(_TOP)}.")
+            reader.problem(
+                (key,), f"unknown key {key!r}.{_suggest(key, names)} Top-level keys are {', '.join(_TOP)}."
+            )
 
 
 def _selector(reader: _Reader, data: dict) -> tuple[str | None, str | None, dict | None, str | None]:
     """``(selector, units, select, layer)``; problems reported."""
     given = [k for k in SELECTORS if k in data]
     if not given:
-        reader.problem((), "no unit selector: add exactly one of unit = \"linear-0:58\", units = \"linear-0:58,28\", "
-                       "select = { layer = \"linear-0\", top = 5 } or layer = \"linear-0\".")
+        reader.problem(
+            (),
+            'no unit selector: add exactly one of unit = "linear-0:58", units = "linear-0:58,28", '
+            'select = { layer = "linear-0", top = 5 } or layer = "linear-0".',
+        )
         return None, None, None, None
     if len(given) > 1:
-        reader.problem((given[1],), f"{' and '.join(given)} are {'both' if len(given) == 2 else 'all'} unit selectors; keep exactly one.")
+        reader.problem(
+            (given[1],),
+            f"{' and '.join(given)} are {'both' if len(given) == 2 else 'all'} unit selectors; keep exactly one.",
+        )
         return None, None, None, None
     key, value = given[0], data[given[0]]
     try:
         if key in ("unit", "units"):
             items = value if key == "units" and isinstance(value, list) else [value]
-            if not items or not all(isinstance(v, str) for v in items) or (key == "unit" and isinstance(value, list)):
-                reader.problem((key,), f"{key}={schema.example_value(value) if isinstance(value, (str, list, int)) else type(value).__name__} "
-                               f"must be {'a string' if key == 'unit' else 'a string or a list of strings'}. Use e.g. "
-                               f"{key} = {schema.example_value(_TOP[key].example)}.")
+            if (
+                not items
+                or not all(isinstance(v, str) for v in items)
+                or (key == "unit" and isinstance(value, list))
+            ):
+                reader.problem(
+                    (key,),
+                    f"{key}={schema.example_value(value) if isinstance(value, (str, list, int)) else type(value).__name__} "
+                    f"must be {'a string' if key == 'unit' else 'a string or a list of strings'}. Use e.g. "
+                    f"{key} = {schema.example_value(_TOP[key].example)}.",
+                )
                 return key, None, None, None
             layer, text = canonical_units(items)
             if key == "unit" and ("," in text or text.endswith("*")):
@@ -135,14 +174,17 @@ def _selector(reader: _Reader, data: dict) -> tuple[str | None, str | None, dict
             return key, text, None, layer
         if key == "select":
             if not isinstance(value, dict):
-                reader.problem((key,), "select must be an inline table. Use e.g. select = { layer = \"linear-0\", top = 5, by = \"selectivity\" }.")
+                reader.problem(
+                    (key,),
+                    'select must be an inline table. Use e.g. select = { layer = "linear-0", top = 5, by = "selectivity" }.',
+                )
                 return key, None, None, None
             rule = reader.params(value, schema.SELECT, ("select",), "select: ")
             if isinstance(rule.get("layer"), str):
                 check_layer(rule["layer"])
             return key, None, rule, rule.get("layer")
         if not isinstance(value, str):
-            reader.problem((key,), "layer must be a string. Use e.g. layer = \"linear-0\".")
+            reader.problem((key,), 'layer must be a string. Use e.g. layer = "linear-0".')
             return key, None, None, None
         return key, None, None, check_layer(value)
     except (LenetError, ValueError) as err:
@@ -166,7 +208,10 @@ def _concepts(reader: _Reader, values: dict) -> None:
             reader.problem((key,), f"{key}={name!r}: {err}{hint}")
             values[key] = None
     if values.get("concept") and values.get("concept") == values.get("contrast"):
-        reader.problem(("contrast",), f"contrast={values['contrast']!r} is the concept itself; name a different set, e.g. contrast = \"seven/plain\".")
+        reader.problem(
+            ("contrast",),
+            f'contrast={values["contrast"]!r} is the concept itself; name a different set, e.g. contrast = "seven/plain".',
+        )
 
 
 def _checks(reader: _Reader, data: dict, values: dict, selector: str | None) -> dict[str, CheckTable]:
@@ -181,13 +226,22 @@ def _checks(reader: _Reader, data: dict, values: dict, selector: str | None) -> 
                 reader.problem((name, "expect"), label + problem)
         for key in ("concept", "contrast"):
             if key in spec.needs and not values.get(key) and key not in data:
-                reader.problem((name,), f"{label}needs {key} = \"...\" at the top level (the images it compares), "
-                               f"e.g. {key} = {schema.example_value(_TOP[key].example)}; `lenet concepts` lists them.")
+                reader.problem(
+                    (name,),
+                    f'{label}needs {key} = "..." at the top level (the images it compares), '
+                    f"e.g. {key} = {schema.example_value(_TOP[key].example)}; `lenet concepts` lists them.",
+                )
         if "units" in spec.needs and selector == "layer":
-            reader.problem((name,), f"{label}needs units: replace layer = ... with unit = ..., units = ... or select = {{...}}.")
+            reader.problem(
+                (name,),
+                f"{label}needs units: replace layer = ... with unit = ..., units = ... or select = {{...}}.",
+            )
         tables[name] = CheckTable(name, params, expect, reader.where.line(name))
     if not tables and not reader.problems:
-        reader.problem((), f"no check table: add at least one, e.g. [selectivity] with min_auroc = 0.75. Checks are {', '.join(CHECKS)}.")
+        reader.problem(
+            (),
+            f"no check table: add at least one, e.g. [selectivity] with min_auroc = 0.75. Checks are {', '.join(CHECKS)}.",
+        )
     return tables
 
 
@@ -198,16 +252,22 @@ def _seeds(reader: _Reader, data: dict, values: dict) -> SeedsTable | None:
     found = reader.params(table, schema.SEEDS, ("seeds",), "[seeds] ", also=("expect",))
     seeds, least = found.get("seeds"), found.get("min_holding")
     if isinstance(seeds, list) and isinstance(least, int) and least > len(seeds):
-        reader.problem(("seeds", "min_holding"), f"[seeds] min_holding={least} exceeds the {len(seeds)} seeds listed; "
-                       f"use at most min_holding = {len(seeds)}.")
+        reader.problem(
+            ("seeds", "min_holding"),
+            f"[seeds] min_holding={least} exceeds the {len(seeds)} seeds listed; "
+            f"use at most min_holding = {len(seeds)}.",
+        )
     expect = values.get("expect") or "holds"
     if "expect" in table:
         expect, problem = schema.check_value(_TOP["expect"], table["expect"])
         if problem:
             reader.problem(("seeds", "expect"), "[seeds] " + problem)
     if "checkpoint" in data:
-        reader.problem(("seeds",), "[seeds] checks the claim on training seeds, but checkpoint = ... names one network file. "
-                       "Remove [seeds], or replace checkpoint with seed = N.")
+        reader.problem(
+            ("seeds",),
+            "[seeds] checks the claim on training seeds, but checkpoint = ... names one network file. "
+            "Remove [seeds], or replace checkpoint with seed = N.",
+        )
     if not isinstance(seeds, list) or not isinstance(least, int):
         return None
     return SeedsTable(tuple(seeds), least, reader.where.line("seeds"), expect, bool(found.get("expensive")))
@@ -217,28 +277,46 @@ def _extras(reader: _Reader, data: dict, values: dict, path: Path) -> None:
     """Tags that pytest could misread, and the checkpoint file (relative to the claim file)."""
     for tag in values.get("tags") or ():
         if isinstance(tag, str) and tag in schema.RESERVED_TAGS:
-            reader.problem(("tags",), f"tags item {tag!r} is reserved (a pytest mark or -m keyword); rename it, e.g. {tag}_claims.")
+            reader.problem(
+                ("tags",),
+                f"tags item {tag!r} is reserved (a pytest mark or -m keyword); rename it, e.g. {tag}_claims.",
+            )
     checkpoint = values.get("checkpoint")
     if isinstance(checkpoint, str):
         resolved = (path.parent / checkpoint).resolve()
         if not resolved.is_file():
-            reader.problem(("checkpoint",), f"checkpoint={checkpoint!r}: no such file ({resolved}). Give a path relative to the claim file.")
+            reader.problem(
+                ("checkpoint",),
+                f"checkpoint={checkpoint!r}: no such file ({resolved}). Give a path relative to the claim file.",
+            )
         values["checkpoint"] = str(resolved)
         if "seed" in data:
-            reader.problem(("seed",), "seed and checkpoint both name the network; keep one (a checkpoint file is its own network).")
+            reader.problem(
+                ("seed",),
+                "seed and checkpoint both name the network; keep one (a checkpoint file is its own network).",
+            )
 
 
 def _parse(path: Path, shown: str) -> tuple[dict, KeyLines]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise InvalidClaim(shown, [(1, f"cannot read the file ({type(err).__name__}: {err}). Save it as UTF-8 text.")]) from None
+        raise InvalidClaim(
+            shown, [(1, f"cannot read the file ({type(err).__name__}: {err}). Save it as UTF-8 text.")]
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         found = re.search(r"at line (\d+)", str(err))
-        raise InvalidClaim(shown, [(int(found[1]) if found else 1, f"TOML syntax error: {err}. Fix the syntax; docs/claims.md "
-                                    f"has a complete example.")]) from None
+        raise InvalidClaim(
+            shown,
+            [
+                (
+                    int(found[1]) if found else 1,
+                    f"TOML syntax error: {err}. Fix the syntax; docs/claims.md has a complete example.",
+                )
+            ],
+        ) from None
     return data, KeyLines(text)
 
 
@@ -264,9 +342,23 @@ def load(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Clai
     if reader.problems:
         raise InvalidClaim(shown, sorted(reader.problems, key=lambda p: p[0]))
     return Claim(
-        path=path, id=display_path(path, Path(root) if root else None), sentence=values["claim"].strip(), format=values["format"],
-        selector=selector, units=units, select=select, layer=layer, seed=values["seed"], checkpoint=values.get("checkpoint"),
-        concept=values.get("concept"), contrast=values.get("contrast"), tags=tuple(values["tags"] or ()),
-        confidence=values["confidence"], expect=values["expect"], discovered=values.get("discovered"), checks=checks, seeds=seeds,
+        path=path,
+        id=display_path(path, Path(root) if root else None),
+        sentence=values["claim"].strip(),
+        format=values["format"],
+        selector=selector,
+        units=units,
+        select=select,
+        layer=layer,
+        seed=values["seed"],
+        checkpoint=values.get("checkpoint"),
+        concept=values.get("concept"),
+        contrast=values.get("contrast"),
+        tags=tuple(values["tags"] or ()),
+        confidence=values["confidence"],
+        expect=values["expect"],
+        discovered=values.get("discovered"),
+        checks=checks,
+        seeds=seeds,
         lines={".".join(k): v for k, v in lines.lines.items()},
     )

@@ -40,10 +40,22 @@ def _table(check: str, given: dict) -> list[str]:
         if param.name in given:
             lines.append(_line(param.name, given[param.name], param.doc))
         elif param.required:
-            lines.append(_line(param.name, param.example, param.doc + " (a conventional bar: set yours before the first run)"))
+            lines.append(
+                _line(
+                    param.name,
+                    param.example,
+                    param.doc + " (a conventional bar: set yours before the first run)",
+                )
+            )
         else:
-            lines.append(_line(param.name, param.default if param.default is not None else param.example,
-                               param.doc + ("" if param.default is not None else " (off unless set)"), commented=True))
+            lines.append(
+                _line(
+                    param.name,
+                    param.default if param.default is not None else param.example,
+                    param.doc + ("" if param.default is not None else " (off unless set)"),
+                    commented=True,
+                )
+            )
     return lines
 
 
@@ -51,17 +63,30 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def scaffold(unit: str, sentence: str, checks: list[str], *, concept: str | None = None, contrast: str | None = None,
-             seed: int = 0, discovered: str | None = None, tags: list[str] = (), params: dict[str, dict] | None = None) -> str:
+def scaffold(
+    unit: str,
+    sentence: str,
+    checks: list[str],
+    *,
+    concept: str | None = None,
+    contrast: str | None = None,
+    seed: int = 0,
+    discovered: str | None = None,
+    tags: list[str] = (),
+    params: dict[str, dict] | None = None,
+) -> str:
     """The claim file text for ``unit`` (``layer:index``, a set, or a bare layer for layer-level checks)."""
     unknown = [c for c in checks if c not in CHECKS]
     if unknown or not checks:
-        raise InvalidConfig(f"--checks {','.join(checks) or '(none)'}: {'unknown ' + ', '.join(unknown) if unknown else 'no checks'}; "
-                            f"choose from {', '.join(CHECKS)}.")
+        raise InvalidConfig(
+            f"--checks {','.join(checks) or '(none)'}: {'unknown ' + ', '.join(unknown) if unknown else 'no checks'}; "
+            f"choose from {', '.join(CHECKS)}."
+        )
     params = params or {}
     selector = "layer" if unit in subjects.layers() else "units" if "," in unit or "*" in unit else "unit"
     head = [
-        "# How it was discovered: " + (discovered or "written with `lenet new` (say here which command and split showed it)."),
+        "# How it was discovered: "
+        + (discovered or "written with `lenet new` (say here which command and split showed it)."),
         "# Pre-register: commit this file with its thresholds before the first `pytest claims/` run, and never",
         "# loosen a threshold after seeing the test-split numbers; a changed threshold is a new claim.",
         "format = 1",
@@ -92,4 +117,6 @@ def _validate(text: str) -> None:
         try:
             load(path, folder)
         except InvalidClaim as err:
-            raise InvalidConfig(f"the claim would not validate; fix the arguments named here:\n{err}") from None
+            raise InvalidConfig(
+                f"the claim would not validate; fix the arguments named here:\n{err}"
+            ) from None

@@ -15,53 +15,155 @@ import re
 from ..checks import CHECKS
 from ..keys import EXPECT, Param
 
-__all__ = ["FORMAT", "TOP", "SELECT", "SEEDS", "RESERVED_TAGS", "check_value", "example_value", "render_markdown"]
+__all__ = [
+    "FORMAT",
+    "TOP",
+    "SELECT",
+    "SEEDS",
+    "RESERVED_TAGS",
+    "check_value",
+    "example_value",
+    "render_markdown",
+]
 
 FORMAT = 1  # the claim-file format this library reads
 TAG_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"  # usable in `-m` expressions as they are
 # pytest's own marks and the -m expression words: a tag with one of these names would change how items run
-RESERVED_TAGS = frozenset({"skip", "skipif", "xfail", "parametrize", "usefixtures", "filterwarnings", "and", "or", "not", "slow"})
+RESERVED_TAGS = frozenset(
+    {"skip", "skipif", "xfail", "parametrize", "usefixtures", "filterwarnings", "and", "or", "not", "slow"}
+)
 
 TOP: tuple[Param, ...] = (
-    Param("format", "int", f"version of the claim-file format; this library reads {FORMAT}", FORMAT, required=True, choices=(FORMAT,)),
-    Param("claim", "str", "the hypothesis in one sentence; failures and reports show it", "Unit linear-0:58 detects sevens written with a crossbar",
-          required=True, pattern=r"\S"),
-    Param("unit", "units", "**selector** (exactly one of unit, units, select, layer): one unit of the seed's network, `layer:index` "
-          "(`linear-0-58` is accepted too)", "linear-0:58"),
-    Param("units", "units", "**selector**: a set of units of one layer, as one string or a list", "linear-0:58,28,8"),
-    Param("select", "table", "**selector**: units chosen by a rule on the discovery (train) split and confirmed on the test split; "
-          "keys below", {"layer": "linear-0", "top": 5, "by": "selectivity"}),
+    Param(
+        "format",
+        "int",
+        f"version of the claim-file format; this library reads {FORMAT}",
+        FORMAT,
+        required=True,
+        choices=(FORMAT,),
+    ),
+    Param(
+        "claim",
+        "str",
+        "the hypothesis in one sentence; failures and reports show it",
+        "Unit linear-0:58 detects sevens written with a crossbar",
+        required=True,
+        pattern=r"\S",
+    ),
+    Param(
+        "unit",
+        "units",
+        "**selector** (exactly one of unit, units, select, layer): one unit of the seed's network, `layer:index` "
+        "(`linear-0-58` is accepted too)",
+        "linear-0:58",
+    ),
+    Param(
+        "units",
+        "units",
+        "**selector**: a set of units of one layer, as one string or a list",
+        "linear-0:58,28,8",
+    ),
+    Param(
+        "select",
+        "table",
+        "**selector**: units chosen by a rule on the discovery (train) split and confirmed on the test split; "
+        "keys below",
+        {"layer": "linear-0", "top": 5, "by": "selectivity"},
+    ),
     Param("layer", "str", "**selector** for layer-level checks (`[correlation]`): a whole layer", "linear-0"),
-    Param("seed", "int", "the training seed whose network the unit indices name (reference seeds 0-4; others are trained into the cache)",
-          0, default=0, low=0),
-    Param("checkpoint", "str", "a checkpoint file to check instead of a seed, relative to the claim file (`--claims-checkpoint` overrides it); "
-          "it has no training record, so `[training]` cannot run on it", "models/my-lenet.pt"),
-    Param("concept", "str", "the named image set the claim is about (`lenet concepts` lists them); needed by checks that compare groups",
-          "seven/crossed"),
+    Param(
+        "seed",
+        "int",
+        "the training seed whose network the unit indices name (reference seeds 0-4; others are trained into the cache)",
+        0,
+        default=0,
+        low=0,
+    ),
+    Param(
+        "checkpoint",
+        "str",
+        "a checkpoint file to check instead of a seed, relative to the claim file (`--claims-checkpoint` overrides it); "
+        "it has no training record, so `[training]` cannot run on it",
+        "models/my-lenet.pt",
+    ),
+    Param(
+        "concept",
+        "str",
+        "the named image set the claim is about (`lenet concepts` lists them); needed by checks that compare groups",
+        "seven/crossed",
+    ),
     Param("contrast", "str", "the image set it is compared with", "seven/plain"),
-    Param("tags", "list[str]", "pytest markers for the claim's items (`pytest claims/ -m sevens`); identifiers, not pytest's own marks",
-          ["sevens"], default=(), pattern=TAG_PATTERN),
-    Param("confidence", "float", "confidence level of every CI and test of the claim (alpha = 1 - confidence)", 0.99, default=0.99,
-          low=0.8, high=0.999),
-    Param("expect", "str", "the expected outcome of every check (a check table may override it): `holds`; `refuted` records what we claim "
-          "is false (xfail while refuted, fails once it holds); `inconclusive` records an open question (xfail until decided)",
-          "holds", default="holds", choices=EXPECT),
-    Param("discovered", "str", "where the claim came from (command and split), for readers; not interpreted",
-          "lenet scan linear-0 --concept seven/crossed --contrast seven/plain (train split)"),
+    Param(
+        "tags",
+        "list[str]",
+        "pytest markers for the claim's items (`pytest claims/ -m sevens`); identifiers, not pytest's own marks",
+        ["sevens"],
+        default=(),
+        pattern=TAG_PATTERN,
+    ),
+    Param(
+        "confidence",
+        "float",
+        "confidence level of every CI and test of the claim (alpha = 1 - confidence)",
+        0.99,
+        default=0.99,
+        low=0.8,
+        high=0.999,
+    ),
+    Param(
+        "expect",
+        "str",
+        "the expected outcome of every check (a check table may override it): `holds`; `refuted` records what we claim "
+        "is false (xfail while refuted, fails once it holds); `inconclusive` records an open question (xfail until decided)",
+        "holds",
+        default="holds",
+        choices=EXPECT,
+    ),
+    Param(
+        "discovered",
+        "str",
+        "where the claim came from (command and split), for readers; not interpreted",
+        "lenet scan linear-0 --concept seven/crossed --contrast seven/plain (train split)",
+    ),
 )
 SELECT: tuple[Param, ...] = (
     Param("layer", "str", "the layer to choose from", "linear-0", required=True),
     Param("top", "int", "how many units to choose", 5, required=True, low=1),
-    Param("by", "str", "the score units are ranked by on the train split", "selectivity", default="selectivity",
-          choices=("selectivity", "ablation")),
+    Param(
+        "by",
+        "str",
+        "the score units are ranked by on the train split",
+        "selectivity",
+        default="selectivity",
+        choices=("selectivity", "ablation"),
+    ),
 )
 SEEDS: tuple[Param, ...] = (
-    Param("seeds", "list[int]", "training seeds to check the claim on (units matched to the claim's seed's)", [0, 1, 2, 3, 4], required=True,
-          low=0),
-    Param("min_holding", "int", "the claim passes when it holds on at least this many of them (`--claims-seeds` keeps the fraction: "
-          "ceil(min_holding x seeds given / seeds listed))", 4, required=True, low=1),
-    Param("expensive", "bool", "also run the expensive checks (`[invariance]`) on every seed; by default they run on the claim's own "
-          "`seed` only (about 10-60 s per seed and claim on 2 cores)", True, default=False),
+    Param(
+        "seeds",
+        "list[int]",
+        "training seeds to check the claim on (units matched to the claim's seed's)",
+        [0, 1, 2, 3, 4],
+        required=True,
+        low=0,
+    ),
+    Param(
+        "min_holding",
+        "int",
+        "the claim passes when it holds on at least this many of them (`--claims-seeds` keeps the fraction: "
+        "ceil(min_holding x seeds given / seeds listed))",
+        4,
+        required=True,
+        low=1,
+    ),
+    Param(
+        "expensive",
+        "bool",
+        "also run the expensive checks (`[invariance]`) on every seed; by default they run on the claim's own "
+        "`seed` only (about 10-60 s per seed and claim on 2 cores)",
+        True,
+        default=False,
+    ),
 )
 
 _KINDS = {"float": (int, float), "int": (int,), "str": (str,), "bool": (bool,)}
@@ -69,7 +171,9 @@ _KINDS = {"float": (int, float), "int": (int,), "str": (str,), "bool": (bool,)}
 
 def _range(param: Param) -> str:
     if param.low is not None and param.high is not None:
-        return f"{'(' if param.open_low else '['}{param.low:g}, {param.high:g}{')' if param.open_high else ']'}"
+        return (
+            f"{'(' if param.open_low else '['}{param.low:g}, {param.high:g}{')' if param.open_high else ']'}"
+        )
     if param.low is not None:
         return f"{'>' if param.open_low else '>='} {param.low:g}"
     return f"{'<' if param.open_high else '<='} {param.high:g}"
@@ -103,8 +207,16 @@ def _scalar(param: Param, value: object, shown: str) -> str | None:
         return f"{shown} must be one of {', '.join(map(example_value, param.choices))}."
     if kind == "float" and not math.isfinite(value):
         return f"{shown} must be a finite number. Use e.g. {param.name} = {example_value(param.example)}."
-    if kind in ("float", "int") and (param.low is not None or param.high is not None) and not _in_range(param, value):
-        where = f"lie in {_range(param)}" if param.low is not None and param.high is not None else f"be {_range(param)}"
+    if (
+        kind in ("float", "int")
+        and (param.low is not None or param.high is not None)
+        and not _in_range(param, value)
+    ):
+        where = (
+            f"lie in {_range(param)}"
+            if param.low is not None and param.high is not None
+            else f"be {_range(param)}"
+        )
         return f"{shown} must {where}. Use a value such as {example_value(param.example)}."
     if kind == "str" and param.pattern and not re.search(param.pattern, value):
         return f"{shown} does not have the expected form. Use e.g. {param.name} = {example_value(param.example)}."
@@ -118,9 +230,16 @@ def check_value(param: Param, value: object) -> tuple[object, str | None]:
         shown = shown[:77] + "..."
     if param.kind.startswith("list["):
         if not isinstance(value, list) or not value:
-            return value, f"{shown} must be a non-empty list. Use e.g. {param.name} = {example_value(param.example)}."
+            return (
+                value,
+                f"{shown} must be a non-empty list. Use e.g. {param.name} = {example_value(param.example)}.",
+            )
         for item in value:
-            problem = _scalar(param, item, f"{param.name} item {example_value(item) if isinstance(item, (str, int, float)) else type(item).__name__}")
+            problem = _scalar(
+                param,
+                item,
+                f"{param.name} item {example_value(item) if isinstance(item, (str, int, float)) else type(item).__name__}",
+            )
             if problem:
                 return value, problem
         if len(set(value)) != len(value):
@@ -133,33 +252,73 @@ def check_value(param: Param, value: object) -> tuple[object, str | None]:
 def _table(params: tuple[Param, ...], extra: str = "") -> list[str]:
     rows = ["| key | type | allowed | default | meaning | example |", "|---|---|---|---|---|---|"]
     for p in params:
-        allowed = ", ".join(map(example_value, p.choices)) if p.choices else (_range(p) if p.low is not None or p.high is not None else "")
+        allowed = (
+            ", ".join(map(example_value, p.choices))
+            if p.choices
+            else (_range(p) if p.low is not None or p.high is not None else "")
+        )
         if p.pattern and not p.choices:
             allowed = (allowed + " " if allowed else "") + f"regex `{p.pattern}`"
-        default = "**required**" if p.required else ("off" if p.default is None else f"`{example_value(p.default)}`")
+        default = (
+            "**required**"
+            if p.required
+            else ("off" if p.default is None else f"`{example_value(p.default)}`")
+        )
         if "**selector**" in p.doc:
             default = "one selector"
-        rows.append(f"| `{p.name}` | {p.kind} | {allowed.replace('|', '&#124;')} | {default} | {p.doc.replace('|', '&#124;')} | "
-                    f"`{p.name} = {example_value(p.example)}` |")
+        rows.append(
+            f"| `{p.name}` | {p.kind} | {allowed.replace('|', '&#124;')} | {default} | {p.doc.replace('|', '&#124;')} | "
+            f"`{p.name} = {example_value(p.example)}` |"
+        )
     if extra:
-        rows.append(f"| `expect` | str | {', '.join(map(example_value, EXPECT))} | the claim's `expect` | {extra} | `expect = \"refuted\"` |")
+        rows.append(
+            f'| `expect` | str | {", ".join(map(example_value, EXPECT))} | the claim\'s `expect` | {extra} | `expect = "refuted"` |'
+        )
     return rows
 
 
 def render_markdown(intro: str, example: str) -> str:
     """docs/claims.md: ``intro``, the example file, then every key's table (generated from the declarations)."""
-    out = [intro.rstrip(), "", "## Example", "", "```toml", example.rstrip(), "```", "", "## Top-level keys", "", *_table(TOP), "",
-           "### `select` (inline table)", "", *_table(SELECT), "", "### `[seeds]`", "",
-           "Checks the whole claim on other training seeds (the `::seeds` item): every check runs on each seed, with named units "
-           "carried to their matched counterparts and `select` rules re-selected there. The claim holds on a seed when every check "
-           "that ran there holds (a unit without a counterpart: it does not). The item holds when at least `min_holding` seeds "
-           "hold, is refuted when that is out of reach even if every inconclusive seed held, and is inconclusive otherwise; "
-           "the fraction comes with a Clopper-Pearson interval.", "",
-           *_table(SEEDS, extra="the expected outcome of the seeds verdict"), "", "## Check tables", "",
-           "Each table below becomes one pytest item, `claims/<file>.toml::<check>`. A table may hold only the keys listed for it.", ""]
+    out = [
+        intro.rstrip(),
+        "",
+        "## Example",
+        "",
+        "```toml",
+        example.rstrip(),
+        "```",
+        "",
+        "## Top-level keys",
+        "",
+        *_table(TOP),
+        "",
+        "### `select` (inline table)",
+        "",
+        *_table(SELECT),
+        "",
+        "### `[seeds]`",
+        "",
+        "Checks the whole claim on other training seeds (the `::seeds` item): every check runs on each seed, with named units "
+        "carried to their matched counterparts and `select` rules re-selected there. The claim holds on a seed when every check "
+        "that ran there holds (a unit without a counterpart: it does not). The item holds when at least `min_holding` seeds "
+        "hold, is refuted when that is out of reach even if every inconclusive seed held, and is inconclusive otherwise; "
+        "the fraction comes with a Clopper-Pearson interval.",
+        "",
+        *_table(SEEDS, extra="the expected outcome of the seeds verdict"),
+        "",
+        "## Check tables",
+        "",
+        "Each table below becomes one pytest item, `claims/<file>.toml::<check>`. A table may hold only the keys listed for it.",
+        "",
+    ]
     for spec in (module.SPEC for module in CHECKS.values()):
         needs = ", ".join(f"`{n}`" for n in sorted(spec.needs))
-        out += [f"### `[{spec.name}]`", "", f"{spec.summary[0].upper()}{spec.summary[1:]}. Needs: {needs}.", "",
-                *_table(spec.params, extra="this check's expected outcome"), ""]
+        out += [
+            f"### `[{spec.name}]`",
+            "",
+            f"{spec.summary[0].upper()}{spec.summary[1:]}. Needs: {needs}.",
+            "",
+            *_table(spec.params, extra="this check's expected outcome"),
+            "",
+        ]
     return "\n".join(out).rstrip() + "\n"
-

@@ -28,13 +28,29 @@ GENERIC = {
     "merge": "lenet.cli.merge_cmd",
 }
 # The order --help lists them in, the subject's commands among them; commands not named here come last.
-ORDER = ("train", "cache", "data", "calibrate", "concepts", "inspect", "movie", "scan", "suggest", "new", "validate", "merge")
+ORDER = (
+    "train",
+    "cache",
+    "data",
+    "calibrate",
+    "concepts",
+    "inspect",
+    "movie",
+    "scan",
+    "suggest",
+    "new",
+    "validate",
+    "merge",
+)
 
 
 def commands() -> dict[str, str]:
     """Every subcommand -> its module, in ``--help`` order: the subject registry's and the generic ones."""
     found = {**subjects.commands(), **GENERIC}
-    return {name: found[name] for name in sorted(found, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))}
+    return {
+        name: found[name]
+        for name in sorted(found, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
+    }
 
 
 def build_parser() -> argparse.ArgumentParser:

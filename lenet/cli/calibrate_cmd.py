@@ -21,11 +21,19 @@ EXAMPLES = """examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seed", type=int, default=0, help="reference or cached seed to calibrate on (default 0)")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="reference or cached seed to calibrate on (default 0)"
+    )
     parser.add_argument("--checkpoint", metavar="PATH", help="a checkpoint file instead of a seed")
     parser.add_argument("--n", type=int, default=1000, help="null claims per check (default 1000)")
-    parser.add_argument("--alpha", type=float, default=0.01, help="significance level, i.e. 1 - confidence (default 0.01)")
-    parser.add_argument("--mnist-root", metavar="DIR", help="MNIST in torchvision layout (default: $LENET_MNIST_ROOT, else ./data)")
+    parser.add_argument(
+        "--alpha", type=float, default=0.01, help="significance level, i.e. 1 - confidence (default 0.01)"
+    )
+    parser.add_argument(
+        "--mnist-root",
+        metavar="DIR",
+        help="MNIST in torchvision layout (default: $LENET_MNIST_ROOT, else ./data)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,7 +44,9 @@ def run(args: argparse.Namespace) -> int:
     from ..run import calibration
 
     if not 0 < args.alpha < 0.5 or args.n < 10:
-        raise InvalidConfig(f"--alpha {args.alpha} must lie in (0, 0.5) and --n {args.n} be at least 10; e.g. --alpha 0.01 --n 1000.")
+        raise InvalidConfig(
+            f"--alpha {args.alpha} must lie in (0, 0.5) and --n {args.n} be at least 10; e.g. --alpha 0.01 --n 1000."
+        )
     if args.mnist_root:
         os.environ["LENET_MNIST_ROOT"] = args.mnist_root
     subject = subjects.load(args.seed, args.checkpoint)

@@ -20,25 +20,31 @@ EXAMPLES = """examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="+", metavar="FILE", help="--claims-json files of the shards (every shard of the run)")
-    parser.add_argument("--json", metavar="PATH", help="write the merged document (same schema: docs/claims-json.md)")
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", help="--claims-json files of the shards (every shard of the run)"
+    )
+    parser.add_argument(
+        "--json", metavar="PATH", help="write the merged document (same schema: docs/claims-json.md)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
+    from ..errors import ShardError
     from ..run.merge import merge
     from ..run.rows import Row, dumps, exit_status
     from ..run.text import run_summary_lines
-    from ..errors import ShardError
 
     documents = []
     for name in args.files:
         try:
             documents.append((name, json.loads(Path(name).read_text())))
         except (OSError, ValueError) as err:
-            raise ShardError(f"{name}: cannot read it as JSON ({type(err).__name__}: {err}); pass --claims-json files.") from None
+            raise ShardError(
+                f"{name}: cannot read it as JSON ({type(err).__name__}: {err}); pass --claims-json files."
+            ) from None
     merged = merge(documents)
     rows = [Row.from_dict(r) for r in merged["results"]]
     print("\n".join(run_summary_lines(rows)))

@@ -22,18 +22,45 @@ EXAMPLES = """examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("unit", metavar="UNIT", help="a unit (linear-0:58), a set (linear-0:58,28) or a layer (for [correlation])")
+    parser.add_argument(
+        "unit",
+        metavar="UNIT",
+        help="a unit (linear-0:58), a set (linear-0:58,28) or a layer (for [correlation])",
+    )
     parser.add_argument("--concept", help="the image set the claim is about (`lenet concepts` lists them)")
     parser.add_argument("--contrast", help="the image set it is compared with")
-    parser.add_argument("--checks", metavar="LIST", help="comma-separated checks (default: what applies to the arguments given)")
-    parser.add_argument("--claim", metavar="SENTENCE", help="the hypothesis in one sentence (default: written from the arguments)")
-    parser.add_argument("--class", dest="klass", type=int, metavar="N", help="[training] / [class-ablation]: the digit class")
-    parser.add_argument("--top-class", type=int, metavar="N", help="[training]: the class the unit fires most for")
-    parser.add_argument("--gradient", choices=("positive", "negative"), default="positive", help="[training]: claimed gradient sign")
-    parser.add_argument("--seed", type=int, default=0, help="the seed whose network the unit index names (default 0)")
+    parser.add_argument(
+        "--checks",
+        metavar="LIST",
+        help="comma-separated checks (default: what applies to the arguments given)",
+    )
+    parser.add_argument(
+        "--claim",
+        metavar="SENTENCE",
+        help="the hypothesis in one sentence (default: written from the arguments)",
+    )
+    parser.add_argument(
+        "--class", dest="klass", type=int, metavar="N", help="[training] / [class-ablation]: the digit class"
+    )
+    parser.add_argument(
+        "--top-class", type=int, metavar="N", help="[training]: the class the unit fires most for"
+    )
+    parser.add_argument(
+        "--gradient",
+        choices=("positive", "negative"),
+        default="positive",
+        help="[training]: claimed gradient sign",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="the seed whose network the unit index names (default 0)"
+    )
     parser.add_argument("--tags", metavar="LIST", help="comma-separated pytest markers for the claim's items")
-    parser.add_argument("--discovered", metavar="TEXT", help="how it was found (the command and split), recorded in the file")
-    parser.add_argument("-o", "--out", metavar="FILE", help="write here instead of printing (never overwrites)")
+    parser.add_argument(
+        "--discovered", metavar="TEXT", help="how it was found (the command and split), recorded in the file"
+    )
+    parser.add_argument(
+        "-o", "--out", metavar="FILE", help="write here instead of printing (never overwrites)"
+    )
 
 
 def _sentence(args: argparse.Namespace) -> str:
@@ -42,37 +69,58 @@ def _sentence(args: argparse.Namespace) -> str:
     if args.concept:
         return f"{args.unit} fires more for {args.concept} than for {args.contrast}, and the output depends on it"
     pushed = f"training pushes {args.unit} up for class {args.klass}"
-    return pushed + (f", while it fires most for class {args.top_class}" if args.top_class is not None else "")
+    return pushed + (
+        f", while it fires most for class {args.top_class}" if args.top_class is not None else ""
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    from .. import subjects
     from ..claims.scaffold import default_checks, scaffold
     from ..errors import InvalidConfig
-    from .. import subjects
     from ..subject.units import parse_units
 
     if args.unit not in subjects.layers():
         parse_units(args.unit, subjects.layers())  # unknown layers and indices list the valid ones
     if bool(args.concept) != bool(args.contrast):
-        raise InvalidConfig("give both --concept and --contrast (e.g. --concept seven/crossed --contrast seven/plain), or neither.")
-    checks = [c.strip() for c in args.checks.split(",")] if args.checks else default_checks(args.concept, args.klass)
+        raise InvalidConfig(
+            "give both --concept and --contrast (e.g. --concept seven/crossed --contrast seven/plain), or neither."
+        )
+    checks = (
+        [c.strip() for c in args.checks.split(",")]
+        if args.checks
+        else default_checks(args.concept, args.klass)
+    )
     if not checks:
         raise InvalidConfig("nothing to check: give --concept and --contrast, or --class, or name --checks.")
     if args.klass is None and ("training" in checks or "class-ablation" in checks):
-        raise InvalidConfig(f"--checks {','.join(checks)} needs --class N (the digit class the check is about).")
+        raise InvalidConfig(
+            f"--checks {','.join(checks)} needs --class N (the digit class the check is about)."
+        )
     training = {"class": args.klass, "gradient": args.gradient}
     if args.top_class is not None:
         training["top_class"] = args.top_class
     params = {"training": training, "class-ablation": {"class": args.klass}} if args.klass is not None else {}
     tags = [t.strip() for t in args.tags.split(",")] if args.tags else []
-    text = scaffold(args.unit, _sentence(args), checks, concept=args.concept, contrast=args.contrast, seed=args.seed,
-                    discovered=args.discovered, tags=tags, params=params)
+    text = scaffold(
+        args.unit,
+        _sentence(args),
+        checks,
+        concept=args.concept,
+        contrast=args.contrast,
+        seed=args.seed,
+        discovered=args.discovered,
+        tags=tags,
+        params=params,
+    )
     if not args.out:
         sys.stdout.write(text)
         return 0
     out = Path(args.out)
     if out.exists():
-        raise InvalidConfig(f"{out} exists; choose another -o path or remove it first (lenet new never overwrites).")
+        raise InvalidConfig(
+            f"{out} exists; choose another -o path or remove it first (lenet new never overwrites)."
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
     print(f"wrote {out}: edit its thresholds now, commit it, then run `pytest {out}`.")

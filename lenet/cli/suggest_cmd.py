@@ -33,10 +33,23 @@ EXAMPLES = """examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("layer", metavar="LAYER", help="conv-0, conv-1, linear-0, linear-1 or linear-2")
-    parser.add_argument("--seed", type=int, default=0, help="which trained network (default 0, a reference seed)")
-    parser.add_argument("--per-style", type=int, default=3, metavar="K", help="most selective units tried per style (default 3)")
-    parser.add_argument("--min-rank", type=int, default=6, metavar="R",
-                        help="gradient anomalies: the pushed class's activation ranks R or lower of 10 (default 6: lower half)")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="which trained network (default 0, a reference seed)"
+    )
+    parser.add_argument(
+        "--per-style",
+        type=int,
+        default=3,
+        metavar="K",
+        help="most selective units tried per style (default 3)",
+    )
+    parser.add_argument(
+        "--min-rank",
+        type=int,
+        default=6,
+        metavar="R",
+        help="gradient anomalies: the pushed class's activation ranks R or lower of 10 (default 6: lower half)",
+    )
     add_mnist_root(parser)
     add_cache_dir(parser)
 
@@ -59,31 +72,67 @@ def run(args: argparse.Namespace) -> int:
     subject = subjects.load(args.seed)
     seed = ["--seed", str(args.seed)] if args.seed else []
     source = shlex.join(["lenet", "suggest", name, *seed]) + " (train split and training record)"
-    print(f"suggestions for {name} of seed {args.seed}, from discovery data only (train split, training record)\n")
+    print(
+        f"suggestions for {name} of seed {args.seed}, from discovery data only (train split, training record)\n"
+    )
     count = 0
     print("gradient without activation (training pushed the unit up for a class it barely fires for):")
     if name not in subject.recorded_layers:
-        print(f"  not available: training gradients are recorded for {', '.join(subject.recorded_layers)} only.")
+        print(
+            f"  not available: training gradients are recorded for {', '.join(subject.recorded_layers)} only."
+        )
     else:
         anomalies = discovery.gradient_anomalies(subject, name, args.min_rank)
         if not anomalies:
-            print(f"  none: every unit's most-pushed class ranks above {args.min_rank} of 10 in final activation (or is pushed on <80% of frames).")
+            print(
+                f"  none: every unit's most-pushed class ranks above {args.min_rank} of 10 in final activation (or is pushed on <80% of frames)."
+            )
         for a in anomalies:
             count += 1
-            print(f"  {name}:{a.unit}: pushed up for {a.pushed} on {a.consistency:.0%} of frames (mean gradient {a.gradient * 1e3:+.3f}e-3), "
-                  f"yet its final mean activation for {a.pushed} is {a.activation:+.3f} (rank {a.rank} of 10); it fires most for {a.top_class}")
-            print("    " + _new(f"{name}:{a.unit}", ["--checks", "training", "--class", str(a.pushed), "--top-class", str(a.top_class), *seed],
-                                source, f"claims/{name}-{a.unit}-pushed-{a.pushed}-fires-{a.top_class}.toml"))
-    print("\nstyle within a class (selective for a style against the plain style, above the untrained best-unit bar):")
+            print(
+                f"  {name}:{a.unit}: pushed up for {a.pushed} on {a.consistency:.0%} of frames (mean gradient {a.gradient * 1e3:+.3f}e-3), "
+                f"yet its final mean activation for {a.pushed} is {a.activation:+.3f} (rank {a.rank} of 10); it fires most for {a.top_class}"
+            )
+            print(
+                "    "
+                + _new(
+                    f"{name}:{a.unit}",
+                    [
+                        "--checks",
+                        "training",
+                        "--class",
+                        str(a.pushed),
+                        "--top-class",
+                        str(a.top_class),
+                        *seed,
+                    ],
+                    source,
+                    f"claims/{name}-{a.unit}-pushed-{a.pushed}-fires-{a.top_class}.toml",
+                )
+            )
+    print(
+        "\nstyle within a class (selective for a style against the plain style, above the untrained best-unit bar):"
+    )
     candidates = discovery.style_candidates(subject, name, args.per_style)
     if not candidates:
         pairs = ", ".join(f"{c} vs {d}" for c, d in discovery.style_pairs())
         print(f"  none: no unit's AUROC CI clears the untrained networks' best-unit bar for {pairs}.")
     for c in candidates:
         count += 1
-        print(f"  {name}:{c.unit}: {c.concept} vs {c.contrast}, AUROC {c.auroc.value:.3f} [{c.auroc.low:.3f}, {c.auroc.high:.3f}] "
-              f"(untrained best-unit bar {c.bar:.3f})")
-        print("    " + _new(f"{name}:{c.unit}", ["--concept", c.concept, "--contrast", c.contrast, *seed], source,
-                            f"claims/{name}-{c.unit}-{c.concept.replace('/', '-')}.toml"))
-    print(f"\n{count} candidate(s). Inspect one first (`lenet inspect UNIT`), then scaffold, commit and run its claim.")
+        print(
+            f"  {name}:{c.unit}: {c.concept} vs {c.contrast}, AUROC {c.auroc.value:.3f} [{c.auroc.low:.3f}, {c.auroc.high:.3f}] "
+            f"(untrained best-unit bar {c.bar:.3f})"
+        )
+        print(
+            "    "
+            + _new(
+                f"{name}:{c.unit}",
+                ["--concept", c.concept, "--contrast", c.contrast, *seed],
+                source,
+                f"claims/{name}-{c.unit}-{c.concept.replace('/', '-')}.toml",
+            )
+        )
+    print(
+        f"\n{count} candidate(s). Inspect one first (`lenet inspect UNIT`), then scaffold, commit and run its claim."
+    )
     return 0

@@ -17,7 +17,13 @@ EXAMPLES = """examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", default=["claims"], metavar="PATHS", help="claim files or folders (default: claims)")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        default=["claims"],
+        metavar="PATHS",
+        help="claim files or folders (default: claims)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -27,7 +33,10 @@ def run(args: argparse.Namespace) -> int:
     files = find(args.paths)
     missing = [p for p in files if not p.exists()]
     if not files or missing:
-        print(f"lenet validate: no claim files at {', '.join(map(str, missing or args.paths))}; give claim files or folders.", file=sys.stderr)
+        print(
+            f"lenet validate: no claim files at {', '.join(map(str, missing or args.paths))}; give claim files or folders.",
+            file=sys.stderr,
+        )
         return 1
     bad = 0
     for path in files:

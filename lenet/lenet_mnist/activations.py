@@ -19,10 +19,11 @@ from collections import OrderedDict
 import numpy as np
 import torch
 
+from ..subject.values import per_unit
 from .checkpoint import weights_sha256
 from .data import Split
-from ..subject.values import per_unit
-from .model import LAYERS, LeNet5, layer as layer_info
+from .model import LAYERS, LeNet5
+from .model import layer as layer_info
 
 __all__ = ["capture", "unit_values", "image_values", "CACHE_LIMIT", "CACHE_TOTAL"]
 
@@ -36,7 +37,9 @@ def _key(model: LeNet5, key: str | None) -> str:
 
 
 @torch.no_grad()
-def capture(model: LeNet5, split: Split, layer: str, key: str | None = None, batch: int = 2000) -> torch.Tensor:
+def capture(
+    model: LeNet5, split: Split, layer: str, key: str | None = None, batch: int = 2000
+) -> torch.Tensor:
     """Pre-activations of ``layer`` for every image of ``split``: ``(N, *layer.shape)`` float32."""
     shape = layer_info(layer).shape
     cache_key = (_key(model, key), split.name, len(split), layer)
@@ -45,7 +48,7 @@ def capture(model: LeNet5, split: Split, layer: str, key: str | None = None, bat
         return _CACHE[cache_key]
     model.eval()
     # one pass yields every layer: keep the requested one and every other layer small enough to cache
-    after = list(LAYERS)[list(LAYERS).index(layer_info(layer).name):]  # an intervention needs these
+    after = list(LAYERS)[list(LAYERS).index(layer_info(layer).name) :]  # an intervention needs these
     fits = [name for name in after if len(split) * math.prod(LAYERS[name].shape) * 4 <= CACHE_LIMIT]
     wanted = sorted({layer, *fits}, key=list(LAYERS).index)
     parts: dict[str, list[torch.Tensor]] = {name: [] for name in wanted}
@@ -74,4 +77,6 @@ def unit_values(model: LeNet5, split: Split, layer: str, key: str | None = None)
 def image_values(model: LeNet5, images: torch.Tensor, layer: str, batch: int = 2000) -> np.ndarray:
     """``unit_values`` for images that are not a split (uncached): ``(N, 1, 28, 28) -> (N, units)``."""
     model.eval()
-    return torch.cat([per_unit(model.preactivations(images[i : i + batch])[layer]) for i in range(0, len(images), batch)]).numpy()
+    return torch.cat(
+        [per_unit(model.preactivations(images[i : i + batch])[layer]) for i in range(0, len(images), batch)]
+    ).numpy()

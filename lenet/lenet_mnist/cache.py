@@ -21,13 +21,13 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from . import checkpoint as ckpt
-from . import data, reference
 from ..errors import CacheError, CorruptCheckpoint
 from ..paths import cache_dir
+from ..versions import versions
+from . import checkpoint as ckpt
+from . import data, reference
 from .recorder import GradientExamples, TrainingRecord
 from .train import TrainConfig, train
-from ..versions import versions
 
 __all__ = ["checkpoint", "training_record", "gradient_examples", "entry", "find", "entries", "clear", "Entry"]
 
@@ -63,7 +63,9 @@ def _root(cache) -> Path:
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise CacheError(f"Cannot create the cache at {root} ({err.strerror}); set LENET_CACHE_DIR to a writable folder.") from None
+        raise CacheError(
+            f"Cannot create the cache at {root} ({err.strerror}); set LENET_CACHE_DIR to a writable folder."
+        ) from None
     return root
 
 
@@ -80,7 +82,9 @@ def _verify(folder: Path, meta: dict, name: str) -> Path:
     return path
 
 
-def _train_into(folder: Path, seed: int, config: TrainConfig, mnist_root, device: str, examples: bool, progress: bool) -> dict:
+def _train_into(
+    folder: Path, seed: int, config: TrainConfig, mnist_root, device: str, examples: bool, progress: bool
+) -> dict:
     result = train(seed, config, mnist_root, device=device, examples=examples, progress=progress)
     folder.mkdir(parents=True, exist_ok=True)
     saved = ckpt.save(folder / "model.pt", result.model, result.provenance())
@@ -89,7 +93,11 @@ def _train_into(folder: Path, seed: int, config: TrainConfig, mnist_root, device
     if result.examples is not None:
         result.examples.save(folder / "examples.npz")
         files.append("examples.npz")
-    meta = {**saved.meta, "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "files": {n: ckpt.file_sha256(folder / n) for n in files}}
+    meta = {
+        **saved.meta,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "files": {n: ckpt.file_sha256(folder / n) for n in files},
+    }
     ckpt.atomic_write(folder / "entry.json", (json.dumps(meta, indent=2) + "\n").encode())
     return meta
 
@@ -106,8 +114,16 @@ def find(seed: int, config: TrainConfig, mnist_root=None, cache=None, device: st
     return Entry(folder, json.loads(meta_path.read_text())) if meta_path.is_file() else None
 
 
-def entry(seed: int, config: TrainConfig, mnist_root=None, cache=None, device: str = "cpu", examples: bool = False,
-          progress: bool = True, retrain: bool = False) -> tuple[Entry, bool]:
+def entry(
+    seed: int,
+    config: TrainConfig,
+    mnist_root=None,
+    cache=None,
+    device: str = "cpu",
+    examples: bool = False,
+    progress: bool = True,
+    retrain: bool = False,
+) -> tuple[Entry, bool]:
     """The complete cache entry of (seed, config), trained under the lock when missing; ``(entry, trained)``.
 
     ``examples`` also wants the gradient-example frames (an entry without them is
@@ -122,11 +138,21 @@ def entry(seed: int, config: TrainConfig, mnist_root=None, cache=None, device: s
         if meta is not None and (not examples or "examples.npz" in meta["files"]):
             return Entry(folder, meta), False
         if meta is None and folder.exists():
-            print(f"lenet: {folder} is incomplete (a run stopped while writing it); training seed {seed} again.", file=sys.stderr)
+            print(
+                f"lenet: {folder} is incomplete (a run stopped while writing it); training seed {seed} again.",
+                file=sys.stderr,
+            )
         return Entry(folder, _train_into(folder, seed, config, mnist_root, device, examples, progress)), True
 
 
-def checkpoint(seed: int, config: TrainConfig | None = None, mnist_root=None, cache=None, device: str = "cpu", progress: bool = True) -> ckpt.Checkpoint:
+def checkpoint(
+    seed: int,
+    config: TrainConfig | None = None,
+    mnist_root=None,
+    cache=None,
+    device: str = "cpu",
+    progress: bool = True,
+) -> ckpt.Checkpoint:
     """The checkpoint of ``seed``: the committed reference if there is one, else the cache, else trained now.
 
     ``meta["source"]`` says which ("reference", "cache" or "trained").
@@ -135,12 +161,16 @@ def checkpoint(seed: int, config: TrainConfig | None = None, mnist_root=None, ca
     if device == "cpu" and reference.entry(seed, config) is not None:
         return reference.load(seed)
     found, trained = entry(seed, config, mnist_root, cache, device, progress=progress)
-    loaded = ckpt.load(_verify(found.folder, found.meta, "model.pt"), expect_sha256=found.meta["weights_sha256"])
+    loaded = ckpt.load(
+        _verify(found.folder, found.meta, "model.pt"), expect_sha256=found.meta["weights_sha256"]
+    )
     loaded.meta["source"] = "trained" if trained else "cache"
     return loaded
 
 
-def training_record(seed: int, config: TrainConfig | None = None, mnist_root=None, cache=None, progress: bool = True) -> TrainingRecord:
+def training_record(
+    seed: int, config: TrainConfig | None = None, mnist_root=None, cache=None, progress: bool = True
+) -> TrainingRecord:
     """The training record of ``seed``: committed for reference seeds, else from (or into) the cache."""
     config = config or TrainConfig()
     if reference.entry(seed, config) is not None:
@@ -149,7 +179,9 @@ def training_record(seed: int, config: TrainConfig | None = None, mnist_root=Non
     return TrainingRecord.load(_verify(found.folder, found.meta, "record.npz"))
 
 
-def gradient_examples(seed: int, config: TrainConfig | None = None, mnist_root=None, cache=None, progress: bool = True) -> GradientExamples:
+def gradient_examples(
+    seed: int, config: TrainConfig | None = None, mnist_root=None, cache=None, progress: bool = True
+) -> GradientExamples:
     """Gradient-example frames of ``seed``, regenerated by a visible retraining when not cached.
 
     The retrained weights are compared with the checkpoint they stand for (the
@@ -166,7 +198,10 @@ def gradient_examples(seed: int, config: TrainConfig | None = None, mnist_root=N
             f"differ from reference seed {seed} (made with torch {ref['versions']['torch']} on {ref['versions']['machine']})"
         )
         if trained:
-            print(f"lenet: note: {examples.source}. The gradient examples show that run, not the reference checkpoint.", file=sys.stderr)
+            print(
+                f"lenet: note: {examples.source}. The gradient examples show that run, not the reference checkpoint.",
+                file=sys.stderr,
+            )
     return examples
 
 

@@ -73,21 +73,29 @@ def load(path: str | os.PathLike, expect_sha256: str | None = None) -> Checkpoin
     Accepts our format and, for users' own models, a bare LeNet5 ``state_dict``.
     """
     path = Path(path)
-    fix = "Delete it (`lenet cache clear` for cached ones) and retrain with `lenet train`, or restore the file."
+    fix = (
+        "Delete it (`lenet cache clear` for cached ones) and retrain with `lenet train`, or restore the file."
+    )
     if not path.is_file():
-        raise CorruptCheckpoint(f"{path}: no such checkpoint file. Check the path, or train one with `lenet train`.")
+        raise CorruptCheckpoint(
+            f"{path}: no such checkpoint file. Check the path, or train one with `lenet train`."
+        )
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # truncated zip, pickle of forbidden objects, not a torch file
         lines = [l.strip() for l in str(err).splitlines() if l.strip()] or [type(err).__name__]
         reason = next((l for l in lines if l.startswith("WeightsUnpickler error")), lines[0])[:200]
-        raise CorruptCheckpoint(f"{path}: cannot be read as a checkpoint ({reason}); it may be truncated. {fix}") from None
+        raise CorruptCheckpoint(
+            f"{path}: cannot be read as a checkpoint ({reason}); it may be truncated. {fix}"
+        ) from None
     if isinstance(blob, dict) and blob.get("format") == FORMAT:
         state, meta = blob.get("state_dict"), dict(blob.get("meta") or {})
     elif isinstance(blob, dict) and all(isinstance(v, torch.Tensor) for v in blob.values()):
         state, meta = blob, {}
     else:
-        raise CorruptCheckpoint(f"{path}: not a LeNet-5 checkpoint (expected a lenet-claims checkpoint or a state_dict). {fix}")
+        raise CorruptCheckpoint(
+            f"{path}: not a LeNet-5 checkpoint (expected a lenet-claims checkpoint or a state_dict). {fix}"
+        )
     model = LeNet5()
     try:
         model.load_state_dict(state)

@@ -31,16 +31,17 @@ import math
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from scipy import stats as sps
 
-from . import data, detectors, labels as hand_labels
 from .. import paths
 from ..errors import InvalidConcept, UnknownConcept
+from . import data, detectors
+from . import labels as hand_labels
 
 __all__ = [
     "Concept",
@@ -103,7 +104,9 @@ class Concept:
         """Number of member images on ``split``."""
         return len(self.indices(split, root))
 
-    def quality(self, part: str = "report", confidence: float = 0.95, root: str | os.PathLike | None = None) -> hand_labels.Quality | None:
+    def quality(
+        self, part: str = "report", confidence: float = 0.95, root: str | os.PathLike | None = None
+    ) -> hand_labels.Quality | None:
         """Precision and recall against the hand labels (None where the concept has none)."""
         if self.validation is None:
             return None
@@ -188,15 +191,47 @@ def _builtins() -> dict[str, Concept]:
         # name: (digit, require, exclude, description, validation)
         "seven/crossed": (7, (d.crossed_seven,), (), _summary(d.crossed_seven), ("sevens-test", "crossed")),
         "seven/hooked": (7, (d.hooked_seven,), (), _summary(d.hooked_seven), ("sevens-test", "hooked")),
-        "seven/plain": (7, (), (d.crossed_seven, d.hooked_seven), "Sevens neither crossed nor hooked", ("sevens-test", "plain")),
+        "seven/plain": (
+            7,
+            (),
+            (d.crossed_seven, d.hooked_seven),
+            "Sevens neither crossed nor hooked",
+            ("sevens-test", "plain"),
+        ),
         "two/looped": (2, (d.looped_two,), (), _summary(d.looped_two), ("twos-test", "looped")),
-        "two/plain": (2, (), (d.looped_two,), "Twos without a loop at the bottom-left", ("twos-test", "plain")),
+        "two/plain": (
+            2,
+            (),
+            (d.looped_two,),
+            "Twos without a loop at the bottom-left",
+            ("twos-test", "plain"),
+        ),
     }
-    out = {f"digit/{k}": Concept(f"digit/{k}", f"Every image labelled {k} in MNIST", "built-in", functools.partial(_digit, k)) for k in range(10)}
-    out.update({f"digit/not-{k}": Concept(f"digit/not-{k}", f"Every image not labelled {k} (the contrast for 'most associated with {k}')",
-                                          "built-in", functools.partial(_not_digit, k)) for k in range(10)})
+    out = {
+        f"digit/{k}": Concept(
+            f"digit/{k}", f"Every image labelled {k} in MNIST", "built-in", functools.partial(_digit, k)
+        )
+        for k in range(10)
+    }
+    out.update(
+        {
+            f"digit/not-{k}": Concept(
+                f"digit/not-{k}",
+                f"Every image not labelled {k} (the contrast for 'most associated with {k}')",
+                "built-in",
+                functools.partial(_not_digit, k),
+            )
+            for k in range(10)
+        }
+    )
     for name, (digit, require, exclude, text, validation) in styles.items():
-        out[name] = Concept(name, text, "built-in (lenet/lenet_mnist/detectors.py)", functools.partial(_styled, digit, require, exclude), validation=validation)
+        out[name] = Concept(
+            name,
+            text,
+            "built-in (lenet/lenet_mnist/detectors.py)",
+            functools.partial(_styled, digit, require, exclude),
+            validation=validation,
+        )
     return out
 
 
@@ -228,7 +263,9 @@ def register(name: str, description: str = "") -> Callable[[Predicate], Predicat
         target = _loading if _loading is not None else _PROGRAMMATIC
         origin = MODULE_NAME if _loading is not None else f"register() in {function.__module__}"
         if name in BUILTINS or name in target:
-            raise InvalidConcept(f"concept {name!r} is defined twice ({origin}); give one of them another name.")
+            raise InvalidConcept(
+                f"concept {name!r} is defined twice ({origin}); give one of them another name."
+            )
         text = description or _summary(function) or f"images selected by {function.__name__}"
         target[name] = Concept(name, text, origin, function)
         return function
@@ -256,10 +293,17 @@ def _file_concepts(project: Path) -> dict[str, Concept]:
         if split not in SPLIT_NAMES:
             continue  # e.g. a README.txt
         if folder.resolve() not in path.resolve().parents:
-            raise InvalidConcept(f"{path} points outside {folder}; concept files must lie inside the project.")
+            raise InvalidConcept(
+                f"{path} points outside {folder}; concept files must lie inside the project."
+            )
         found.setdefault(_check_name(stem), {})[split] = path
     return {
-        name: Concept(name, f"Images listed in {folder.relative_to(project)}/{name}.*.txt", str(next(iter(files.values()))), files=tuple(sorted(files.items())))
+        name: Concept(
+            name,
+            f"Images listed in {folder.relative_to(project)}/{name}.*.txt",
+            str(next(iter(files.values()))),
+            files=tuple(sorted(files.items())),
+        )
         for name, files in found.items()
     }
 
@@ -270,14 +314,18 @@ def _module_concepts(path: Path, stamp: int) -> dict[str, Concept]:
     global _loading
     spec = importlib.util.spec_from_file_location(f"lenet_concepts_{abs(hash((path, stamp)))}", path)
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # a unique name per file version, so dataclasses and pickling inside it work
+    sys.modules[spec.name] = (
+        module  # a unique name per file version, so dataclasses and pickling inside it work
+    )
     _loading = {}
     try:
         spec.loader.exec_module(module)
     except InvalidConcept as err:
         raise InvalidConcept(f"{path}: {err}") from None
     except Exception as err:
-        raise InvalidConcept(f"{path}: importing it failed with {type(err).__name__}: {err}. Fix the module (or move it away).") from err
+        raise InvalidConcept(
+            f"{path}: importing it failed with {type(err).__name__}: {err}. Fix the module (or move it away)."
+        ) from err
     finally:
         collected, _loading = _loading, None
     return collected
@@ -294,7 +342,9 @@ def project_concepts(project: str | os.PathLike | None = None) -> dict[str, Conc
         for name, item in source.items():
             if name in BUILTINS or name in out:
                 first = BUILTINS.get(name) or out[name]
-                raise InvalidConcept(f"concept {name!r} is defined twice: {first.origin} and {item.origin}; rename one.")
+                raise InvalidConcept(
+                    f"concept {name!r} is defined twice: {first.origin} and {item.origin}; rename one."
+                )
             out[name] = item
     return out
 

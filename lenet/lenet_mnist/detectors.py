@@ -20,7 +20,16 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage as ndi
 
-__all__ = ["Thresholds", "THRESHOLDS", "crossed_seven", "hooked_seven", "looped_two", "crossbar_score", "hook_features", "bottom_hole_area"]
+__all__ = [
+    "Thresholds",
+    "THRESHOLDS",
+    "crossed_seven",
+    "hooked_seven",
+    "looped_two",
+    "crossbar_score",
+    "hook_features",
+    "bottom_hole_area",
+]
 
 
 @dataclass(frozen=True)
@@ -169,7 +178,9 @@ def bottom_hole_area(images: np.ndarray, t: Thresholds = THRESHOLDS) -> np.ndarr
     n = len(ink)
     in_plane = np.zeros((3, 3, 3), dtype=bool)
     in_plane[1] = ndi.generate_binary_structure(2, 1)  # 4-connected within an image, never across images
-    padded = np.pad(ink, ((1, 1), (0, 0), (0, 0)))  # empty first/last planes: every real image has its own border
+    padded = np.pad(
+        ink, ((1, 1), (0, 0), (0, 0))
+    )  # empty first/last planes: every real image has its own border
     holes = (ndi.binary_fill_holes(padded, structure=in_plane) & ~padded)[1:-1]  # (N, 28, 28)
     labels, count = ndi.label(holes, structure=in_plane)
     if count == 0:

@@ -31,14 +31,18 @@ from ..subject.effects import METHODS, Effects, output
 from ..subject.units import UnitSet
 from .activations import capture
 from .data import Split
-from .model import LAYERS, LeNet5, layer as layer_info
+from .model import LAYERS, LeNet5
+from .model import layer as layer_info
 
 __all__ = ["intervene", "sweep", "sweep_damage"]
+
 
 def _mean_map(model: LeNet5, layer: str, key: str | None, mean_over: Split | None) -> torch.Tensor:
     """The mean pre-activation of every unit over the discovery split ``mean_over``: ``layer.shape``."""
     if mean_over is None:
-        raise InvalidConfig("method='mean' needs `mean_over`: the split to average over (the discovery split).")
+        raise InvalidConfig(
+            "method='mean' needs `mean_over`: the split to average over (the discovery split)."
+        )
     return capture(model, mean_over, layer, key).mean(0)
 
 
@@ -62,9 +66,19 @@ def _replacement(model, split, layer, units, method, rows, key, sources, value, 
 
 
 @torch.no_grad()
-def intervene(model: LeNet5, split: Split, units: UnitSet, method: str = "zero", *, rows: np.ndarray | None = None,
-              sources: np.ndarray | None = None, value: float | None = None, key: str | None = None,
-              mean_over: Split | None = None, batch: int = 5000) -> Effects:
+def intervene(
+    model: LeNet5,
+    split: Split,
+    units: UnitSet,
+    method: str = "zero",
+    *,
+    rows: np.ndarray | None = None,
+    sources: np.ndarray | None = None,
+    value: float | None = None,
+    key: str | None = None,
+    mean_over: Split | None = None,
+    batch: int = 5000,
+) -> Effects:
     """Replace ``units``' pre-activations on ``rows`` of ``split`` (all images if None) and recompute downstream.
 
     ``mean_over``: the discovery split, whose mean the ``mean`` method uses.
@@ -81,15 +95,28 @@ def intervene(model: LeNet5, split: Split, units: UnitSet, method: str = "zero",
     return Effects(before, torch.cat(after), split.labels[rows])
 
 
-def _sweep_rank1(model: LeNet5, split: Split, layer: str, method: str, key, sources, chunk: int, values, rows,
-                 mean_over) -> torch.Tensor:
+def _sweep_rank1(
+    model: LeNet5, split: Split, layer: str, method: str, key, sources, chunk: int, values, rows, mean_over
+) -> torch.Tensor:
     """linear-0/linear-1: editing unit u changes the next pre-activation by (relu(new) - relu(old)) * W[:, u]."""
     pre = capture(model, split, layer, key)[rows]  # (N, U)
     if method == "clamp":
-        new = torch.as_tensor(np.asarray(values), dtype=pre.dtype).expand_as(pre)  # unit u driven to values[u]
+        new = torch.as_tensor(np.asarray(values), dtype=pre.dtype).expand_as(
+            pre
+        )  # unit u driven to values[u]
     else:
-        full = _replacement(model, split, layer, range(pre.shape[1]), method, np.arange(len(split)), key, sources, None,
-                            mean_over)
+        full = _replacement(
+            model,
+            split,
+            layer,
+            range(pre.shape[1]),
+            method,
+            np.arange(len(split)),
+            key,
+            sources,
+            None,
+            mean_over,
+        )
         new = full[rows]
     delta = (F.relu(new) - F.relu(pre)).T  # (U, N): change of each unit's output per image
     if layer == "linear-1":
@@ -101,15 +128,29 @@ def _sweep_rank1(model: LeNet5, split: Split, layer: str, method: str, key, sour
     out = torch.empty(len(delta), len(rows), 10)
     for start in range(0, len(delta), chunk):  # small chunks stay in cache: 4 x 10,000 x 84 floats = 13 MB
         stop = min(start + chunk, len(delta))
-        edited = torch.addcmul(z1, delta[start:stop, :, None], w1[start:stop, None, :]).relu_()  # (chunk, N, 84)
-        torch.addmm(b2, edited.view(-1, edited.shape[-1]), w2, out=out[start:stop].view(-1, 10))  # one GEMM per chunk
+        edited = torch.addcmul(
+            z1, delta[start:stop, :, None], w1[start:stop, None, :]
+        ).relu_()  # (chunk, N, 84)
+        torch.addmm(
+            b2, edited.view(-1, edited.shape[-1]), w2, out=out[start:stop].view(-1, 10)
+        )  # one GEMM per chunk
     return out
 
 
 @torch.no_grad()
-def sweep(model: LeNet5, split: Split, layer: str, method: str = "zero", *, sources: np.ndarray | None = None,
-          values: np.ndarray | None = None, rows: np.ndarray | None = None, key: str | None = None,
-          mean_over: Split | None = None, chunk: int = 4) -> tuple[torch.Tensor, torch.Tensor]:
+def sweep(
+    model: LeNet5,
+    split: Split,
+    layer: str,
+    method: str = "zero",
+    *,
+    sources: np.ndarray | None = None,
+    values: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
+    key: str | None = None,
+    mean_over: Split | None = None,
+    chunk: int = 4,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Intervene on each unit of ``layer`` alone: logits after ``(U, N, 10)`` and before ``(N, 10)``.
 
     ``method="clamp"`` drives unit u to ``values[u]``. ``rows``: the images (all
@@ -120,20 +161,34 @@ def sweep(model: LeNet5, split: Split, layer: str, method: str = "zero", *, sour
     rows = np.arange(len(split)) if rows is None else np.asarray(rows)
     units = layer_info(layer).units
     if method == "clamp" and (values is None or len(values) != units):
-        raise InvalidConfig(f"a clamp sweep needs one value per unit of {layer} ({units}); got {None if values is None else len(values)}.")
+        raise InvalidConfig(
+            f"a clamp sweep needs one value per unit of {layer} ({units}); got {None if values is None else len(values)}."
+        )
     before = capture(model, split, "linear-2", key)[rows]
     if layer in ("linear-0", "linear-1"):
         return _sweep_rank1(model, split, layer, method, key, sources, chunk, values, rows, mean_over), before
-    after = [intervene(model, split, UnitSet(layer, (u,), LAYERS), method, rows=rows, sources=None if sources is None else sources[rows],
-                       value=None if values is None else float(values[u]), key=key, mean_over=mean_over).after
-             for u in range(units)]
+    after = [
+        intervene(
+            model,
+            split,
+            UnitSet(layer, (u,), LAYERS),
+            method,
+            rows=rows,
+            sources=None if sources is None else sources[rows],
+            value=None if values is None else float(values[u]),
+            key=key,
+            mean_over=mean_over,
+        ).after
+        for u in range(units)
+    ]
     return torch.stack(after), before
 
 
-def sweep_damage(model: LeNet5, split: Split, layer: str, method: str, output_name: str, **kwargs) -> np.ndarray:
+def sweep_damage(
+    model: LeNet5, split: Split, layer: str, method: str, output_name: str, **kwargs
+) -> np.ndarray:
     """Per-unit, per-image damage ``(U, N)`` (output before - after) of intervening on each unit of ``layer`` alone."""
     after, before = sweep(model, split, layer, method, **kwargs)
     rows = kwargs.get("rows")
     labels = split.labels if rows is None else split.labels[np.asarray(rows)]
     return (output(before, labels, output_name)[None, :] - output(after, labels, output_name)).numpy()
-

@@ -23,7 +23,17 @@ from .. import paths
 from ..errors import InvalidConcept
 from ..stats.estimates import clopper_pearson
 
-__all__ = ["PARTS", "UNCLEAR", "LabelSet", "Rate", "Quality", "labels_dir", "assign_parts", "load_labels", "measure"]
+__all__ = [
+    "PARTS",
+    "UNCLEAR",
+    "LabelSet",
+    "Rate",
+    "Quality",
+    "labels_dir",
+    "assign_parts",
+    "load_labels",
+    "measure",
+]
 
 PARTS = ("tune", "report")
 UNCLEAR = "unclear"
@@ -98,7 +108,9 @@ def assign_parts(indices: np.ndarray, labels: np.ndarray) -> np.ndarray:
 def _parse(path: Path) -> tuple[list[str], list[list[str]]]:
     lines = [line for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
     if not lines:
-        raise InvalidConcept(f"{path}: no header row; the first non-comment line must be 'index<TAB>label[<TAB>part]'.")
+        raise InvalidConcept(
+            f"{path}: no header row; the first non-comment line must be 'index<TAB>label[<TAB>part]'."
+        )
     header = lines[0].split("\t")
     if header[:2] != ["index", "label"]:
         raise InvalidConcept(f"{path}: header {header!r} must start with 'index', 'label' (tab-separated).")
@@ -111,7 +123,9 @@ def _load(path: Path) -> LabelSet:
     try:
         indices = np.array([int(row[0]) for row in rows], dtype=np.int64)
     except ValueError as err:
-        raise InvalidConcept(f"{path}: an index is not an integer ({err}); write one 0-based image index per row.") from None
+        raise InvalidConcept(
+            f"{path}: an index is not an integer ({err}); write one 0-based image index per row."
+        ) from None
     labels = np.array([row[1].strip() for row in rows], dtype=str)
     if len(np.unique(indices)) != len(indices):
         raise InvalidConcept(f"{path}: some index appears twice; label each image once.")
@@ -121,11 +135,15 @@ def _load(path: Path) -> LabelSet:
         given = np.array([row[column].strip() if len(row) > column else "" for row in rows], dtype=object)
         bad = sorted(set(given) - set(PARTS) - {""})
         if bad:
-            raise InvalidConcept(f"{path}: part {bad[0]!r} is unknown; use one of {', '.join(PARTS)} (or leave it empty).")
+            raise InvalidConcept(
+                f"{path}: part {bad[0]!r} is unknown; use one of {', '.join(PARTS)} (or leave it empty)."
+            )
         parts = np.where(given != "", given, parts).astype(str)
     split = path.stem.rsplit("-", 1)[-1]
     if split not in ("train", "test"):
-        raise InvalidConcept(f"{path}: the file name must end in -train.tsv or -test.tsv (the split its indices refer to).")
+        raise InvalidConcept(
+            f"{path}: the file name must end in -train.tsv or -test.tsv (the split its indices refer to)."
+        )
     return LabelSet(path.stem, split, indices, labels, parts)
 
 
@@ -134,11 +152,15 @@ def load_labels(name: str) -> LabelSet:
     path = labels_dir() / f"{name}.tsv"
     if not path.is_file():
         known = sorted(p.stem for p in labels_dir().glob("*.tsv"))
-        raise InvalidConcept(f"labels={name!r}: no file {path}; label files are {', '.join(known) or 'none'}.")
+        raise InvalidConcept(
+            f"labels={name!r}: no file {path}; label files are {', '.join(known) or 'none'}."
+        )
     return _load(path.resolve())
 
 
-def measure(members: np.ndarray, labels: LabelSet, positive: str, part: str = "report", confidence: float = 0.95) -> Quality:
+def measure(
+    members: np.ndarray, labels: LabelSet, positive: str, part: str = "report", confidence: float = 0.95
+) -> Quality:
     """Precision and recall of a concept (its member indices on ``labels.split``) against one part of the labels.
 
     Only labelled, not-unclear images of that part count: precision = labelled

@@ -36,7 +36,9 @@ def planted_model(model, images, plant: Plant, concept: np.ndarray, contrast: np
     model = copy.deepcopy(model)
     h1, h0 = _linear0_inputs(model, images[concept]).mean(0), _linear0_inputs(model, images[contrast]).mean(0)
     direction = (h1 - h0) / (h1 - h0).norm()
-    scale = plant.strength * 4.0 / float(direction @ (h1 - h0))  # concept mean at +2, contrast mean at -2 (times strength)
+    scale = (
+        plant.strength * 4.0 / float(direction @ (h1 - h0))
+    )  # concept mean at +2, contrast mean at -2 (times strength)
     with torch.no_grad():
         model.linear0.weight[plant.unit] = direction * scale
         model.linear0.bias[plant.unit] = -float(direction @ (h1 + h0) / 2) * scale

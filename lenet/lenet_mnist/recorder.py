@@ -20,7 +20,6 @@ or away from (dark). These are bulky and live in the cache (see ``cache``).
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +65,7 @@ class TrainingRecord:
             np.savez_compressed(fh, **arrays)
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "TrainingRecord":
+    def load(cls, path: str | os.PathLike) -> TrainingRecord:
         with np.load(path, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
         layers = sorted({key.split(".")[0] for key in arrays if "." in key})
@@ -96,7 +95,7 @@ class GradientExamples:
         return self.scaled[index].astype(np.float32) * self.scale[index]
 
     @classmethod
-    def from_frames(cls, frames: list[np.ndarray], source: str = "reference") -> "GradientExamples":
+    def from_frames(cls, frames: list[np.ndarray], source: str = "reference") -> GradientExamples:
         values = np.stack(frames).astype(np.float32)  # (F, 10, 120, 784)
         scale = np.abs(values).reshape(len(frames), -1).max(axis=1)
         safe = np.where(scale > 0, scale, 1.0)[:, None, None, None]
@@ -108,7 +107,7 @@ class GradientExamples:
             np.savez(fh, scaled=self.scaled, scale=self.scale, source=np.array(self.source))
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "GradientExamples":
+    def load(cls, path: str | os.PathLike) -> GradientExamples:
         with np.load(Path(path), allow_pickle=False) as data:
             return cls(data["scaled"], data["scale"], str(data["source"]))
 
@@ -134,12 +133,14 @@ class Recorder:
     def _reset(self) -> None:
         dev = next(self.model.parameters()).device
         self._count = torch.zeros(CLASSES, dtype=torch.float64, device=dev)
-        self._act = {n: torch.zeros(CLASSES, LAYERS[n].units, dtype=torch.float64, device=dev) for n in RECORDED_LAYERS}
+        self._act = {
+            n: torch.zeros(CLASSES, LAYERS[n].units, dtype=torch.float64, device=dev) for n in RECORDED_LAYERS
+        }
         self._grad = {n: torch.zeros_like(self._act[n]) for n in RECORDED_LAYERS}
         units = LAYERS[EXAMPLE_LAYER].units
         self._ex = torch.zeros(CLASSES, units, 28 * 28, device=dev) if self.examples else None
 
-    def __enter__(self) -> "Recorder":
+    def __enter__(self) -> Recorder:
         for name in RECORDED_LAYERS:
             self._handles.append(self.model.module(name).register_forward_hook(self._keep(name)))
         return self

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import checkpoint as ckpt
 from ..errors import ChecksumMismatch, CorruptCheckpoint
 from ..paths import reference_dir
+from . import checkpoint as ckpt
 from .recorder import TrainingRecord
 from .train import TrainConfig, TrainResult
 
@@ -29,7 +29,9 @@ def manifest(folder: Path | None = None) -> dict:
     try:
         return json.loads(path.read_text())
     except json.JSONDecodeError as err:
-        raise CorruptCheckpoint(f"{path}: not valid JSON ({err}); restore it from git (`git checkout -- {path}`).") from None
+        raise CorruptCheckpoint(
+            f"{path}: not valid JSON ({err}); restore it from git (`git checkout -- {path}`)."
+        ) from None
 
 
 def seeds(folder: Path | None = None) -> list[int]:
@@ -48,7 +50,9 @@ def entry(seed: int, config: TrainConfig | None = None, folder: Path | None = No
 def _verified(folder: Path, name: str, want: str) -> Path:
     path = folder / name
     if not path.is_file():
-        raise CorruptCheckpoint(f"{path}: listed in {MANIFEST} but missing; restore it with `git checkout -- {path}`.")
+        raise CorruptCheckpoint(
+            f"{path}: listed in {MANIFEST} but missing; restore it with `git checkout -- {path}`."
+        )
     got = ckpt.file_sha256(path)
     if got != want:
         raise ChecksumMismatch(
@@ -63,7 +67,9 @@ def load(seed: int, folder: Path | None = None) -> ckpt.Checkpoint:
     folder = folder or reference_dir()
     found = manifest(folder)["seeds"].get(str(seed))
     if found is None:
-        raise CorruptCheckpoint(f"No reference checkpoint for seed {seed} in {folder}; reference seeds are {seeds(folder)}.")
+        raise CorruptCheckpoint(
+            f"No reference checkpoint for seed {seed} in {folder}; reference seeds are {seeds(folder)}."
+        )
     path = _verified(folder, found["checkpoint"], found["checkpoint_sha256"])
     loaded = ckpt.load(path, expect_sha256=found["weights_sha256"])
     loaded.meta["source"] = "reference"

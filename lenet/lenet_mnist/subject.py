@@ -36,7 +36,10 @@ if TYPE_CHECKING:
 __all__ = ["LenetMnist"]
 
 #: The built-in subject's own `lenet` commands, in no particular order (lenet.cli orders --help).
-COMMANDS = {name: f"lenet.lenet_mnist.commands.{name}" for name in ("train", "cache", "data", "concepts", "inspect", "movie")}
+COMMANDS = {
+    name: f"lenet.lenet_mnist.commands.{name}"
+    for name in ("train", "cache", "data", "concepts", "inspect", "movie")
+}
 
 
 @dataclass(eq=False)
@@ -103,21 +106,43 @@ class LenetMnist(Subject):
         import torch
 
         with torch.no_grad():
-            return {name: self.reduce(pre).numpy() for name, pre in self.model.eval().preactivations(images).items()}
+            return {
+                name: self.reduce(pre).numpy()
+                for name, pre in self.model.eval().preactivations(images).items()
+            }
 
-    def intervene(self, units: UnitSet, method: str = "zero", split: str = CONFIRMATION, **options) -> Effects:
+    def intervene(
+        self, units: UnitSet, method: str = "zero", split: str = CONFIRMATION, **options
+    ) -> Effects:
         """Edit ``units`` on ``split`` (``interventions.intervene``; ``mean`` is over the discovery split)."""
         from .interventions import intervene
 
-        return intervene(self.model, self.split(split), units, method, key=self.key, mean_over=self.split(DISCOVERY),
-                         **options)
+        return intervene(
+            self.model,
+            self.split(split),
+            units,
+            method,
+            key=self.key,
+            mean_over=self.split(DISCOVERY),
+            **options,
+        )
 
-    def sweep_damage(self, layer: str, method: str, output: str, split: str = CONFIRMATION, **options) -> np.ndarray:
+    def sweep_damage(
+        self, layer: str, method: str, output: str, split: str = CONFIRMATION, **options
+    ) -> np.ndarray:
         """Per-unit, per-image damage ``(U, N)`` of editing each unit of ``layer`` alone on ``split``."""
         from .interventions import sweep_damage
 
-        return sweep_damage(self.model, self.split(split), layer, method, output, key=self.key,
-                            mean_over=self.split(DISCOVERY), **options)
+        return sweep_damage(
+            self.model,
+            self.split(split),
+            layer,
+            method,
+            output,
+            key=self.key,
+            mean_over=self.split(DISCOVERY),
+            **options,
+        )
 
     # other networks of the same architecture ---------------------------------------------------------
 
@@ -129,7 +154,9 @@ class LenetMnist(Subject):
         """Another network on the same data (e.g. with a planted unit); ``meta`` is kept with its checkpoint."""
         from .checkpoint import Checkpoint, weights_sha256
 
-        return LenetMnist(Checkpoint(model.eval(), {"weights_sha256": weights_sha256(model.state_dict()), **meta}), None)
+        return LenetMnist(
+            Checkpoint(model.eval(), {"weights_sha256": weights_sha256(model.state_dict()), **meta}), None
+        )
 
     def planted(self, plant: Plant, concept: np.ndarray, contrast: np.ndarray) -> LenetMnist:
         """A copy with a planted detector unit (``planting.Plant``); ``concept``/``contrast`` index the discovery split."""
@@ -212,12 +239,16 @@ class LenetMnist(Subject):
         return cache.checkpoint(seed).meta.get("source")
 
     @classmethod
-    def retrain(cls, seed: int, config=None, mnist_root=None, cache_root=None, progress: bool = True) -> tuple[str, dict]:
+    def retrain(
+        cls, seed: int, config=None, mnist_root=None, cache_root=None, progress: bool = True
+    ) -> tuple[str, dict]:
         """Train ``seed`` again from scratch into the cache, replacing its entry: ``(weights_sha256, versions)``."""
         from . import cache
         from .train import TrainConfig
 
-        entry, _ = cache.entry(seed, config or TrainConfig(), mnist_root, cache_root, progress=progress, retrain=True)
+        entry, _ = cache.entry(
+            seed, config or TrainConfig(), mnist_root, cache_root, progress=progress, retrain=True
+        )
         return entry.meta["weights_sha256"], entry.meta["versions"]
 
     @classmethod
@@ -252,4 +283,7 @@ def _fresh(seed: int) -> LenetMnist:
     from .model import untrained
 
     model = untrained(seed)
-    return LenetMnist(Checkpoint(model, {"weights_sha256": weights_sha256(model.state_dict()), "untrained_seed": seed}), None)
+    return LenetMnist(
+        Checkpoint(model, {"weights_sha256": weights_sha256(model.state_dict()), "untrained_seed": seed}),
+        None,
+    )

@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import math
-import sys
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, fields
-from typing import Callable, Iterator
 
-import numpy as np
 import torch
 from torch.nn import functional as F
 
-from . import data
 from ..errors import InvalidConfig
-from .model import LeNet5
 from ..progress import Progress
 from ..versions import versions
+from . import data
+from .model import LeNet5
 from .recorder import GradientExamples, Recorder, TrainingRecord
 
 __all__ = ["TrainConfig", "TrainResult", "train", "evaluate"]
@@ -54,7 +52,7 @@ class TrainConfig:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, values: dict) -> "TrainConfig":
+    def from_dict(cls, values: dict) -> TrainConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
@@ -165,7 +163,10 @@ def train(
                     schedule.step()
                     if recorder is not None and ((i + 1) % every == 0 or i + 1 == steps_per_epoch):
                         recorder.frame(epoch * steps_per_epoch + i + 1, epoch + (i + 1) / steps_per_epoch)
-                    bar.update(epoch * steps_per_epoch + i + 1, f"epoch {epoch + 1}/{config.epochs} loss {loss.item():.3f}")
+                    bar.update(
+                        epoch * steps_per_epoch + i + 1,
+                        f"epoch {epoch + 1}/{config.epochs} loss {loss.item():.3f}",
+                    )
                 if on_epoch is not None:
                     on_epoch(epoch, model)
         accuracy = evaluate(model, test_split)
@@ -174,6 +175,11 @@ def train(
     return TrainResult(
         model,
         recorder.record() if recorder else None,
-        recorder.gradient_examples() if recorder else None, accuracy, time.monotonic() - started,
-        seed, config, device, data.checksums(mnist_root),
+        recorder.gradient_examples() if recorder else None,
+        accuracy,
+        time.monotonic() - started,
+        seed,
+        config,
+        device,
+        data.checksums(mnist_root),
     )

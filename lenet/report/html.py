@@ -32,11 +32,41 @@ MAX_UNITS = 4  # units of one claim that get pictures; unit sets beyond this are
 OUTCOMES = ("holds", "refuted", "inconclusive", "error", "invalid")
 STATUS_ORDER = ("failed", "xfailed", "passed")  # a claim's status is its worst item's
 SEED_KEYS = ("per_seed", "seeds")  # where a row (or its verdict's details) may carry per-seed results
-ROW_KEYS = {"nodeid", "claim_id", "check", "claim", "expect", "outcome", "status", "headline", "statistic", "value", "low", "high",
-            "threshold", "bound", "p", "p_holm", "seed", "checkpoint", "checkpoint_sha256", "error", "verdict",
-            "seeds"}  # docs/claims-json.md; "seeds" (the ::seeds item's plan and per-seed table) is drawn by its own section
-SHOWN = {"units", "subject", "weights_sha256", "layer", "selected", "baseline",
-         "counterexample", "counterexample_params", "counterexample_auroc"}  # details drawn by their own section
+ROW_KEYS = {
+    "nodeid",
+    "claim_id",
+    "check",
+    "claim",
+    "expect",
+    "outcome",
+    "status",
+    "headline",
+    "statistic",
+    "value",
+    "low",
+    "high",
+    "threshold",
+    "bound",
+    "p",
+    "p_holm",
+    "seed",
+    "checkpoint",
+    "checkpoint_sha256",
+    "error",
+    "verdict",
+    "seeds",
+}  # docs/claims-json.md; "seeds" (the ::seeds item's plan and per-seed table) is drawn by its own section
+SHOWN = {
+    "units",
+    "subject",
+    "weights_sha256",
+    "layer",
+    "selected",
+    "baseline",
+    "counterexample",
+    "counterexample_params",
+    "counterexample_auroc",
+}  # details drawn by their own section
 
 
 def e(value) -> str:
@@ -64,7 +94,9 @@ def data_uri(image, palette=None) -> str:
     from PIL import Image
 
     buffer = io.BytesIO()
-    (image.quantize(palette=palette, dither=Image.Dither.NONE) if palette else image).save(buffer, format="PNG")
+    (image.quantize(palette=palette, dither=Image.Dither.NONE) if palette else image).save(
+        buffer, format="PNG"
+    )
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -120,6 +152,7 @@ class Pictures:
 
 # --- HTML ---------------------------------------------------------------------------------------------------------------
 
+
 def badge(outcome, status=None) -> str:
     """An outcome (coloured when it is one of ``OUTCOMES``) with pytest's status when it is not a plain pass."""
     text = e(outcome or "")
@@ -135,7 +168,11 @@ def ci_text(c: dict) -> str:
 
 def limit_text(c: dict) -> str:
     """``≥ 0.75`` (bound min) or ``≤ 0.1`` (bound max), or empty when there is no threshold."""
-    return f"{'≥' if c.get('bound') == 'min' else '≤'} {num(c['threshold'])}" if c.get("threshold") is not None else ""
+    return (
+        f"{'≥' if c.get('bound') == 'min' else '≤'} {num(c['threshold'])}"
+        if c.get("threshold") is not None
+        else ""
+    )
 
 
 def statistic_text(r: dict) -> str:
@@ -155,7 +192,9 @@ def table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
 def value_html(value) -> str:
     """Any JSON value, compactly: outcomes coloured, verdict-like dicts as outcome and primary statistic, unit
     matches as ``a → b (r = ...)``, long number lists summarised, other dicts as ``key: value`` lists."""
-    if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value):  # a SHA-256: its start, the rest on hover
+    if isinstance(value, str) and re.fullmatch(
+        r"[0-9a-f]{64}", value
+    ):  # a SHA-256: its start, the rest on hover
         return f'<span title="{value}">{value[:12]}…</span>'
     if isinstance(value, str):
         return badge(value) if value in OUTCOMES else e(value)
@@ -163,7 +202,11 @@ def value_html(value) -> str:
         return outcome_html(value)
     if isinstance(value, dict) and "unit" in value and "counterpart" in value:
         found = value["counterpart"]
-        r = f" (r = {num(value['correlation'])})" if isinstance(value.get("correlation"), (int, float)) else ""
+        r = (
+            f" (r = {num(value['correlation'])})"
+            if isinstance(value.get("correlation"), (int, float))
+            else ""
+        )
         why = f": {value['reason']}" if value.get("reason") and not found else ""
         return e(f"{value['unit']} → {found or 'no counterpart'}{r}{why}")
     if isinstance(value, dict):
@@ -171,7 +214,9 @@ def value_html(value) -> str:
     if isinstance(value, list):
         numbers = [v for v in value if isinstance(v, (int, float)) and not isinstance(v, bool)]
         if len(value) > 12 and len(numbers) == len(value):
-            return e(f"{len(value)} values, min {num(min(numbers))}, mean {num(float(np.mean(numbers)))}, max {num(max(numbers))}")
+            return e(
+                f"{len(value)} values, min {num(min(numbers))}, mean {num(float(np.mean(numbers)))}, max {num(max(numbers))}"
+            )
         return "[" + ", ".join(value_html(v) for v in value[:12]) + (", ..." if len(value) > 12 else "") + "]"
     return e(num(value))
 
@@ -191,28 +236,63 @@ def summary_table(rows: list[dict]) -> str:
     for r in rows:
         link = f'<a href="#{slug("check-" + r["nodeid"])}">{e(r["check"])}</a>'
         stat = f"{e(r['statistic'])} = {e(num(r.get('value')))}" if r.get("statistic") else ""
-        body.append([e(r["claim_id"]), link, stat, e(ci_text(r)), e(limit_text(r)), badge(r["outcome"], r["status"]),
-                     e(num(r.get("p_holm")))])
+        body.append(
+            [
+                e(r["claim_id"]),
+                link,
+                stat,
+                e(ci_text(r)),
+                e(limit_text(r)),
+                badge(r["outcome"], r["status"]),
+                e(num(r.get("p_holm"))),
+            ]
+        )
     return table(["claim", "check", "statistic", "CI", "threshold", "outcome", "p (Holm)"], body, "summary")
 
 
 def criteria_table(r: dict) -> str:
     """Every criterion of the verdict: statistic, value, CI, threshold, outcome, p, note."""
-    criteria = (r.get("verdict") or {}).get("criteria") or ([{**r, "name": "primary", "note": ""}] if r.get("statistic") else [])
-    body = [[e(c.get("name")), e(c.get("statistic")), e(num(c.get("value"))), e(ci_text(c)), e(limit_text(c)),
-             badge(c.get("outcome")), e(num(c.get("p"))), e(c.get("note"))] for c in criteria]
-    return table(["criterion", "statistic", "value", "CI", "threshold", "outcome", "p", "note"], body, "criteria") if body else ""
+    criteria = (r.get("verdict") or {}).get("criteria") or (
+        [{**r, "name": "primary", "note": ""}] if r.get("statistic") else []
+    )
+    body = [
+        [
+            e(c.get("name")),
+            e(c.get("statistic")),
+            e(num(c.get("value"))),
+            e(ci_text(c)),
+            e(limit_text(c)),
+            badge(c.get("outcome")),
+            e(num(c.get("p"))),
+            e(c.get("note")),
+        ]
+        for c in criteria
+    ]
+    return (
+        table(
+            ["criterion", "statistic", "value", "CI", "threshold", "outcome", "p", "note"], body, "criteria"
+        )
+        if body
+        else ""
+    )
 
 
 def facts(r: dict) -> str:
     """n, confidence, the check's seed, rule, Holm p, what would decide it: a definition list."""
     verdict = r.get("verdict") or {}
-    items = [("headline", r.get("headline")), ("expect", r.get("expect")),
-             ("n", ", ".join(f"{k} = {v}" for k, v in (verdict.get("n") or {}).items())),
-             ("confidence", verdict.get("confidence")), ("check seed", verdict.get("seed")), ("rule", verdict.get("rule")),
-             ("p (Holm-adjusted over the run)", num(r.get("p_holm")) if r.get("p_holm") is not None else None),
-             ("to decide", verdict.get("to_decide"))]
-    return "<dl>" + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in items if v not in (None, "")) + "</dl>"
+    items = [
+        ("headline", r.get("headline")),
+        ("expect", r.get("expect")),
+        ("n", ", ".join(f"{k} = {v}" for k, v in (verdict.get("n") or {}).items())),
+        ("confidence", verdict.get("confidence")),
+        ("check seed", verdict.get("seed")),
+        ("rule", verdict.get("rule")),
+        ("p (Holm-adjusted over the run)", num(r.get("p_holm")) if r.get("p_holm") is not None else None),
+        ("to decide", verdict.get("to_decide")),
+    ]
+    return (
+        "<dl>" + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in items if v not in (None, "")) + "</dl>"
+    )
 
 
 def baseline_html(details: dict) -> str:
@@ -221,8 +301,10 @@ def baseline_html(details: dict) -> str:
     if found is None:
         return ""
     if isinstance(found, dict) and "p99" in found:
-        text = e(f"99th percentile of the {found.get('kind', 'units')} AUROC over {found.get('networks', '?')} untrained "
-                 f"networks: {num(found['p99'])}")
+        text = e(
+            f"99th percentile of the {found.get('kind', 'units')} AUROC over {found.get('networks', '?')} untrained "
+            f"networks: {num(found['p99'])}"
+        )
     else:
         text = value_html(found)
     return f'<div class="baseline"><h4>baseline</h4><p>{text}</p></div>'
@@ -268,8 +350,18 @@ def per_seed_html(r: dict) -> str:
     if not rows:
         return ""
     columns = list(dict.fromkeys(k for row in rows for k in row))
-    body = [[badge(row[c]) if c == "outcome" and isinstance(row.get(c), str) else value_html(row.get(c)) for c in columns] for row in rows]
-    return '<div class="seeds"><h4>per-seed results</h4>' + table([e(c) for c in columns], body, "per-seed") + "</div>"
+    body = [
+        [
+            badge(row[c]) if c == "outcome" and isinstance(row.get(c), str) else value_html(row.get(c))
+            for c in columns
+        ]
+        for row in rows
+    ]
+    return (
+        '<div class="seeds"><h4>per-seed results</h4>'
+        + table([e(c) for c in columns], body, "per-seed")
+        + "</div>"
+    )
 
 
 def counterexample_html(r: dict, pictures: Pictures) -> str:
@@ -278,9 +370,13 @@ def counterexample_html(r: dict, pictures: Pictures) -> str:
     if "counterexample" not in details and "counterexample_params" not in details:
         return ""
     params = details.get("counterexample_params") or {}
-    items = [("perturbation", e(details.get("counterexample"))), ("parameters", value_html(params)),
-             ("AUROC under it", e(num(details.get("counterexample_auroc")))),
-             ("AUROC unperturbed", e(num(details.get("unperturbed_auroc")))), ("search bounds", value_html(details.get("bounds")))]
+    items = [
+        ("perturbation", e(details.get("counterexample"))),
+        ("parameters", value_html(params)),
+        ("AUROC under it", e(num(details.get("counterexample_auroc")))),
+        ("AUROC unperturbed", e(num(details.get("unperturbed_auroc")))),
+        ("search bounds", value_html(details.get("bounds"))),
+    ]
     body = "".join(f"<dt>{e(k)}</dt><dd>{v}</dd>" for k, v in items if v)
     units = details.get("units") or []
     drawn = ""
@@ -309,18 +405,29 @@ def other_details(r: dict) -> str:
 def check_html(r: dict, pictures: Pictures) -> str:
     """One check's expandable row."""
     details = (r.get("verdict") or {}).get("details") or {}
-    summary = (f'<summary><span class="check-name">{e(r["check"])}</span> {badge(r["outcome"], r["status"])} '
-               f'<span class="stat">{e(statistic_text(r))}</span></summary>')
+    summary = (
+        f'<summary><span class="check-name">{e(r["check"])}</span> {badge(r["outcome"], r["status"])} '
+        f'<span class="stat">{e(statistic_text(r))}</span></summary>'
+    )
     parts = [facts(r)]
     if r.get("error"):
         parts.append(f'<pre class="error">{e(r["error"])}</pre>')
     units = details.get("units") or []
     if units:  # linked to their pictures, except a per-seed row's (those units are not drawn)
         drawn = per_seed(r) is None
-        links = ", ".join(f'<a href="#{slug("unit-" + r["claim_id"] + "-" + u)}">{e(u)}</a>' if drawn else e(u) for u in units)
+        links = ", ".join(
+            f'<a href="#{slug("unit-" + r["claim_id"] + "-" + u)}">{e(u)}</a>' if drawn else e(u)
+            for u in units
+        )
         parts.append(f"<p>network: {e(details.get('subject', ''))}; units: {links}</p>")
-    parts += [criteria_table(r), baseline_html(details), counterexample_html(r, pictures), seeds_plan_html(r), per_seed_html(r),
-              other_details(r)]
+    parts += [
+        criteria_table(r),
+        baseline_html(details),
+        counterexample_html(r, pictures),
+        seeds_plan_html(r),
+        per_seed_html(r),
+        other_details(r),
+    ]
     return f'<details class="check" id="{slug("check-" + r["nodeid"])}">{summary}{"".join(parts)}</details>'
 
 
@@ -330,12 +437,17 @@ def movie_html(frames: list[tuple[str, object]], name: str) -> str:
     Works without the script too (the first frame shows); the inline script in ``SCRIPT`` wires slider and button.
     """
     palette = movie_palette([frame for _, frame in frames])
-    images = "".join(f'<img src="{data_uri(frame, palette)}" alt="{e(name)} frame {i + 1}: {e(stamp)}" data-stamp="{e(stamp)}"'
-                     f'{" hidden" if i else ""}>' for i, (stamp, frame) in enumerate(frames))
-    return (f'<div class="movie"><div class="frames">{images}</div>'
-            f'<div class="controls"><button type="button" class="play">play</button> '
-            f'<input type="range" min="0" max="{len(frames) - 1}" value="0" step="1" aria-label="frame of {e(name)}"> '
-            f'<span class="stamp">{e(frames[0][0])}</span></div></div>')
+    images = "".join(
+        f'<img src="{data_uri(frame, palette)}" alt="{e(name)} frame {i + 1}: {e(stamp)}" data-stamp="{e(stamp)}"'
+        f"{' hidden' if i else ''}>"
+        for i, (stamp, frame) in enumerate(frames)
+    )
+    return (
+        f'<div class="movie"><div class="frames">{images}</div>'
+        f'<div class="controls"><button type="button" class="play">play</button> '
+        f'<input type="range" min="0" max="{len(frames) - 1}" value="0" step="1" aria-label="frame of {e(name)}"> '
+        f'<span class="stamp">{e(frames[0][0])}</span></div></div>'
+    )
 
 
 def unit_html(claim_id: str, r: dict, name: str, pictures: Pictures) -> str:
@@ -351,15 +463,23 @@ def unit_html(claim_id: str, r: dict, name: str, pictures: Pictures) -> str:
     first = pictures.drawn.setdefault((r.get("seed"), r.get("checkpoint"), name), anchor)
     if first != anchor:
         return f'<section class="unit">{head}<p class="note">drawn above: <a href="#{first}">{e(name)}</a></p></section>'
-    parts = [figure(image, caption, kind) if image is not None else note(caption)
-             for kind, caption, image in unit_pictures.figures(data)]
+    parts = [
+        figure(image, caption, kind) if image is not None else note(caption)
+        for kind, caption, image in unit_pictures.figures(data)
+    ]
     frames = unit_pictures.movie(data)
     if isinstance(frames, str):
         parts.append(note(f"training movie: {frames}"))
     else:
-        parts += [f"<h4>training movie ({len(frames)} frames)</h4>", movie_html(frames, name),
-                  note("per class: mean training gradient (scaled per frame) above mean activation; gradient examples, "
-                       f"which need a retraining, are in `lenet movie {name}`", "hint")]
+        parts += [
+            f"<h4>training movie ({len(frames)} frames)</h4>",
+            movie_html(frames, name),
+            note(
+                "per class: mean training gradient (scaled per frame) above mean activation; gradient examples, "
+                f"which need a retraining, are in `lenet movie {name}`",
+                "hint",
+            ),
+        ]
     return f'<section class="unit">{head}{"".join(parts)}</section>'
 
 
@@ -375,29 +495,41 @@ def units_html(claim_id: str, rows: list[dict], pictures: Pictures) -> str:
                 seen.setdefault(name, r)
     if not seen:
         layer = next((x for x in layers if x), None)
-        why = (f"layer-level claim ({layer}): no single unit, so no unit pictures" if layer
-               else "no unit pictures: no check reported a unit")
+        why = (
+            f"layer-level claim ({layer}): no single unit, so no unit pictures"
+            if layer
+            else "no unit pictures: no check reported a unit"
+        )
         return f'<div class="units">{note(why)}</div>'
     names = list(seen)
     parts = [unit_html(claim_id, seen[n], n, pictures) for n in names[:MAX_UNITS]]
     if len(names) > MAX_UNITS:  # every unit keeps an anchor, so the checks' links land somewhere
-        others = ", ".join(f'<span id="{slug("unit-" + claim_id + "-" + n)}">{e(n)}</span>' for n in names[MAX_UNITS:])
-        parts.append(f'<p class="note">pictures of the first {MAX_UNITS} of {len(names)} units only; not drawn: {others}</p>')
+        others = ", ".join(
+            f'<span id="{slug("unit-" + claim_id + "-" + n)}">{e(n)}</span>' for n in names[MAX_UNITS:]
+        )
+        parts.append(
+            f'<p class="note">pictures of the first {MAX_UNITS} of {len(names)} units only; not drawn: {others}</p>'
+        )
     return '<div class="units"><h3>units</h3>' + "".join(parts) + "</div>"
 
 
 def claim_html(claim_id: str, rows: list[dict], pictures: Pictures) -> str:
     """One claim's expandable row: its sentence, a badge per check, then each check and the unit pictures."""
     status = min((r["status"] for r in rows), key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 0)
-    badges = " ".join(f'<span class="pair">{e(r["check"])}: {badge(r["outcome"], r["status"])}</span>' for r in rows)
+    badges = " ".join(
+        f'<span class="pair">{e(r["check"])}: {badge(r["outcome"], r["status"])}</span>' for r in rows
+    )
     sentence = next((r["claim"] for r in rows if r.get("claim")), "")
     first = rows[0]
-    network = (f"checkpoint {first['checkpoint']}" if first.get("checkpoint") else f"seed {first.get('seed')}") + (
-        f"; weights SHA-256 {first['checkpoint_sha256']}" if first.get("checkpoint_sha256") else "")
+    network = (
+        f"checkpoint {first['checkpoint']}" if first.get("checkpoint") else f"seed {first.get('seed')}"
+    ) + (f"; weights SHA-256 {first['checkpoint_sha256']}" if first.get("checkpoint_sha256") else "")
     body = f'<p class="network">{e(network)}</p>'
     body += "".join(check_html(r, pictures) for r in rows) + units_html(claim_id, rows, pictures)
-    return (f'<details class="claim {e(status)}" id="{slug("claim-" + claim_id)}"><summary>'
-            f'<span class="claim-id">{e(claim_id)}</span> {badges}<br><span class="sentence">{e(sentence)}</span></summary>{body}</details>')
+    return (
+        f'<details class="claim {e(status)}" id="{slug("claim-" + claim_id)}"><summary>'
+        f'<span class="claim-id">{e(claim_id)}</span> {badges}<br><span class="sentence">{e(sentence)}</span></summary>{body}</details>'
+    )
 
 
 def provenance_html(document: dict) -> str:
@@ -457,20 +589,27 @@ def render(document: dict, pictures: Pictures | None = None) -> str:
         claims.setdefault(r["claim_id"], []).append(r)
     counts = ", ".join(f"{v} {k}" for k, v in (document.get("counts") or {}).items())
     git = (document.get("provenance") or {}).get("git") or {}
-    commit = (f"; lenet-claims commit {git['commit'][:12]}{' (with uncommitted changes)' if git.get('dirty') else ''}"
-              if git.get("commit") else "")
-    return "".join([
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>lenet-claims report ({e(counts)})</title><style>{STYLE}</style></head><body>",
-        f"<h1>lenet-claims report</h1><p>{e(len(claims))} claims, {e(len(rows))} items: {e(counts)}. "
-        f"Created {e(document.get('created'))}{e(commit)}.</p>",
-        summary_table(rows),
-        '<p><button type="button" onclick="openAll(true)">expand all</button> '
-        '<button type="button" onclick="openAll(false)">collapse all</button></p>',
-        "<h2>claims</h2>", "".join(claim_html(cid, rs, pictures) for cid, rs in claims.items()),
-        provenance_html(document), f"<script>{SCRIPT}</script></body></html>\n",
-    ])
+    commit = (
+        f"; lenet-claims commit {git['commit'][:12]}{' (with uncommitted changes)' if git.get('dirty') else ''}"
+        if git.get("commit")
+        else ""
+    )
+    return "".join(
+        [
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>lenet-claims report ({e(counts)})</title><style>{STYLE}</style></head><body>",
+            f"<h1>lenet-claims report</h1><p>{e(len(claims))} claims, {e(len(rows))} items: {e(counts)}. "
+            f"Created {e(document.get('created'))}{e(commit)}.</p>",
+            summary_table(rows),
+            '<p><button type="button" onclick="openAll(true)">expand all</button> '
+            '<button type="button" onclick="openAll(false)">collapse all</button></p>',
+            "<h2>claims</h2>",
+            "".join(claim_html(cid, rs, pictures) for cid, rs in claims.items()),
+            provenance_html(document),
+            f"<script>{SCRIPT}</script></body></html>\n",
+        ]
+    )
 
 
 def write_html(document: dict, path: str | Path, pictures: Pictures | None = None) -> None:
@@ -483,4 +622,6 @@ def write_html(document: dict, path: str | Path, pictures: Pictures | None = Non
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as err:
-        raise InvalidConfig(f"--claims-report={path}: cannot write it ({err.strerror}); choose a writable path.") from None
+        raise InvalidConfig(
+            f"--claims-report={path}: cannot write it ({err.strerror}); choose a writable path."
+        ) from None

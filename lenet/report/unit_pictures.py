@@ -44,7 +44,9 @@ class UnitData:
         return f"{self.layer}:{self.unit}"
 
 
-def load(seed: int | None, checkpoint: str | None, name: str, weights_sha256: str | None = None) -> UnitData | str:
+def load(
+    seed: int | None, checkpoint: str | None, name: str, weights_sha256: str | None = None
+) -> UnitData | str:
     """The unit ``name`` (e.g. ``linear-0:63``) on the checked network, or why it cannot be drawn.
 
     ``weights_sha256``: the hash the check reported; pictures of other weights would mislead, so a mismatch is a message.
@@ -62,7 +64,14 @@ def load(seed: int | None, checkpoint: str | None, name: str, weights_sha256: st
         values = _layer_values(subject, unit.layer)[:, unit.indices[0]]
     except (LenetError, OSError) as err:
         return f"no pictures of {name}: {err}"
-    return UnitData(subject, unit.layer, unit.indices[0], values, split.images[:IMAGES].numpy()[:, 0], split.labels[:IMAGES].numpy())
+    return UnitData(
+        subject,
+        unit.layer,
+        unit.indices[0],
+        values,
+        split.images[:IMAGES].numpy()[:, 0],
+        split.labels[:IMAGES].numpy(),
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -94,9 +103,18 @@ def figures(data: UnitData) -> list[tuple[str, str, object]]:
 
     n = f"{len(data.labels):,}"
     firing = [float((data.values[data.labels == c] > 0).mean()) for c in range(len(data.subject.classes))]
-    means = P.class_row(weighted_mean_images(data.values, data.images, data.labels), labels=[f"{c}: {f:.0%}" for c, f in enumerate(firing)])
-    out = [("means", f"rectified-activation-weighted mean image per class over the first {n} training images "
-                     f"(label: class: % of it on which the unit fires)", means)]
+    means = P.class_row(
+        weighted_mean_images(data.values, data.images, data.labels),
+        labels=[f"{c}: {f:.0%}" for c, f in enumerate(firing)],
+    )
+    out = [
+        (
+            "means",
+            f"rectified-activation-weighted mean image per class over the first {n} training images "
+            f"(label: class: % of it on which the unit fires)",
+            means,
+        )
+    ]
     for lowest, kind in ((False, "top-activating"), (True, "most-negative")):
         picked = top_images(data.values, TOP, lowest=lowest)
         grid = P.digit_grid(data.images[picked], [f"{data.labels[i]}: {data.values[i]:.3g}" for i in picked])
@@ -104,8 +122,13 @@ def figures(data: UnitData) -> list[tuple[str, str, object]]:
     found = record(data)
     if isinstance(found, str):
         return out + [("charts", f"training charts: {found}", None)]
-    charts = [P.line_chart(found.epoch, getattr(found, kind)[data.layer][:, :, data.unit], title)
-              for kind, title in (("gradient", "mean training gradient per class"), ("activation", "mean activation per class, training batches"))]
+    charts = [
+        P.line_chart(found.epoch, getattr(found, kind)[data.layer][:, :, data.unit], title)
+        for kind, title in (
+            ("gradient", "mean training gradient per class"),
+            ("activation", "mean activation per class, training batches"),
+        )
+    ]
     caption = "per-class mean gradient (positive: training pushed the unit up) and activation over training"
     return out + [("charts", caption, P.stack(charts, vertical=False, gap=10))]
 
@@ -118,9 +141,14 @@ def movie(data: UnitData, max_frames: int = MAX_FRAMES) -> list[tuple[str, objec
     if isinstance(found, str):
         return found
     keep = np.unique(np.linspace(0, found.frames - 1, min(found.frames, max_frames)).round().astype(int))
-    sub = dataclasses.replace(found, step=found.step[keep], epoch=found.epoch[keep], count=found.count[keep],
-                              activation={k: v[keep] for k, v in found.activation.items()},
-                              gradient={k: v[keep] for k, v in found.gradient.items()})
+    sub = dataclasses.replace(
+        found,
+        step=found.step[keep],
+        epoch=found.epoch[keep],
+        count=found.count[keep],
+        activation={k: v[keep] for k, v in found.activation.items()},
+        gradient={k: v[keep] for k, v in found.gradient.items()},
+    )
     frames = P.movie(sub, None, [(data.layer, data.unit)], data.subject.name)
     return [(f"epoch {sub.epoch[i]:.2f}, step {int(sub.step[i])}", frame) for i, frame in enumerate(frames)]
 
@@ -131,16 +159,20 @@ def counterexample(data: UnitData, params: dict) -> tuple[str, object]:
     import torch
 
     from .. import pictures as P
-    from ..subject.values import top_images
     from ..subject.perturbation import Perturbation
+    from ..subject.values import top_images
 
     fields = {f.name for f in dataclasses.fields(Perturbation)}
     perturbation = Perturbation(**{k: v for k, v in params.items() if k in fields})
-    before = torch.from_numpy(data.images[top_images(data.values, TOP)][:, None])  # (k, 28, 28) -> (k, 1, 28, 28)
+    before = torch.from_numpy(
+        data.images[top_images(data.values, TOP)][:, None]
+    )  # (k, 28, 28) -> (k, 1, 28, 28)
     rows = []
     for images in (before, data.subject.perturb(before, perturbation)):
         values = data.subject.image_values(images, data.layer)[:, data.unit]
         rows.append(P.digit_grid(images[:, 0].numpy(), [f"{v:.3g}" for v in values]))
-    caption = (f"{perturbation} applied to {data.name}'s {TOP} top-activating training images "
-               f"(top: as they are, bottom: perturbed; label: pre-activation)")
+    caption = (
+        f"{perturbation} applied to {data.name}'s {TOP} top-activating training images "
+        f"(top: as they are, bottom: perturbed; label: pre-activation)"
+    )
     return caption, P.stack(rows)

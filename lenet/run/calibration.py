@@ -22,13 +22,23 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats as sps
 
-from ..stats import estimates
 from ..checks import ablation, activation, class_ablation, correlation, selectivity
+from ..stats import estimates
 from ..subject.plant import Plant
 from ..subject.subject import Subject
 
-__all__ = ["Rate", "Plant", "power", "null_selectivity", "null_correlation", "null_ablation", "null_activation",
-           "null_class_ablation", "NULLS", "CONTINUOUS"]
+__all__ = [
+    "Rate",
+    "Plant",
+    "power",
+    "null_selectivity",
+    "null_correlation",
+    "null_ablation",
+    "null_activation",
+    "null_class_ablation",
+    "NULLS",
+    "CONTINUOUS",
+]
 
 
 @dataclass
@@ -54,7 +64,11 @@ class Rate:
 
         ``alternative="greater"`` asks only whether they are *smaller* than uniform (anti-conservative).
         """
-        return float(sps.kstest(self.p_values, "uniform", alternative=alternative).pvalue) if self.p_values else float("nan")
+        return (
+            float(sps.kstest(self.p_values, "uniform", alternative=alternative).pvalue)
+            if self.p_values
+            else float("nan")
+        )
 
     def slack_limit(self) -> float:
         """alpha plus three binomial standard errors: the most a calibrated check may pass on nulls."""
@@ -62,10 +76,15 @@ class Rate:
 
     def describe(self) -> str:
         low, high = self.interval()
-        ks = (f", KS uniform p={self.uniformity():.3f}, KS not-anti-conservative p={self.uniformity('greater'):.3f}"
-              if self.p_values else "")
-        return (f"{self.check:15s} {self.kind}: {self.passes}/{self.trials} = {self.rate:.4f} "
-                f"[95% CI {low:.4f}, {high:.4f}] at alpha {self.alpha:g}{ks}")
+        ks = (
+            f", KS uniform p={self.uniformity():.3f}, KS not-anti-conservative p={self.uniformity('greater'):.3f}"
+            if self.p_values
+            else ""
+        )
+        return (
+            f"{self.check:15s} {self.kind}: {self.passes}/{self.trials} = {self.rate:.4f} "
+            f"[95% CI {low:.4f}, {high:.4f}] at alpha {self.alpha:g}{ks}"
+        )
 
 
 def _split(rng: np.random.Generator, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
@@ -76,27 +95,45 @@ def _split(rng: np.random.Generator, labels: np.ndarray) -> tuple[np.ndarray, np
     return np.sort(members[:cut]), np.sort(members[cut:]), klass
 
 
-def null_selectivity(subject: Subject, trials: int = 2000, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0) -> Rate:
+def null_selectivity(
+    subject: Subject, trials: int = 2000, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0
+) -> Rate:
     values, labels = subject.values(layer, "test"), subject.split("test").labels.numpy()
     rng, rate = np.random.default_rng(seed), Rate("selectivity", "false positives", 0, trials, alpha)
     for i in range(trials):
         a, b, _ = _split(rng, labels)
         u = int(rng.integers(values.shape[1]))
-        verdict = selectivity.judge({"u": values[a, u]}, {"u": values[b, u]}, {"min_auroc": None}, confidence=1 - alpha, seed=i)
+        verdict = selectivity.judge(
+            {"u": values[a, u]}, {"u": values[b, u]}, {"min_auroc": None}, confidence=1 - alpha, seed=i
+        )
         rate.passes += verdict.outcome == "holds"
         rate.p_values.append(verdict.primary.p)
     return rate
 
 
-def null_correlation(subject: Subject, trials: int = 1000, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0) -> Rate:
+def null_correlation(
+    subject: Subject, trials: int = 1000, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0
+) -> Rate:
     values, labels = subject.values(layer, "test"), subject.split("test").labels.numpy()
     rng, rate = np.random.default_rng(seed), Rate("correlation", "false positives", 0, trials, alpha)
-    means = np.stack([np.maximum(values[labels == c], 0).mean(axis=0) for c in range(len(subject.classes))])  # (C, U)
-    selectivity_index = np.array([estimates.class_selectivity_index(means[:, u]) for u in range(values.shape[1])])
+    means = np.stack(
+        [np.maximum(values[labels == c], 0).mean(axis=0) for c in range(len(subject.classes))]
+    )  # (C, U)
+    selectivity_index = np.array(
+        [estimates.class_selectivity_index(means[:, u]) for u in range(values.shape[1])]
+    )
     for i in range(trials):
-        other = rng.permutation(means[int(rng.integers(len(subject.classes)))])  # a real per-unit score, decoupled from the units
-        verdict = correlation.judge(selectivity_index, other, {"x": "class-selectivity", "y": "shuffled"},
-                                    confidence=1 - alpha, seed=i, resamples=200)
+        other = rng.permutation(
+            means[int(rng.integers(len(subject.classes)))]
+        )  # a real per-unit score, decoupled from the units
+        verdict = correlation.judge(
+            selectivity_index,
+            other,
+            {"x": "class-selectivity", "y": "shuffled"},
+            confidence=1 - alpha,
+            seed=i,
+            resamples=200,
+        )
         rate.passes += verdict.outcome == "holds"
         rate.p_values.append(verdict.primary.p)
     return rate
@@ -105,38 +142,66 @@ def null_correlation(subject: Subject, trials: int = 1000, alpha: float = 0.01, 
 PLANTS = (Plant(5, 3, strength=1.0), Plant(40, 10, strength=0.5), Plant(99, 60, strength=2.0))
 
 
-def power(subject: Subject, alpha: float = 0.01, plants: tuple[Plant, ...] = PLANTS, untouched: int = 20) -> list[Rate]:
+def power(
+    subject: Subject, alpha: float = 0.01, plants: tuple[Plant, ...] = PLANTS, untouched: int = 20
+) -> list[Rate]:
     """Planted crossbar units must pass selectivity (min_auroc 0.75, with the baseline) and ablation (zero, logit:7,
     min_effect 0.5); untouched units must not pass ablation. (Untouched units' *selectivity* is the network's own:
     planting leaves their values unchanged, and a trained LeNet may well have real crossbar detectors.)"""
     from ..subject.baseline import baseline
 
     c, p = subject.members("seven/crossed", "test"), subject.members("seven/plain", "test")
-    rates = {name: Rate(check, kind, 0, 0, alpha) for name, check, kind in [
-        ("sel", "selectivity", "power (planted units)"), ("abl", "ablation", "power (planted units)"),
-        ("spurious", "ablation", "passes on untouched units")]}
+    rates = {
+        name: Rate(check, kind, 0, 0, alpha)
+        for name, check, kind in [
+            ("sel", "selectivity", "power (planted units)"),
+            ("abl", "ablation", "power (planted units)"),
+            ("spurious", "ablation", "passes on untouched units"),
+        ]
+    }
     bar = baseline(subject, "linear-0", "test", c, p).bar(False)
     ablation_params = {"method": "zero", "output": "logit:7", "min_effect": 0.5}
     for spec in plants:
-        planted = subject.planted(spec, subject.members("seven/crossed", "train"), subject.members("seven/plain", "train"))
+        planted = subject.planted(
+            spec, subject.members("seven/crossed", "train"), subject.members("seven/plain", "train")
+        )
         values = planted.values("linear-0", "test")
         damage = planted.sweep_damage("linear-0", "zero", "logit:7")
-        verdict = selectivity.judge({"u": values[c, spec.unit]}, {"u": values[p, spec.unit]}, {"min_auroc": 0.75}, bar=bar,
-                                    confidence=1 - alpha)
+        verdict = selectivity.judge(
+            {"u": values[c, spec.unit]},
+            {"u": values[p, spec.unit]},
+            {"min_auroc": 0.75},
+            bar=bar,
+            confidence=1 - alpha,
+        )
         rates["sel"].trials += 1
         rates["sel"].passes += verdict.outcome == "holds"
         rates["abl"].trials += 1
-        rates["abl"].passes += ablation.judge(damage[spec.unit, c], damage[spec.unit, p], ablation_params,
-                                              confidence=1 - alpha, permutations=999).outcome == "holds"
+        rates["abl"].passes += (
+            ablation.judge(
+                damage[spec.unit, c],
+                damage[spec.unit, p],
+                ablation_params,
+                confidence=1 - alpha,
+                permutations=999,
+            ).outcome
+            == "holds"
+        )
         for u in np.random.default_rng(spec.unit).choice(values.shape[1], untouched, replace=False):
             if u != spec.unit:
                 rates["spurious"].trials += 1
-                rates["spurious"].passes += ablation.judge(damage[u, c], damage[u, p], ablation_params, confidence=1 - alpha,
-                                                           permutations=999).outcome == "holds"
+                rates["spurious"].passes += (
+                    ablation.judge(
+                        damage[u, c], damage[u, p], ablation_params, confidence=1 - alpha, permutations=999
+                    ).outcome
+                    == "holds"
+                )
     return list(rates.values())
 
 
-def null_ablation(subject: Subject, trials: int = 1000, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0) -> Rate:
+def null_ablation(
+    subject: Subject, trials: int = 1000, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0
+) -> Rate:
     """Per-image damage of zero-ablating each unit is computed once (one batched sweep); each null reuses it."""
     damage, labels = subject.sweep_damage(layer, "zero", "logit:true"), subject.split("test").labels.numpy()
     rng, rate = np.random.default_rng(seed), Rate("ablation", "false positives", 0, trials, alpha)
@@ -144,13 +209,17 @@ def null_ablation(subject: Subject, trials: int = 1000, alpha: float = 0.01, lay
     for i in range(trials):
         a, b, _ = _split(rng, labels)
         u = int(rng.integers(len(damage)))
-        verdict = ablation.judge(damage[u, a], damage[u, b], params, confidence=1 - alpha, seed=i, permutations=499)
+        verdict = ablation.judge(
+            damage[u, a], damage[u, b], params, confidence=1 - alpha, seed=i, permutations=499
+        )
         rate.passes += verdict.outcome == "holds"
         rate.p_values.append(verdict.primary.p)
     return rate
 
 
-def null_activation(subject: Subject, trials: int = 500, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0) -> Rate:
+def null_activation(
+    subject: Subject, trials: int = 500, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0
+) -> Rate:
     """A random unit driven to the median of a random half of one class's *training* images, on that class's test images
     split at random; a random output and direction."""
     from ..subject.units import UnitSet
@@ -163,17 +232,26 @@ def null_activation(subject: Subject, trials: int = 500, alpha: float = 0.01, la
         u = int(rng.integers(train.shape[1]))
         half = rng.permutation(np.flatnonzero(train_labels == klass))[: (train_labels == klass).sum() // 2]
         rows = np.concatenate([b, a])
-        params = {"output": f"logit:{int(rng.integers(10))}", "direction": "up" if rng.random() < 0.5 else "down",
-                  "value": "concept-median", "min_effect": None}
-        change = subject.intervene(UnitSet(layer, (u,), subject.layers), "clamp", rows=rows,
-                                   value=float(np.median(train[half, u]))).change(params["output"])
-        verdict = activation.judge(change[: len(b)], change[len(b):], params, confidence=1 - alpha, seed=i, permutations=499)
+        params = {
+            "output": f"logit:{int(rng.integers(10))}",
+            "direction": "up" if rng.random() < 0.5 else "down",
+            "value": "concept-median",
+            "min_effect": None,
+        }
+        change = subject.intervene(
+            UnitSet(layer, (u,), subject.layers), "clamp", rows=rows, value=float(np.median(train[half, u]))
+        ).change(params["output"])
+        verdict = activation.judge(
+            change[: len(b)], change[len(b) :], params, confidence=1 - alpha, seed=i, permutations=499
+        )
         rate.passes += verdict.outcome == "holds"
         rate.p_values.append(verdict.primary.p)
     return rate
 
 
-def null_class_ablation(subject: Subject, trials: int = 300, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0) -> Rate:
+def null_class_ablation(
+    subject: Subject, trials: int = 300, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0
+) -> Rate:
     """A random set of 5 units ablated; one class's test images split at random into a pretend class and pretend others."""
     from ..subject.units import UnitSet
 
@@ -182,11 +260,20 @@ def null_class_ablation(subject: Subject, trials: int = 300, alpha: float = 0.01
     rng, rate = np.random.default_rng(seed), Rate("class-ablation", "false positives", 0, trials, alpha)
     for i in range(trials):
         a, b, _ = _split(rng, labels)
-        effects = subject.intervene(UnitSet(layer, tuple(int(u) for u in rng.choice(units, 5, replace=False)), subject.layers), "zero")
+        effects = subject.intervene(
+            UnitSet(layer, tuple(int(u) for u in rng.choice(units, 5, replace=False)), subject.layers), "zero"
+        )
         rows = np.concatenate([a, b])
         pretend = np.r_[np.zeros(len(a), int), np.ones(len(b), int)]
-        verdict = class_ablation.judge(effects.correct_before.numpy()[rows], effects.correct_after.numpy()[rows],
-                                       pretend, {"class": 0}, confidence=1 - alpha, seed=i, permutations=499)
+        verdict = class_ablation.judge(
+            effects.correct_before.numpy()[rows],
+            effects.correct_after.numpy()[rows],
+            pretend,
+            {"class": 0},
+            confidence=1 - alpha,
+            seed=i,
+            permutations=499,
+        )
         rate.passes += verdict.outcome == "holds"
         rate.p_values.append(verdict.primary.p)
     return rate

@@ -21,9 +21,13 @@ __all__ = ["members", "run", "target"]
 def members(name: str | None, claim, key: str, subject) -> Members:
     """The concept called ``name`` resolved on the subject's two splits; a missing name says which claim key to add."""
     if name is None:
-        raise InvalidConfig(f"{claim.path}: this check needs `{key} = \"...\"`; "
-                            f"known concepts: {', '.join(subject.concepts())}.")
-    return Members(name, subject.members(name, subject.DISCOVERY), subject.members(name, subject.CONFIRMATION))
+        raise InvalidConfig(
+            f'{claim.path}: this check needs `{key} = "..."`; '
+            f"known concepts: {', '.join(subject.concepts())}."
+        )
+    return Members(
+        name, subject.members(name, subject.DISCOVERY), subject.members(name, subject.CONFIRMATION)
+    )
 
 
 def target(claim, subject) -> Target:
@@ -34,9 +38,14 @@ def target(claim, subject) -> Target:
         from ..checks.select import select
 
         rule = claim.select
-        chosen = select(subject, rule["layer"], rule["top"], rule["by"],
-                        members(claim.concept, claim, "concept", subject).train,
-                        members(claim.contrast, claim, "contrast", subject).train)
+        chosen = select(
+            subject,
+            rule["layer"],
+            rule["top"],
+            rule["by"],
+            members(claim.concept, claim, "concept", subject).train,
+            members(claim.contrast, claim, "contrast", subject).train,
+        )
         return Target(chosen.layer, chosen.units, True, tuple(float(s) for s in chosen.scores))
     if claim.units is not None:
         units = parse_units(claim.units, subject.layers)
@@ -53,9 +62,17 @@ def run(claim, check: str, checkpoint: str | None = None, seed: int | None = Non
     where = target(claim, subject)
     params = dict(claim.checks[check].params)
     concept = members(claim.concept, claim, "concept", subject) if "concept" in module.SPEC.needs else None
-    contrast = members(claim.contrast, claim, "contrast", subject) if "contrast" in module.SPEC.needs else None
-    verdict = module.check(subject, where, concept, contrast, params, check_seed(claim.id, check),
-                           claim.confidence)
-    verdict.details.update(subject=subject.name, units=where.names(), layer=where.layer,
-                           selected=where.selected, weights_sha256=subject.key)
+    contrast = (
+        members(claim.contrast, claim, "contrast", subject) if "contrast" in module.SPEC.needs else None
+    )
+    verdict = module.check(
+        subject, where, concept, contrast, params, check_seed(claim.id, check), claim.confidence
+    )
+    verdict.details.update(
+        subject=subject.name,
+        units=where.names(),
+        layer=where.layer,
+        selected=where.selected,
+        weights_sha256=subject.key,
+    )
     return verdict

@@ -31,8 +31,10 @@ _VERDICT_FIELDS = ("outcome", "status", "headline", "value", "low", "high", "p",
 def _check_documents(documents: list[tuple[str, dict]]) -> None:
     for name, given in documents:
         if not isinstance(given, dict) or given.get("schema") != SCHEMA:
-            raise ShardError(f"{name} is not a --claims-json document (schema {SCHEMA}); pass the files "
-                             f"`pytest claims/ --claims-json FILE` wrote.")
+            raise ShardError(
+                f"{name} is not a --claims-json document (schema {SCHEMA}); pass the files "
+                f"`pytest claims/ --claims-json FILE` wrote."
+            )
     commits = {name: given["provenance"]["git"].get("commit") for name, given in documents}
     known = {c for c in commits.values() if c}
     if len(known) > 1:
@@ -55,30 +57,40 @@ def _join_seeds(nodeid: str, found: list[tuple[str, Row]]) -> Row:
     for name, r in found[1:]:
         for key in plan_keys:
             if r.seeds[key] != first.seeds[key]:
-                raise ShardError(f"{nodeid}: {name} has {key}={r.seeds[key]!r}, "
-                                 f"{first_name} {first.seeds[key]!r}; "
-                                 f"run every shard with the same --claims-seeds and claim files.")
+                raise ShardError(
+                    f"{nodeid}: {name} has {key}={r.seeds[key]!r}, "
+                    f"{first_name} {first.seeds[key]!r}; "
+                    f"run every shard with the same --claims-seeds and claim files."
+                )
     full = [name for name, r in found if r.seeds["shard"] is None]
     if full:
         if len(found) > 1:
-            raise ShardError(f"{nodeid}: {full[0]} has a run over all seeds and other files have it too; "
-                             f"merge either shards or one full run, not both.")
+            raise ShardError(
+                f"{nodeid}: {full[0]} has a run over all seeds and other files have it too; "
+                f"merge either shards or one full run, not both."
+            )
         return with_seeds(first, first.seeds)
     count = first.seeds["shard"]["count"]
     by_index: dict[int, tuple[str, Row]] = {}
     for name, r in found:
         shard = r.seeds["shard"]
         if shard["count"] != count:
-            raise ShardError(f"{nodeid}: {name} is shard {shard['index']}/{shard['count']}, {first_name} one of {count}; "
-                             f"use one --claims-shard K/N count for every shard.")
+            raise ShardError(
+                f"{nodeid}: {name} is shard {shard['index']}/{shard['count']}, {first_name} one of {count}; "
+                f"use one --claims-shard K/N count for every shard."
+            )
         if shard["index"] in by_index and by_index[shard["index"]][1].seeds != r.seeds:
-            raise ShardError(f"{nodeid}: {by_index[shard['index']][0]} and {name} are both shard {shard['index']}/{count} "
-                             f"with different results; pass each shard once.")
+            raise ShardError(
+                f"{nodeid}: {by_index[shard['index']][0]} and {name} are both shard {shard['index']}/{count} "
+                f"with different results; pass each shard once."
+            )
         by_index[shard["index"]] = (name, r)
     missing = sorted(set(range(1, count + 1)) - set(by_index))
     if missing:
-        raise ShardError(f"{nodeid}: shard{'s' * (len(missing) > 1)} {', '.join(f'{k}/{count}' for k in missing)} missing "
-                         f"(have {', '.join(f'{k}/{count}' for k in sorted(by_index))}); pass every shard's JSON.")
+        raise ShardError(
+            f"{nodeid}: shard{'s' * (len(missing) > 1)} {', '.join(f'{k}/{count}' for k in missing)} missing "
+            f"(have {', '.join(f'{k}/{count}' for k in sorted(by_index))}); pass every shard's JSON."
+        )
     per_seed = {result["seed"]: result for _, r in by_index.values() for result in r.seeds["per_seed"]}
     ordered = [per_seed[s] for s in first.seeds["seeds"] if s in per_seed]
     seeds = {**first.seeds, "shard": None, "per_seed": ordered}
@@ -92,21 +104,32 @@ def _join_other(nodeid: str, found: list[tuple[str, Row]]) -> Row:
         differing = [key for key in _VERDICT_FIELDS if getattr(r, key) != getattr(first, key)]
         if differing:
             ours, theirs = getattr(first, differing[0]), getattr(r, differing[0])
-            raise ShardError(f"{nodeid}: {first_name} and {name} disagree on {', '.join(differing)} "
-                             f"({ours!r} vs {theirs!r}); were they run on one commit and machine kind?")
+            raise ShardError(
+                f"{nodeid}: {first_name} and {name} disagree on {', '.join(differing)} "
+                f"({ours!r} vs {theirs!r}); were they run on one commit and machine kind?"
+            )
     return first
 
 
 def merge(documents: list[tuple[str, dict]]) -> dict:
     """The document one run over every seed gives, from ``(file name, document)`` pairs of shards."""
     if not documents:
-        raise ShardError("no documents to merge; pass the shards' --claims-json files, e.g. `lenet merge shard-*.json`.")
+        raise ShardError(
+            "no documents to merge; pass the shards' --claims-json files, e.g. `lenet merge shard-*.json`."
+        )
     _check_documents(documents)
     grouped: dict[str, list[tuple[str, Row]]] = {}
     for name, given in documents:
         for r in _rows(name, given):
             grouped.setdefault(r.nodeid, []).append((name, r))
-    rows = with_holm([(_join_seeds if found[0][1].seeds else _join_other)(nodeid, found)
-                      for nodeid, found in grouped.items()])
-    shards = [{"file": name, "created": d.get("created"), "args": d["provenance"].get("args")} for name, d in documents]
+    rows = with_holm(
+        [
+            (_join_seeds if found[0][1].seeds else _join_other)(nodeid, found)
+            for nodeid, found in grouped.items()
+        ]
+    )
+    shards = [
+        {"file": name, "created": d.get("created"), "args": d["provenance"].get("args")}
+        for name, d in documents
+    ]
     return document(rows, {**documents[0][1]["provenance"], "shards": shards})

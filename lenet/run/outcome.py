@@ -30,13 +30,25 @@ def item_status(outcome: str, expect: str) -> Judgement:
             return Judgement("xfailed", 'REFUTED, as the file expects (expect = "refuted")')
         return Judgement("xfailed", 'still INCONCLUSIVE: an open question (expect = "inconclusive")')
     if expect == "holds":
-        why = "the data contradict the claim" if outcome == "refuted" else "the data decide neither way (see 'to decide')"
+        why = (
+            "the data contradict the claim"
+            if outcome == "refuted"
+            else "the data decide neither way (see 'to decide')"
+        )
         return Judgement("failed", f"{outcome.upper()}: {why}")
     if expect == "refuted":
         if outcome == "holds":
-            return Judgement("failed", 'the claim now HOLDS, but the file says expect = "refuted" (strict). '
-                                       'Remove the expect line if it should hold.')
-        return Judgement("failed", 'INCONCLUSIVE, but the file says expect = "refuted"; the data no longer refute it.')
+            return Judgement(
+                "failed",
+                'the claim now HOLDS, but the file says expect = "refuted" (strict). '
+                "Remove the expect line if it should hold.",
+            )
+        return Judgement(
+            "failed", 'INCONCLUSIVE, but the file says expect = "refuted"; the data no longer refute it.'
+        )
     fix = "remove the expect line" if outcome == "holds" else 'set expect = "refuted"'
-    return Judgement("failed", f'the open question is decided: {outcome.upper()} (the file says expect = "inconclusive", strict). '
-                               f"Update the file: {fix}.")
+    return Judgement(
+        "failed",
+        f'the open question is decided: {outcome.upper()} (the file says expect = "inconclusive", strict). '
+        f"Update the file: {fix}.",
+    )

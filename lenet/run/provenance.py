@@ -77,5 +77,11 @@ def of_run(options: dict, args: list[str]) -> dict:
         version = metadata.version("lenet-claims")
     except metadata.PackageNotFoundError:
         version = None
-    return {"lenet_claims": version, "versions": versions(), "data_sha256": checksums, "git": git(),
-            "options": options, "args": args}
+    return {
+        "lenet_claims": version,
+        "versions": versions(),
+        "data_sha256": checksums,
+        "git": git(),
+        "options": options,
+        "args": args,
+    }

@@ -36,6 +36,7 @@ def _jsonable(value):
 
 def dumps(value, **kwargs) -> str:
     """JSON text; non-finite floats become null (JSON has none)."""
+
     def clean(v):
         if isinstance(v, float) and not math.isfinite(v):
             return None
@@ -44,6 +45,7 @@ def dumps(value, **kwargs) -> str:
         if isinstance(v, (list, tuple)):
             return [clean(x) for x in v]
         return v
+
     return json.dumps(clean(json.loads(json.dumps(value, default=_jsonable))), **kwargs)
 
 
@@ -81,8 +83,18 @@ class Row:
     seeds: dict | None  # a ``::seeds`` row's plan and per-seed table; None for other rows
 
     @classmethod
-    def from_check(cls, nodeid: str, claim, check: str, *, status: str, headline: str, verdict=None,
-                   error: str | None = None, checkpoint: str | None = None) -> Row:
+    def from_check(
+        cls,
+        nodeid: str,
+        claim,
+        check: str,
+        *,
+        status: str,
+        headline: str,
+        verdict=None,
+        error: str | None = None,
+        checkpoint: str | None = None,
+    ) -> Row:
         """The row of a check item; with ``claim`` None, of a file that did not validate (``error``: why)."""
         primary = verdict.primary if verdict is not None and verdict.criteria else None
         p = next((c.p for c in verdict.criteria if c.p is not None), None) if verdict is not None else None
@@ -101,8 +113,11 @@ class Row:
             p_holm=None,
             seed=claim.seed if claim is not None else None,
             checkpoint=used,
-            checkpoint_sha256=(checkpoint_hash(claim.seed, used, verdict.details if verdict else {})
-                               if claim is not None else None),
+            checkpoint_sha256=(
+                checkpoint_hash(claim.seed, used, verdict.details if verdict else {})
+                if claim is not None
+                else None
+            ),
             error=error,
             verdict=json.loads(dumps(verdict.as_dict())) if verdict is not None else None,
             seeds=None,
@@ -111,10 +126,25 @@ class Row:
     @classmethod
     def from_seeds(cls, nodeid: str, claim, plan: dict, per_seed: list[dict]) -> Row:
         """The row of a ``::seeds`` item: ``plan`` is ``Plan.as_dict()``, ``per_seed`` ``run_seed``'s rows."""
-        base = cls(nodeid=nodeid, claim_id=claim.id, check="seeds", claim=claim.sentence,
-                   expect=plan["expect"], outcome="error", status="passed", headline="",  # set by with_seeds
-                   **_criterion(None), p=None, p_holm=None, seed=claim.seed, checkpoint=None,
-                   checkpoint_sha256=None, error=None, verdict=None, seeds=None)
+        base = cls(
+            nodeid=nodeid,
+            claim_id=claim.id,
+            check="seeds",
+            claim=claim.sentence,
+            expect=plan["expect"],
+            outcome="error",
+            status="passed",
+            headline="",  # set by with_seeds
+            **_criterion(None),
+            p=None,
+            p_holm=None,
+            seed=claim.seed,
+            checkpoint=None,
+            checkpoint_sha256=None,
+            error=None,
+            verdict=None,
+            seeds=None,
+        )
         return with_seeds(base, {**plan, "per_seed": per_seed})
 
     def as_dict(self) -> dict:
@@ -130,8 +160,9 @@ class Row:
         if missing or unknown:
             pairs = (("missing", missing), ("unknown", unknown))
             problems = [f"{what} {', '.join(keys)}" for what, keys in pairs if keys]
-            raise ValueError(f"not a result row: {'; '.join(problems)} "
-                             f"(rows have the keys of docs/claims-json.md).")
+            raise ValueError(
+                f"not a result row: {'; '.join(problems)} (rows have the keys of docs/claims-json.md)."
+            )
         return cls(**values)
 
 
@@ -141,31 +172,45 @@ def with_seeds(base: Row, seeds: dict) -> Row:
     A shard (``seeds["shard"]`` set) cannot decide: its outcome is ``partial``
     (``error`` when a seed failed) and ``lenet merge`` gives the verdict.
     """
-    from .seeds import tally
     from .outcome import item_status
+    from .seeds import tally
 
     shard = seeds.get("shard")
-    counted = tally(shard["seeds"] if shard else seeds["seeds"], seeds["min_holding"], seeds["confidence"],
-                    seeds["per_seed"])
+    counted = tally(
+        shard["seeds"] if shard else seeds["seeds"],
+        seeds["min_holding"],
+        seeds["confidence"],
+        seeds["per_seed"],
+    )
     errors = [f"seed {r['seed']}: {r['error']}" for r in seeds["per_seed"] if r.get("error")]
     seeds = {**seeds, "holding": counted.holding}
-    out = dataclasses.replace(base, seeds=seeds, **_criterion(None), p=None, error="\n".join(errors) or None,
-                              verdict=None)
+    out = dataclasses.replace(
+        base, seeds=seeds, **_criterion(None), p=None, error="\n".join(errors) or None, verdict=None
+    )
     if shard:
         status = "failed" if counted.outcome == "error" else "passed"
-        headline = (f"{'ERROR in ' if status == 'failed' else ''}shard {shard['index']}/{shard['count']}: "
-                    f"{counted.describe()} of its seeds; "
-                    f"`lenet merge` gives the verdict over all {len(seeds['seeds'])}")
-        return dataclasses.replace(out, outcome="error" if status == "failed" else "partial", status=status,
-                                   headline=headline)
+        headline = (
+            f"{'ERROR in ' if status == 'failed' else ''}shard {shard['index']}/{shard['count']}: "
+            f"{counted.describe()} of its seeds; "
+            f"`lenet merge` gives the verdict over all {len(seeds['seeds'])}"
+        )
+        return dataclasses.replace(
+            out, outcome="error" if status == "failed" else "partial", status=status, headline=headline
+        )
     if counted.outcome == "error":
-        return dataclasses.replace(out, outcome="error", status="failed",
-                                   headline=f"ERROR: {counted.describe()}")
+        return dataclasses.replace(
+            out, outcome="error", status="failed", headline=f"ERROR: {counted.describe()}"
+        )
     judgement = item_status(counted.outcome, seeds["expect"])
     verdict = counted.verdict()
-    return dataclasses.replace(out, outcome=counted.outcome, status=judgement.status,
-                               headline=f"{judgement.headline}; {counted.describe()}",
-                               **_criterion(verdict.primary), verdict=json.loads(dumps(verdict.as_dict())))
+    return dataclasses.replace(
+        out,
+        outcome=counted.outcome,
+        status=judgement.status,
+        headline=f"{judgement.headline}; {counted.describe()}",
+        **_criterion(verdict.primary),
+        verdict=json.loads(dumps(verdict.as_dict())),
+    )
 
 
 def with_holm(rows: list[Row]) -> list[Row]:

@@ -47,7 +47,9 @@ __all__ = [
     "prepare",
 ]
 
-EXPENSIVE = frozenset({"invariance"})  # checks run on the claim's own seed only, unless [seeds] expensive = true
+EXPENSIVE = frozenset(
+    {"invariance"}
+)  # checks run on the claim's own seed only, unless [seeds] expensive = true
 SEED_OUTCOMES = ("holds", "refuted", "inconclusive", "no-counterpart", "error")  # a claim on one seed
 NOT_RUN = "not run"  # a check's entry for a seed it skipped (expensive)
 
@@ -76,10 +78,15 @@ class Plan:
     def as_dict(self) -> dict:
         """The plan as the ``seeds`` object of a result row describes it (docs/claims-json.md)."""
         return {
-            "seeds": list(self.seeds), "min_holding": self.min_holding,
+            "seeds": list(self.seeds),
+            "min_holding": self.min_holding,
             "file": {"seeds": list(self.file_seeds), "min_holding": self.file_min_holding},
-            "expect": self.expect, "expensive": self.expensive, "confidence": self.confidence,
-            "shard": None if self.shard is None else {"index": self.shard[0], "count": self.shard[1], "seeds": list(self.run)},
+            "expect": self.expect,
+            "expensive": self.expensive,
+            "confidence": self.confidence,
+            "shard": None
+            if self.shard is None
+            else {"index": self.shard[0], "count": self.shard[1], "seeds": list(self.run)},
         }
 
 
@@ -97,10 +104,18 @@ def plan(claim, seeds: list[int] | None = None, shard: tuple[int, int] | None = 
 
     table = claim.seeds
     if table is None:
-        raise InvalidConfig(f"{claim.id} has no [seeds] table; add one, e.g. [seeds] seeds = [0, 1, 2, 3, 4] and min_holding = 4.")
+        raise InvalidConfig(
+            f"{claim.id} has no [seeds] table; add one, e.g. [seeds] seeds = [0, 1, 2, 3, 4] and min_holding = 4."
+        )
     chosen = tuple(seeds) if seeds else table.seeds
-    least = table.min_holding if chosen == table.seeds else scaled_min_holding(table.min_holding, len(table.seeds), len(chosen))
-    return Plan(chosen, least, table.seeds, table.min_holding, table.expect, table.expensive, claim.confidence, shard)
+    least = (
+        table.min_holding
+        if chosen == table.seeds
+        else scaled_min_holding(table.min_holding, len(table.seeds), len(chosen))
+    )
+    return Plan(
+        chosen, least, table.seeds, table.min_holding, table.expect, table.expensive, claim.confidence, shard
+    )
 
 
 # --- one seed ------------------------------------------------------------------------------------
@@ -108,8 +123,12 @@ def plan(claim, seeds: list[int] | None = None, shard: tuple[int, int] | None = 
 
 def _criteria(verdict) -> dict:
     """A verdict as a per-seed table cell: its outcome, every criterion and what would decide it."""
-    return {"outcome": verdict.outcome, "criteria": [dataclasses.asdict(c) for c in verdict.criteria],
-            "n": dict(verdict.n), "to_decide": verdict.to_decide if verdict.outcome == "inconclusive" else None}
+    return {
+        "outcome": verdict.outcome,
+        "criteria": [dataclasses.asdict(c) for c in verdict.criteria],
+        "n": dict(verdict.n),
+        "to_decide": verdict.to_decide if verdict.outcome == "inconclusive" else None,
+    }
 
 
 def _carry(claim, seed: int, networks: int) -> tuple[object | None, list[dict]]:
@@ -128,16 +147,34 @@ def _carry(claim, seed: int, networks: int) -> tuple[object | None, list[dict]]:
     units = parse_units(claim.units, reference.layers)
     layer = match.match_layer(reference, other, units.layer, networks=networks)
     found = [layer.match(u) for u in units.indices]
-    matches = [{"unit": f"{m.layer}:{m.unit}", "counterpart": None if m.counterpart is None else f"{m.layer}:{m.counterpart}",
-                "candidate": f"{m.layer}:{m.candidate}", "correlation": m.correlation, "rank": m.rank, "of": m.units,
-                "null_bar": m.null_bar, "reason": m.reason} for m in found]
+    matches = [
+        {
+            "unit": f"{m.layer}:{m.unit}",
+            "counterpart": None if m.counterpart is None else f"{m.layer}:{m.counterpart}",
+            "candidate": f"{m.layer}:{m.candidate}",
+            "correlation": m.correlation,
+            "rank": m.rank,
+            "of": m.units,
+            "null_bar": m.null_bar,
+            "reason": m.reason,
+        }
+        for m in found
+    ]
     if any(m.counterpart is None for m in found):
         return None, matches
-    return dataclasses.replace(claim, units=str(UnitSet(units.layer, tuple(m.counterpart for m in found), units.layers))), matches
+    return dataclasses.replace(
+        claim, units=str(UnitSet(units.layer, tuple(m.counterpart for m in found), units.layers))
+    ), matches
 
 
-def run_seed(claim, seed: int, expensive: bool = False, known: dict | None = None, networks: int | None = None,
-             retrained: Retrained | None = None) -> dict:
+def run_seed(
+    claim,
+    seed: int,
+    expensive: bool = False,
+    known: dict | None = None,
+    networks: int | None = None,
+    retrained: Retrained | None = None,
+) -> dict:
     """Every check of ``claim`` on training seed ``seed``: the per-seed row of the ``::seeds`` item (docs/claims-json.md).
 
     ``known``: verdicts already computed for the claim's own seed (check -> Verdict),
@@ -153,21 +190,34 @@ def run_seed(claim, seed: int, expensive: bool = False, known: dict | None = Non
     from ..subject import match
     from . import dispatch
 
-    result = {"seed": seed, "outcome": "error", "units": [], "matches": [], "checks": {}, "weights_sha256": None, "error": None,
-              "retrained": None if retrained is None else retrained.as_dict()}
+    result = {
+        "seed": seed,
+        "outcome": "error",
+        "units": [],
+        "matches": [],
+        "checks": {},
+        "weights_sha256": None,
+        "error": None,
+        "retrained": None if retrained is None else retrained.as_dict(),
+    }
     if retrained is not None and retrained.problem:
         result["error"] = retrained.problem
         return result
     try:
         result["weights_sha256"] = subjects.load(seed).key
-        on_seed, result["matches"] = _carry(claim, seed, match.NULL_NETWORKS if networks is None else networks)
+        on_seed, result["matches"] = _carry(
+            claim, seed, match.NULL_NETWORKS if networks is None else networks
+        )
         if on_seed is None:
             result["outcome"] = "no-counterpart"
             return result
         for check in claim.checks:
             if check in EXPENSIVE and not expensive and seed != claim.seed:
-                result["checks"][check] = {"outcome": NOT_RUN, "note": "expensive: runs on the claim's own seed only "
-                                           "([seeds] expensive = true runs it on every seed)"}
+                result["checks"][check] = {
+                    "outcome": NOT_RUN,
+                    "note": "expensive: runs on the claim's own seed only "
+                    "([seeds] expensive = true runs it on every seed)",
+                }
                 continue
             reuse = (known or {}).get(check) if seed == claim.seed else None
             verdict = reuse if reuse is not None else dispatch.run(on_seed, check, seed=seed)
@@ -232,14 +282,25 @@ class Tally:
     def describe(self) -> str:
         """``holds on 4 of 5 seeds (needs 4; 99% CI of the fraction [0.35, 1])``, plus the seeds that decide it."""
         low, high = self.interval()
-        text = (f"holds on {len(self.holding)} of {len(self.seeds)} seeds (needs {self.min_holding}; "
-                f"{self.confidence:.0%} CI of the fraction [{low:.2f}, {high:.2f}])")
+        text = (
+            f"holds on {len(self.holding)} of {len(self.seeds)} seeds (needs {self.min_holding}; "
+            f"{self.confidence:.0%} CI of the fraction [{low:.2f}, {high:.2f}])"
+        )
         if self.undecided:
             text += f"; inconclusive on seed{'s' * (len(self.undecided) > 1)} {', '.join(map(str, self.undecided))}"
         if self.failed or self.missing:
-            text += "; " + "; ".join(part for part in (
-                f"ERROR on seed{'s' * (len(self.failed) > 1)} {', '.join(map(str, self.failed))}" if self.failed else "",
-                f"no result for seed{'s' * (len(self.missing) > 1)} {', '.join(map(str, self.missing))}" if self.missing else "") if part)
+            text += "; " + "; ".join(
+                part
+                for part in (
+                    f"ERROR on seed{'s' * (len(self.failed) > 1)} {', '.join(map(str, self.failed))}"
+                    if self.failed
+                    else "",
+                    f"no result for seed{'s' * (len(self.missing) > 1)} {', '.join(map(str, self.missing))}"
+                    if self.missing
+                    else "",
+                )
+                if part
+            )
         return text
 
     def verdict(self):
@@ -250,19 +311,34 @@ class Tally:
         low, high = self.interval()
         outcome = self.outcome
         rule = "holds on at least min_holding seeds; refuted when it cannot, even if every inconclusive seed held"
-        criterion = Criterion(name="min_holding", statistic="fraction of seeds where every check holds", value=k / n,
-                              low=low, high=high, threshold=self.min_holding / n, bound="min", outcome=outcome,
-                              note=f"{k} of {n} hold; decided by the count, the Clopper-Pearson CI is reported")
+        criterion = Criterion(
+            name="min_holding",
+            statistic="fraction of seeds where every check holds",
+            value=k / n,
+            low=low,
+            high=high,
+            threshold=self.min_holding / n,
+            bound="min",
+            outcome=outcome,
+            note=f"{k} of {n} hold; decided by the count, the Clopper-Pearson CI is reported",
+        )
         to_decide = None
         if outcome == "inconclusive":
             to_decide = f"{self.min_holding - k} more of the inconclusive seeds ({', '.join(map(str, self.undecided))}) would have to hold"
-        counts = {"seeds": n, "holding": k, "inconclusive": len(self.undecided), "not holding": n - k - len(self.undecided)}
+        counts = {
+            "seeds": n,
+            "holding": k,
+            "inconclusive": len(self.undecided),
+            "not holding": n - k - len(self.undecided),
+        }
         return Verdict("seeds", [criterion], counts, self.confidence, 0, rule, {}, to_decide)
 
 
 def tally(seeds: list[int], min_holding: int, confidence: float, per_seed: list[dict]) -> Tally:
     """Count per-seed rows (``run_seed``'s) against ``min_holding``."""
-    return Tally(tuple(seeds), int(min_holding), float(confidence), {r["seed"]: r["outcome"] for r in per_seed})
+    return Tally(
+        tuple(seeds), int(min_holding), float(confidence), {r["seed"]: r["outcome"] for r in per_seed}
+    )
 
 
 # --- retraining ----------------------------------------------------------------------------------
@@ -290,9 +366,11 @@ class Retrained:
     def problem(self) -> str | None:
         """Why the retraining fails the run: it differs from the reference on the kind of machine that made it."""
         if self.identical is False and self.same_kind:
-            return (f"retrained seed {self.seed} has weights {self.weights_sha256[:16]}..., the committed reference "
-                    f"{self.reference_sha256[:16]}..., on the same machine kind and versions ({_kind(self.versions)}): training "
-                    f"is not reproducible here. Compare `lenet train --seed {self.seed}` runs and check the thread count.")
+            return (
+                f"retrained seed {self.seed} has weights {self.weights_sha256[:16]}..., the committed reference "
+                f"{self.reference_sha256[:16]}..., on the same machine kind and versions ({_kind(self.versions)}): training "
+                f"is not reproducible here. Compare `lenet train --seed {self.seed}` runs and check the thread count."
+            )
         return None
 
     def note(self) -> str:
@@ -300,19 +378,37 @@ class Retrained:
             return f"retrained seed {self.seed} (no committed reference)"
         if self.identical:
             return f"retrained seed {self.seed}: identical to the committed reference"
-        kind = "" if self.same_kind else f"; expected on {_kind(self.versions)} (reference: {_kind(self.reference_versions)})"
+        kind = (
+            ""
+            if self.same_kind
+            else f"; expected on {_kind(self.versions)} (reference: {_kind(self.reference_versions)})"
+        )
         return f"retrained seed {self.seed}: differs from the committed reference{kind}; claims use the committed weights"
 
     def as_dict(self) -> dict:
-        return {"seed": self.seed, "weights_sha256": self.weights_sha256, "reference_sha256": self.reference_sha256,
-                "identical": self.identical, "same_kind": self.same_kind, "note": self.note(), "problem": self.problem}
+        return {
+            "seed": self.seed,
+            "weights_sha256": self.weights_sha256,
+            "reference_sha256": self.reference_sha256,
+            "identical": self.identical,
+            "same_kind": self.same_kind,
+            "note": self.note(),
+            "problem": self.problem,
+        }
 
 
 def _kind(versions: dict) -> str:
     return f"{versions.get('machine')}, torch {versions.get('torch')}, numpy {versions.get('numpy')}, python {versions.get('python')}"
 
 
-def retrain(seed: int, config=None, mnist_root=None, cache_root=None, references: Path | None = None, progress: bool = True) -> Retrained:
+def retrain(
+    seed: int,
+    config=None,
+    mnist_root=None,
+    cache_root=None,
+    references: Path | None = None,
+    progress: bool = True,
+) -> Retrained:
     """Train ``seed`` again from scratch into the cache (replacing its entry) and compare it with the committed reference."""
     from .. import subjects
 
@@ -320,12 +416,20 @@ def retrain(seed: int, config=None, mnist_root=None, cache_root=None, references
     return compare(seed, weights, versions, config, references)
 
 
-def compare(seed: int, weights_sha256: str, versions: dict, config=None, references: Path | None = None) -> Retrained:
+def compare(
+    seed: int, weights_sha256: str, versions: dict, config=None, references: Path | None = None
+) -> Retrained:
     """Weights trained here for ``seed`` (with ``config``) against the committed reference of the same seed and config."""
     from .. import subjects
 
     ref = subjects.get().reference(seed, config, references)
-    return Retrained(seed, weights_sha256, ref["weights_sha256"] if ref else None, ref["versions"] if ref else None, versions)
+    return Retrained(
+        seed,
+        weights_sha256,
+        ref["weights_sha256"] if ref else None,
+        ref["versions"] if ref else None,
+        versions,
+    )
 
 
 def retrain_once(seed: int, run_id: str, progress: bool = True) -> Retrained:
@@ -338,14 +442,20 @@ def retrain_once(seed: int, run_id: str, progress: bool = True) -> Retrained:
     marker.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(marker) + ".lock"):
         if marker.is_file():
-            return Retrained(**{k: v for k, v in json.loads(marker.read_text()).items() if k in _RETRAINED_FIELDS})
+            return Retrained(
+                **{k: v for k, v in json.loads(marker.read_text()).items() if k in _RETRAINED_FIELDS}
+            )
         done = retrain(seed, progress=progress)
         marker.write_text(json.dumps(dataclasses.asdict(done)))
     return done
 
 
 _RETRAINED_FIELDS = {f.name for f in dataclasses.fields(Retrained)}
-_SOURCES = {"cache": "from the checkpoint cache", "trained": "trained", "reference": "the committed reference"}
+_SOURCES = {
+    "cache": "from the checkpoint cache",
+    "trained": "trained",
+    "reference": "the committed reference",
+}
 
 
 def prepare(seeds: list[int], stream, retrain_run: str | None = None) -> None:
@@ -362,8 +472,12 @@ def prepare(seeds: list[int], stream, retrain_run: str | None = None) -> None:
     if not todo:
         return
     what = "retraining" if retrain_run else "loading or training (into the checkpoint cache)"
-    print(f"lenet-claims: {what} seed{'s' * (len(todo) > 1)} {', '.join(map(str, todo))} "
-          f"(about a minute per seed trained on 2 cores)", file=stream, flush=True)
+    print(
+        f"lenet-claims: {what} seed{'s' * (len(todo) > 1)} {', '.join(map(str, todo))} "
+        f"(about a minute per seed trained on 2 cores)",
+        file=stream,
+        flush=True,
+    )
     for seed in todo:
         try:
             if retrain_run:

@@ -11,8 +11,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .rows import Row
 
-__all__ = ["summary_lines", "seed_table_lines", "run_summary_lines", "failure_text", "seeds_failure_text",
-           "rerun_command"]
+__all__ = [
+    "summary_lines",
+    "seed_table_lines",
+    "run_summary_lines",
+    "failure_text",
+    "seeds_failure_text",
+    "rerun_command",
+]
 
 
 def _num(value) -> str:
@@ -55,8 +61,10 @@ def _seeds_cells(seeds: dict) -> tuple[str, str]:
     counted = shard["seeds"] if shard else seeds["seeds"]
     held = f"holds on {len(seeds['holding'])} of {len(counted)} seeds"
     if shard:
-        return (f"shard {shard['index']}/{shard['count']}: {held}",
-                f">= {seeds['min_holding']} of {len(seeds['seeds'])} (merged)")
+        return (
+            f"shard {shard['index']}/{shard['count']}: {held}",
+            f">= {seeds['min_holding']} of {len(seeds['seeds'])} (merged)",
+        )
     return held, f">= {seeds['min_holding']} of {len(seeds['seeds'])}"
 
 
@@ -71,8 +79,10 @@ def _match_cell(result: dict) -> str:
         if m["counterpart"]:
             cells.append(f"{m['unit']} -> {m['counterpart']} r={r:.2f}")
         elif r <= m["null_bar"]:
-            cells.append(f"{m['unit']} -> none ({m['candidate']} r={r:.2f}, "
-                         f"untrained networks reach {m['null_bar']:.2f})")
+            cells.append(
+                f"{m['unit']} -> none ({m['candidate']} r={r:.2f}, "
+                f"untrained networks reach {m['null_bar']:.2f})"
+            )
         else:
             cells.append(f"{m['unit']} -> none ({m['candidate']} r={r:.2f}, below the minimum)")
     return "; ".join(cells) or "-"
@@ -92,8 +102,15 @@ def seed_table_lines(seeds: dict) -> list[str]:
     table = [("seed", "claim", "units", "match", *checks)]
     for result in seeds["per_seed"]:
         outcomes = [result["checks"].get(name, {}).get("outcome", "") for name in checks]
-        table.append((str(result["seed"]), result["outcome"], _units_cell(result["units"]),
-                      _match_cell(result), *outcomes))
+        table.append(
+            (
+                str(result["seed"]),
+                result["outcome"],
+                _units_cell(result["units"]),
+                _match_cell(result),
+                *outcomes,
+            )
+        )
     lines = _table(table, indent="  ")
     for result in seeds["per_seed"]:
         if result.get("error"):
@@ -117,8 +134,11 @@ def rerun_command(nodeid: str, options: dict) -> str:
 def failure_text(claim, check: str, headline: str, verdict, rerun: str) -> str:
     """What a failing item prints: the claim, each criterion's CI vs threshold, n, baseline, seed, rerun."""
     table = claim.checks[check]
-    lines = [f"claim: {claim.sentence}", f"  ({claim.id}, line {table.line}; expect = \"{table.expect}\")",
-             f"{check}: {headline}"]
+    lines = [
+        f"claim: {claim.sentence}",
+        f'  ({claim.id}, line {table.line}; expect = "{table.expect}")',
+        f"{check}: {headline}",
+    ]
     if verdict is not None:
         lines.append(verdict.describe())
         details = verdict.details
@@ -135,14 +155,19 @@ def seeds_failure_text(claim, row: Row, rerun: str) -> str:
     """What a failing ``::seeds`` item prints: the sentence, the verdict, the per-seed table, the rerun."""
     seeds = row.seeds
     origin = "--claims-seeds" if seeds["seeds"] != seeds["file"]["seeds"] else "[seeds]"
-    scaled = (f" (scaled from the file's {seeds['file']['min_holding']} of {len(seeds['file']['seeds'])})"
-              if seeds["min_holding"] != seeds["file"]["min_holding"] or origin == "--claims-seeds" else "")
+    scaled = (
+        f" (scaled from the file's {seeds['file']['min_holding']} of {len(seeds['file']['seeds'])})"
+        if seeds["min_holding"] != seeds["file"]["min_holding"] or origin == "--claims-seeds"
+        else ""
+    )
     listed = ", ".join(map(str, seeds["seeds"]))
-    lines = [f"claim: {claim.sentence}",
-             f"  ({claim.id}, line {claim.seeds.line}; expect = \"{seeds['expect']}\")",
-             f"seeds: {row.headline}",
-             f"  seeds {listed} from {origin}; min_holding = {seeds['min_holding']}{scaled}",
-             *seed_table_lines(seeds)]
+    lines = [
+        f"claim: {claim.sentence}",
+        f'  ({claim.id}, line {claim.seeds.line}; expect = "{seeds["expect"]}")',
+        f"seeds: {row.headline}",
+        f"  seeds {listed} from {origin}; min_holding = {seeds['min_holding']}{scaled}",
+        *seed_table_lines(seeds),
+    ]
     if row.verdict and row.verdict.get("to_decide"):
         lines.append(f"  to decide: {row.verdict['to_decide']}")
     return "\n".join([*lines, f"rerun: {rerun}"])

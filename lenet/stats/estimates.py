@@ -105,20 +105,28 @@ def mean_difference(
     x, y = np.asarray(concept, float), np.asarray(contrast, float)
     m, n = len(x), len(y)
     if m < 2 or n < 2:
-        raise ValueError(f"a mean difference needs at least 2 concept and 2 contrast values; got {m} and {n}.")
+        raise ValueError(
+            f"a mean difference needs at least 2 concept and 2 contrast values; got {m} and {n}."
+        )
     value = float(x.mean() - y.mean())
     p = _permutation_p(x, y, value, permutations, np.random.default_rng(seed))
     low, high = _bootstrap_t(x, y, value, confidence, resamples, np.random.default_rng([seed, 1]))
-    return Estimate(value, low, high, p, (m, n), f"permutation test ({permutations}); bootstrap-t CI ({resamples})")
+    return Estimate(
+        value, low, high, p, (m, n), f"permutation test ({permutations}); bootstrap-t CI ({resamples})"
+    )
 
 
-def _permutation_p(x: np.ndarray, y: np.ndarray, value: float, permutations: int, rng: np.random.Generator) -> float:
+def _permutation_p(
+    x: np.ndarray, y: np.ndarray, value: float, permutations: int, rng: np.random.Generator
+) -> float:
     """One-sided p of mean(x) - mean(y) >= value under random relabelling, in memory-bounded chunks."""
     pooled, m = np.concatenate([x, y]), len(x)
     total, count, done = pooled.sum(), 0, 0
     while done < permutations:
         chunk = min(permutations - done, max(1, 2_000_000 // len(pooled)))
-        picks = np.argpartition(rng.random((chunk, len(pooled))), m - 1, axis=1)[:, :m]  # (chunk, m) random subsets
+        picks = np.argpartition(rng.random((chunk, len(pooled))), m - 1, axis=1)[
+            :, :m
+        ]  # (chunk, m) random subsets
         sums = pooled[picks].sum(axis=1)
         diffs = sums / m - (total - sums) / len(y)
         count += int((diffs >= value - 1e-12 * max(1.0, abs(value))).sum())
@@ -126,7 +134,9 @@ def _permutation_p(x: np.ndarray, y: np.ndarray, value: float, permutations: int
     return (1 + count) / (1 + permutations)
 
 
-def _bootstrap_t(x: np.ndarray, y: np.ndarray, value: float, confidence: float, resamples: int, rng: np.random.Generator) -> tuple[float, float]:
+def _bootstrap_t(
+    x: np.ndarray, y: np.ndarray, value: float, confidence: float, resamples: int, rng: np.random.Generator
+) -> tuple[float, float]:
     """Studentized bootstrap CI of mean(x) - mean(y), resampling each group separately."""
     m, n = len(x), len(y)
     se = np.sqrt(x.var(ddof=1) / m + y.var(ddof=1) / n)
@@ -160,10 +170,24 @@ def mean(values: np.ndarray, confidence: float = 0.99, seed: int = 0, resamples:
     ses = xs.std(axis=1, ddof=1) / np.sqrt(m)
     t = (xs.mean(axis=1) - value) / np.where(ses > 0, ses, np.inf)
     q_low, q_high = np.quantile(t, [(1 - confidence) / 2, (1 + confidence) / 2])
-    return Estimate(value, value - q_high * se, value - q_low * se, p, (m,), f"one-sided t-test; bootstrap-t CI ({resamples})")
+    return Estimate(
+        value,
+        value - q_high * se,
+        value - q_low * se,
+        p,
+        (m,),
+        f"one-sided t-test; bootstrap-t CI ({resamples})",
+    )
 
 
-def spearman(a: np.ndarray, b: np.ndarray, confidence: float = 0.99, resamples: int = 4999, seed: int = 0, alternative: str = "greater") -> Estimate:
+def spearman(
+    a: np.ndarray,
+    b: np.ndarray,
+    confidence: float = 0.99,
+    resamples: int = 4999,
+    seed: int = 0,
+    alternative: str = "greater",
+) -> Estimate:
     """Spearman correlation between two per-unit scores across a layer's units.
 
     p: scipy's test with the given ``alternative`` ("greater" or "less": the
@@ -171,7 +195,9 @@ def spearman(a: np.ndarray, b: np.ndarray, confidence: float = 0.99, resamples: 
     """
     x, y = np.asarray(a, float), np.asarray(b, float)
     if len(x) != len(y) or len(x) < 4:
-        raise ValueError(f"Spearman needs two equally long score lists of at least 4 units; got {len(x)} and {len(y)}.")
+        raise ValueError(
+            f"Spearman needs two equally long score lists of at least 4 units; got {len(x)} and {len(y)}."
+        )
     test = sps.spearmanr(x, y, alternative=alternative)
     rng = np.random.default_rng(seed)
     rows = rng.integers(0, len(x), size=(resamples, len(x)))
@@ -183,7 +209,14 @@ def spearman(a: np.ndarray, b: np.ndarray, confidence: float = 0.99, resamples: 
     alpha = 1 - confidence
     low, high = np.quantile(rhos, [alpha / 2, 1 - alpha / 2])
     value = float(test.statistic)
-    return Estimate(value, float(low), float(high), float(test.pvalue), (len(x),), f"Spearman ({alternative}); bootstrap CI ({resamples})")
+    return Estimate(
+        value,
+        float(low),
+        float(high),
+        float(test.pvalue),
+        (len(x),),
+        f"Spearman ({alternative}); bootstrap CI ({resamples})",
+    )
 
 
 def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -195,15 +228,26 @@ def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tu
         return 0.0, 1.0
     alpha = 1.0 - confidence
     low = 0.0 if successes == 0 else float(sps.beta.ppf(alpha / 2, successes, trials - successes + 1))
-    high = 1.0 if successes == trials else float(sps.beta.ppf(1 - alpha / 2, successes + 1, trials - successes))
+    high = (
+        1.0 if successes == trials else float(sps.beta.ppf(1 - alpha / 2, successes + 1, trials - successes))
+    )
     return low, high
 
 
-def proportion(successes: int, trials: int, confidence: float = 0.99, null: float = 0.5, alternative: str = "less") -> Estimate:
+def proportion(
+    successes: int, trials: int, confidence: float = 0.99, null: float = 0.5, alternative: str = "less"
+) -> Estimate:
     """A proportion (e.g. accuracy after ablation) with its Clopper-Pearson CI and an exact binomial test against ``null``."""
     low, high = clopper_pearson(successes, trials, confidence)
     p = float(sps.binomtest(successes, trials, null, alternative=alternative).pvalue) if trials else 1.0
-    return Estimate(successes / trials if trials else float("nan"), low, high, p, (trials,), "exact binomial; Clopper-Pearson CI")
+    return Estimate(
+        successes / trials if trials else float("nan"),
+        low,
+        high,
+        p,
+        (trials,),
+        "exact binomial; Clopper-Pearson CI",
+    )
 
 
 def holm(pvalues: list[float]) -> list[float]:

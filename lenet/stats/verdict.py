@@ -32,14 +32,32 @@ class Criterion:
     note: str = ""  # e.g. the decision rule for criteria without a CI
 
     @classmethod
-    def from_estimate(cls, name: str, statistic: str, estimate, *, threshold: float | None,
-                      bound: str = "min", alpha: float, note: str = "") -> Criterion:
+    def from_estimate(
+        cls,
+        name: str,
+        statistic: str,
+        estimate,
+        *,
+        threshold: float | None,
+        bound: str = "min",
+        alpha: float,
+        note: str = "",
+    ) -> Criterion:
         """``estimate`` (a ``stats.Estimate``: value, CI, p) against ``threshold``, by ``stats.decide``."""
         from .estimates import decide
 
-        return cls(name=name, statistic=statistic, value=estimate.value, low=estimate.low, high=estimate.high,
-                   threshold=threshold, bound=bound, outcome=decide(estimate, threshold, bound, alpha),
-                   p=estimate.p, note=note)
+        return cls(
+            name=name,
+            statistic=statistic,
+            value=estimate.value,
+            low=estimate.low,
+            high=estimate.high,
+            threshold=threshold,
+            bound=bound,
+            outcome=decide(estimate, threshold, bound, alpha),
+            p=estimate.p,
+            note=note,
+        )
 
     def describe(self) -> str:
         ci = f" CI [{self.low:.4g}, {self.high:.4g}]" if self.low is not None else ""
@@ -67,7 +85,9 @@ class Verdict:
     confidence: float
     seed: int  # the seed of every random draw the check made
     rule: str  # the decision rule in one sentence
-    details: dict = field(default_factory=dict)  # baseline, percentile ranks, counterexample, per-method flips...
+    details: dict = field(
+        default_factory=dict
+    )  # baseline, percentile ranks, counterexample, per-method flips...
     to_decide: str | None = None  # for inconclusive verdicts: what would decide it
 
     @property
@@ -81,7 +101,11 @@ class Verdict:
     def describe(self) -> str:
         lines = [f"{self.check}: {self.outcome.upper()} ({self.rule})"]
         lines += [f"  {c.describe()}" for c in self.criteria]
-        lines.append("  n: " + ", ".join(f"{k}={v}" for k, v in self.n.items()) + f"; confidence {self.confidence:g}; seed {self.seed}")
+        lines.append(
+            "  n: "
+            + ", ".join(f"{k}={v}" for k, v in self.n.items())
+            + f"; confidence {self.confidence:g}; seed {self.seed}"
+        )
         if self.to_decide and self.outcome == "inconclusive":
             lines.append(f"  to decide: {self.to_decide}")
         return "\n".join(lines)

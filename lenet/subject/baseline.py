@@ -19,8 +19,8 @@ import numpy as np
 import torch
 from filelock import FileLock
 
-from ..stats import estimates
 from ..paths import cache_dir
+from ..stats import estimates
 
 __all__ = ["Baseline", "baseline", "networks_for", "FIRST_SEED"]
 
@@ -55,7 +55,9 @@ class Baseline:
 
 
 @torch.no_grad()
-def _untrained_aurocs(subject, layer: str, images: torch.Tensor, concept_rows: int, networks: int) -> np.ndarray:
+def _untrained_aurocs(
+    subject, layer: str, images: torch.Tensor, concept_rows: int, networks: int
+) -> np.ndarray:
     out = []
     for i in range(networks):
         values = subject.fresh(FIRST_SEED + i).image_values(images, layer, batch=len(images))  # (N, U)
@@ -63,8 +65,9 @@ def _untrained_aurocs(subject, layer: str, images: torch.Tensor, concept_rows: i
     return np.stack(out)
 
 
-def baseline(subject, layer: str, split: str, concept: np.ndarray, contrast: np.ndarray,
-             selected: bool = False) -> Baseline:
+def baseline(
+    subject, layer: str, split: str, concept: np.ndarray, contrast: np.ndarray, selected: bool = False
+) -> Baseline:
     """The baseline for ``layer`` on ``split``'s images ``concept`` vs ``contrast``, from the disk cache or computed now.
 
     Untrained networks are ``subject.fresh(seed)``. ``selected``: the claim chose its unit as the layer's
@@ -72,7 +75,9 @@ def baseline(subject, layer: str, split: str, concept: np.ndarray, contrast: np.
     """
     images = subject.split(split).images
     networks = networks_for(selected)
-    digest = hashlib.sha256(json.dumps([layer, networks, FIRST_SEED, concept.tolist(), contrast.tolist()]).encode())
+    digest = hashlib.sha256(
+        json.dumps([layer, networks, FIRST_SEED, concept.tolist(), contrast.tolist()]).encode()
+    )
     digest.update(images[: min(len(images), 64)].numpy().tobytes())  # ties the key to the data, cheaply
     folder = cache_dir() / "baselines"
     folder.mkdir(parents=True, exist_ok=True)
@@ -80,7 +85,9 @@ def baseline(subject, layer: str, split: str, concept: np.ndarray, contrast: np.
     with FileLock(str(path) + ".lock"):
         if path.is_file():
             return Baseline(layer, np.load(path, allow_pickle=False))
-        aurocs = _untrained_aurocs(subject, layer, torch.cat([images[concept], images[contrast]]), len(concept), networks)
+        aurocs = _untrained_aurocs(
+            subject, layer, torch.cat([images[concept], images[contrast]]), len(concept), networks
+        )
         tmp = path.with_suffix(".tmp.npy")
         np.save(tmp, aurocs)
         tmp.replace(path)

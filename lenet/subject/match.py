@@ -49,8 +49,8 @@ import numpy as np
 from filelock import FileLock
 from scipy.optimize import linear_sum_assignment
 
-from ..files import atomic_write
 from ..errors import InvalidConfig, MatchError, UnknownUnit
+from ..files import atomic_write
 from ..paths import cache_dir
 from .subject import Subject
 
@@ -172,7 +172,9 @@ class LayerMatch:
         if r < self.min_correlation:
             reason = f"r={r:.3f} is below the minimum correlation {self.min_correlation:.2f}"
         elif r <= bar:
-            reason = f"r={r:.3f} is no better than in untrained networks (best of {self.null.networks}: {bar:.3f})"
+            reason = (
+                f"r={r:.3f} is no better than in untrained networks (best of {self.null.networks}: {bar:.3f})"
+            )
         candidate, rank = int(self.candidates[unit]), int(self.ranks[unit])
         return Match(self.layer, unit, candidate, r, rank, self.units, bar, self.min_correlation, reason)
 
@@ -236,7 +238,9 @@ def sample_values(subject: Subject, layer: str) -> np.ndarray:
     return values[sample_rows(len(values))]
 
 
-def match_values(layer: str, reference: np.ndarray, other: np.ndarray, null: Null, min_correlation: float = MIN_CORRELATION) -> LayerMatch:
+def match_values(
+    layer: str, reference: np.ndarray, other: np.ndarray, null: Null, min_correlation: float = MIN_CORRELATION
+) -> LayerMatch:
     """Match ``reference`` ``(n, U)`` unit values with ``other`` ``(n, U)`` (same images, same order)."""
     _check_min_correlation(min_correlation)
     if reference.shape != other.shape or reference.ndim != 2:
@@ -245,23 +249,46 @@ def match_values(layer: str, reference: np.ndarray, other: np.ndarray, null: Nul
             f"(images, units) arrays of the same layer on the same images."
         )
     if null.correlations.shape[1] != reference.shape[1]:
-        raise MatchError(f"the null has {null.correlations.shape[1]} units, the values {reference.shape[1]}; build it for layer {layer}.")
+        raise MatchError(
+            f"the null has {null.correlations.shape[1]} units, the values {reference.shape[1]}; build it for layer {layer}."
+        )
     corr = correlations(reference, other)
     return LayerMatch(layer, corr, assign(corr), null, float(min_correlation))
 
 
 def _check_min_correlation(value: float) -> None:
     if not -1.0 <= value <= 1.0:
-        raise InvalidConfig(f"min_correlation={value!r} must lie in [-1, 1]. Use a value such as {MIN_CORRELATION}.")
+        raise InvalidConfig(
+            f"min_correlation={value!r} must lie in [-1, 1]. Use a value such as {MIN_CORRELATION}."
+        )
 
 
-def match_layer(reference: Subject, other: Subject, layer: str, min_correlation: float = MIN_CORRELATION, networks: int = NULL_NETWORKS) -> LayerMatch:
+def match_layer(
+    reference: Subject,
+    other: Subject,
+    layer: str,
+    min_correlation: float = MIN_CORRELATION,
+    networks: int = NULL_NETWORKS,
+) -> LayerMatch:
     """Every unit of ``layer`` of ``reference`` matched with ``other``'s on the discovery sample."""
     layer = reference.layer(layer).name
-    return match_values(layer, sample_values(reference, layer), sample_values(other, layer), null(reference, layer, networks), min_correlation)
+    return match_values(
+        layer,
+        sample_values(reference, layer),
+        sample_values(other, layer),
+        null(reference, layer, networks),
+        min_correlation,
+    )
 
 
-def match_unit(reference: Subject, other: Subject, layer: str, unit: int, min_correlation: float = MIN_CORRELATION, networks: int = NULL_NETWORKS) -> Match:
+def match_unit(
+    reference: Subject,
+    other: Subject,
+    layer: str,
+    unit: int,
+    min_correlation: float = MIN_CORRELATION,
+    networks: int = NULL_NETWORKS,
+) -> Match:
     """Reference unit ``layer:unit``'s counterpart in ``other``: its partner in the whole layer's assignment."""
     _check_unit(reference.layer(layer).name, unit, reference.layer(layer).units)
     return match_layer(reference, other, layer, min_correlation, networks).match(unit)
@@ -274,7 +301,9 @@ def null(reference: Subject, layer: str, networks: int = NULL_NETWORKS) -> Null:
     """
     layer = reference.layer(layer).name
     if networks < 1:
-        raise InvalidConfig(f"networks={networks} must be at least 1; use {NULL_NETWORKS} for a 1% false-match rate.")
+        raise InvalidConfig(
+            f"networks={networks} must be at least 1; use {NULL_NETWORKS} for a 1% false-match rate."
+        )
     return Null(layer, _null_table(reference, networks)[layer])
 
 
@@ -282,7 +311,9 @@ def _null_table(reference: Subject, networks: int) -> dict[str, np.ndarray]:
     """Every layer's ``(networks, U)`` candidate correlations, from the disk cache or computed now."""
     train = reference.split(reference.DISCOVERY)
     images = train.images[sample_rows(len(train))]  # (n, 1, 28, 28)
-    digest = hashlib.sha256(json.dumps([_FORMAT, networks, NULL_FIRST_SEED, SAMPLE_SIZE, SAMPLE_SEED, reference.key]).encode())
+    digest = hashlib.sha256(
+        json.dumps([_FORMAT, networks, NULL_FIRST_SEED, SAMPLE_SIZE, SAMPLE_SEED, reference.key]).encode()
+    )
     digest.update(images.numpy().tobytes())  # ties the file to the exact images
     path = cache_dir() / "match" / f"null-{reference.key[:12]}-{digest.hexdigest()[:16]}.npz"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -27,9 +27,13 @@ class Perturbation:
     stroke: float = 0.0
 
     def __str__(self) -> str:
-        parts = [f"shift ({self.dx:+d}, {self.dy:+d}) px" if self.dx or self.dy else "",
-                 f"rotate {self.degrees:+.1f} deg" if self.degrees else "",
-                 f"{'thicken' if self.stroke > 0 else 'thin'} stroke x{abs(self.stroke):.2f}" if self.stroke else ""]
+        parts = [
+            f"shift ({self.dx:+d}, {self.dy:+d}) px" if self.dx or self.dy else "",
+            f"rotate {self.degrees:+.1f} deg" if self.degrees else "",
+            f"{'thicken' if self.stroke > 0 else 'thin'} stroke x{abs(self.stroke):.2f}"
+            if self.stroke
+            else "",
+        ]
         return ", ".join(p for p in parts if p) or "no perturbation"
 
     @property

@@ -117,11 +117,15 @@ class Subject:
         """Every layer's unit values for ``images``: layer -> ``(N, units)``."""
         raise self._missing("unit values of every layer")
 
-    def intervene(self, units: UnitSet, method: str = "zero", split: str = CONFIRMATION, **options) -> Effects:
+    def intervene(
+        self, units: UnitSet, method: str = "zero", split: str = CONFIRMATION, **options
+    ) -> Effects:
         """Edit ``units`` on ``split`` with one of ``effects.METHODS``; the logits before and after."""
         raise self._missing("interventions")
 
-    def sweep_damage(self, layer: str, method: str, output: str, split: str = CONFIRMATION, **options) -> np.ndarray:
+    def sweep_damage(
+        self, layer: str, method: str, output: str, split: str = CONFIRMATION, **options
+    ) -> np.ndarray:
         """Per-unit, per-image damage ``(U, N)`` of editing each unit of ``layer`` alone on ``split``."""
         raise self._missing("intervention sweeps")
 
@@ -165,7 +169,9 @@ class Subject:
     @classmethod
     def layer_table(cls) -> Mapping[str, Layer]:
         """The layers of this subject type, in forward order: what claim files are validated against."""
-        raise NotImplementedError(f"{cls.__name__} has no fixed layer table; load a network and read its layers.")
+        raise NotImplementedError(
+            f"{cls.__name__} has no fixed layer table; load a network and read its layers."
+        )
 
     @classmethod
     def concepts(cls) -> list[str]:
@@ -193,7 +199,9 @@ class Subject:
         raise NotImplementedError(f"{cls.__name__} cannot train seeds.")
 
     @classmethod
-    def retrain(cls, seed: int, config=None, mnist_root=None, cache_root=None, progress: bool = True) -> tuple[str, dict]:
+    def retrain(
+        cls, seed: int, config=None, mnist_root=None, cache_root=None, progress: bool = True
+    ) -> tuple[str, dict]:
         """Train ``seed`` again from scratch: ``(weights_sha256, versions)`` of the result."""
         raise NotImplementedError(f"{cls.__name__} cannot train seeds.")
 

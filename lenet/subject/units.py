@@ -34,12 +34,18 @@ class UnitSet:
         count = find(self.layers, self.layer).units
         bad = [i for i in self.indices if not 0 <= i < count]
         if bad:
-            raise UnknownUnit(f"unit {self.layer}:{bad[0]} does not exist; {self.layer} has units 0-{count - 1}.")
+            raise UnknownUnit(
+                f"unit {self.layer}:{bad[0]} does not exist; {self.layer} has units 0-{count - 1}."
+            )
         if len(set(self.indices)) != len(self.indices):
             raise UnknownUnit(f"{self} names a unit twice; list each unit once.")
 
     def __str__(self) -> str:
-        if self.indices and len(self.indices) == self.layers[self.layer].units and list(self.indices) == sorted(self.indices):
+        if (
+            self.indices
+            and len(self.indices) == self.layers[self.layer].units
+            and list(self.indices) == sorted(self.indices)
+        ):
             return f"{self.layer}:*"
         return f"{self.layer}:{','.join(map(str, self.indices))}"
 
@@ -49,7 +55,7 @@ class UnitSet:
     def __iter__(self):
         return iter(self.indices)
 
-    def complement(self) -> "UnitSet":
+    def complement(self) -> UnitSet:
         """Every other unit of the layer, in index order."""
         chosen = set(self.indices)
         count = self.layers[self.layer].units
@@ -68,14 +74,22 @@ def parse_units(text: str | list[str] | tuple[str, ...], layers: Mapping[str, La
     for address in addresses:
         match = _ADDRESS.match(str(address))
         if not match:
-            raise UnknownUnit(f"{address!r} is not a unit address; write layer:index, e.g. 'linear-0:58', "
-                              f"'linear-0:58,28' or 'linear-0:*'. Layers: {ranges(layers)}.")
+            raise UnknownUnit(
+                f"{address!r} is not a unit address; write layer:index, e.g. 'linear-0:58', "
+                f"'linear-0:58,28' or 'linear-0:*'. Layers: {ranges(layers)}."
+            )
         if match["layer"] not in layers:
             raise UnknownUnit(f"Unknown layer {match['layer']!r}; layers are {ranges(layers)}.")
         if layer is not None and match["layer"] != layer:
-            raise UnknownUnit(f"units must lie in one layer; got {layer} and {match['layer']}. Write one claim per layer.")
+            raise UnknownUnit(
+                f"units must lie in one layer; got {layer} and {match['layer']}. Write one claim per layer."
+            )
         layer = match["layer"]
-        found = range(layers[layer].units) if match["indices"] == "*" else [int(i) for i in match["indices"].split(",")]
+        found = (
+            range(layers[layer].units)
+            if match["indices"] == "*"
+            else [int(i) for i in match["indices"].split(",")]
+        )
         indices += [i for i in found if i not in indices]
     return UnitSet(layer, tuple(indices), layers)
 
@@ -83,12 +97,16 @@ def parse_units(text: str | list[str] | tuple[str, ...], layers: Mapping[str, La
 def parse_unit(text: str, layers: Mapping[str, Layer]) -> tuple[str, int]:
     """One unit: ``"linear-0:58"`` or ``"linear-0-58"`` -> ``("linear-0", 58)``; unknown layers and indices list the valid ones."""
     if text in layers:
-        raise UnknownUnit(f"unit={text!r} names a layer, not a unit; write {text}:INDEX with INDEX in 0-{layers[text].units - 1}.")
+        raise UnknownUnit(
+            f"unit={text!r} names a layer, not a unit; write {text}:INDEX with INDEX in 0-{layers[text].units - 1}."
+        )
     name, sep, index = text.partition(":")
     if not sep:  # the original analysis's spelling, linear-0-58
         name, _, index = text.rpartition("-")
     found = find(layers, name)  # an unknown layer raises, listing the layers and their unit ranges
     if not index.isdigit() or int(index) >= found.units:
-        raise UnknownUnit(f"unit={text!r} does not exist; write LAYER:INDEX with INDEX in 0-{found.units - 1} for {found.name}, "
-                          f"e.g. {found.name}:{min(58, found.units - 1)}.")
+        raise UnknownUnit(
+            f"unit={text!r} does not exist; write LAYER:INDEX with INDEX in 0-{found.units - 1} for {found.name}, "
+            f"e.g. {found.name}:{min(58, found.units - 1)}."
+        )
     return found.name, int(index)

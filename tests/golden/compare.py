@@ -27,8 +27,17 @@ __all__ = ["GOLDEN", "SEEDS", "REL", "ABS", "IGNORED", "differences", "changed_r
 GOLDEN = Path(__file__).resolve().with_name("claims-seeds-0-4.json")
 SEEDS = "0-4"  # the --claims-seeds of the golden run
 REL, ABS = 1e-6, 1e-9  # relative tolerance of numbers, with an absolute floor for values near zero
-IGNORED = frozenset({("created",), ("provenance", "git"), ("provenance", "args"), ("provenance", "options"),
-                     ("provenance", "versions"), ("provenance", "lenet_claims"), ("provenance", "shards")})
+IGNORED = frozenset(
+    {
+        ("created",),
+        ("provenance", "git"),
+        ("provenance", "args"),
+        ("provenance", "options"),
+        ("provenance", "versions"),
+        ("provenance", "lenet_claims"),
+        ("provenance", "shards"),
+    }
+)
 _MISSING = object()
 
 
@@ -121,10 +130,15 @@ def _walk(a, b, path: tuple, where: str, found: list[str], ignore: frozenset = I
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description="Compare a --claims-json document with the golden file; exit 1 if they differ.")
+        description="Compare a --claims-json document with the golden file; exit 1 if they differ."
+    )
     parser.add_argument("run", type=Path, help="the run's --claims-json file, e.g. .cache/claims-run.json")
-    parser.add_argument("--golden", type=Path, default=GOLDEN,
-                        help=f"the golden file (default: {GOLDEN.name} beside this script)")
+    parser.add_argument(
+        "--golden",
+        type=Path,
+        default=GOLDEN,
+        help=f"the golden file (default: {GOLDEN.name} beside this script)",
+    )
     args = parser.parse_args(argv)
     found = differences(json.loads(args.run.read_text()), json.loads(args.golden.read_text()))
     print(*found, sep="\n")

@@ -25,8 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import cache
     from ...paths import cache_dir
+    from .. import cache
 
     where = cache_dir(args.cache_dir)
     if args.action == "clear":
@@ -38,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
     for e in found:
         cfg = e.meta["config"]
         extra = " +examples" if "examples.npz" in e.meta["files"] else ""
-        print(f"  seed {e.seed:<3} {cfg['epochs']} epochs{', subset ' + str(cfg['subset']) if cfg['subset'] else ''}"
-              f"  acc {e.meta['test_accuracy']:.2%}  {e.size() / 1e6:6.1f} MB{extra}  {e.meta['created']}  {e.folder.name}")
+        print(
+            f"  seed {e.seed:<3} {cfg['epochs']} epochs{', subset ' + str(cfg['subset']) if cfg['subset'] else ''}"
+            f"  acc {e.meta['test_accuracy']:.2%}  {e.size() / 1e6:6.1f} MB{extra}  {e.meta['created']}  {e.folder.name}"
+        )
     return 0

@@ -34,22 +34,49 @@ DEFAULT_SHEET = "lenet-concepts.png"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("name", nargs="?", metavar="NAME", help="one concept, e.g. seven/crossed (default: all)")
-    parser.add_argument("--split", choices=("train", "test"), default="train", help="split for --indices and the sheet's samples (default: train, the discovery split)")
-    parser.add_argument("--indices", action="store_true", help="print NAME's member indices on --split, one per line, and nothing else")
-    parser.add_argument("--sheet", metavar="PATH", default=DEFAULT_SHEET, help=f"contact sheet PNG to write (default: {DEFAULT_SHEET})")
+    parser.add_argument(
+        "name", nargs="?", metavar="NAME", help="one concept, e.g. seven/crossed (default: all)"
+    )
+    parser.add_argument(
+        "--split",
+        choices=("train", "test"),
+        default="train",
+        help="split for --indices and the sheet's samples (default: train, the discovery split)",
+    )
+    parser.add_argument(
+        "--indices",
+        action="store_true",
+        help="print NAME's member indices on --split, one per line, and nothing else",
+    )
+    parser.add_argument(
+        "--sheet",
+        metavar="PATH",
+        default=DEFAULT_SHEET,
+        help=f"contact sheet PNG to write (default: {DEFAULT_SHEET})",
+    )
     parser.add_argument("--no-sheet", action="store_true", help="do not write a contact sheet")
-    parser.add_argument("--confidence", type=float, default=0.95, help="confidence of the precision/recall intervals (default: 0.95)")
-    parser.add_argument("--project", metavar="DIR", help="project root holding fixtures/concepts/ and lenet_concepts.py (default: $LENET_PROJECT_ROOT, else this checkout)")
+    parser.add_argument(
+        "--confidence",
+        type=float,
+        default=0.95,
+        help="confidence of the precision/recall intervals (default: 0.95)",
+    )
+    parser.add_argument(
+        "--project",
+        metavar="DIR",
+        help="project root holding fixtures/concepts/ and lenet_concepts.py (default: $LENET_PROJECT_ROOT, else this checkout)",
+    )
     add_mnist_root(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import concepts
     from ...errors import InvalidConfig
+    from .. import concepts
 
     if args.indices and not args.name:
-        raise InvalidConfig("--indices needs a concept NAME, e.g. `lenet concepts seven/crossed --split test --indices`.")
+        raise InvalidConfig(
+            "--indices needs a concept NAME, e.g. `lenet concepts seven/crossed --split test --indices`."
+        )
     if not 0 < args.confidence < 1:
         raise InvalidConfig(f"--confidence={args.confidence} must lie in (0, 1); use e.g. 0.95.")
     names = [args.name] if args.name else concepts.known(args.project)
@@ -70,7 +97,9 @@ def print_table(chosen: list, confidence: float, root: str | None) -> None:
     from ..concepts import MIN_SIZE
 
     level = f"{confidence:.0%}"
-    print(f"{'concept':<16} {'train':>6} {'test':>6}  {'precision [' + level + ' CI] (k/n)':<29} recall [{level} CI] (k/n)")
+    print(
+        f"{'concept':<16} {'train':>6} {'test':>6}  {'precision [' + level + ' CI] (k/n)':<29} recall [{level} CI] (k/n)"
+    )
     warnings = []
     for item in chosen:
         sizes = {split: item.size(split, root) for split in ("train", "test")}
@@ -80,11 +109,14 @@ def print_table(chosen: list, confidence: float, root: str | None) -> None:
         warnings += [
             f"warning: {item.name} has {size} images on the {split} split, fewer than {MIN_SIZE}: "
             f"a selectivity claim about it cannot reach significance there (see lenet.concepts.min_concept_size)."
-            for split, size in sizes.items() if size < MIN_SIZE
+            for split, size in sizes.items()
+            if size < MIN_SIZE
         ]
     if any(item.validation for item in chosen):
-        print("precision/recall: against the reporting part of fixtures/labels/*.tsv (never used for tuning); "
-              "unclear labels excluded; Clopper-Pearson intervals.")
+        print(
+            "precision/recall: against the reporting part of fixtures/labels/*.tsv (never used for tuning); "
+            "unclear labels excluded; Clopper-Pearson intervals."
+        )
     for line in warnings:
         print(line, file=sys.stderr)
 
@@ -111,7 +143,9 @@ def write_sheet(chosen: list, split: str, path: Path, rows: int, root: str | Non
         top = number * rows * cell
         draw.text((4, top + 4), f"{item.name}\n{len(members)} {split}", fill=0)
         for k, index in enumerate(picks):
-            tile = Image.fromarray((255 - images[index] * 255).astype(np.uint8)).resize((28 * SCALE,) * 2, Image.NEAREST)
+            tile = Image.fromarray((255 - images[index] * 255).astype(np.uint8)).resize(
+                (28 * SCALE,) * 2, Image.NEAREST
+            )
             sheet.paste(tile, (LABEL_WIDTH + (k % SAMPLES) * cell + 1, top + (k // SAMPLES) * cell + 1))
     path.parent.mkdir(parents=True, exist_ok=True)
     sheet.save(path)

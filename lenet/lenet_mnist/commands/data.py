@@ -18,7 +18,11 @@ EXAMPLES = """examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--download", action="store_true", help="fetch MNIST with torchvision into --mnist-root (default ./data)")
+    parser.add_argument(
+        "--download",
+        action="store_true",
+        help="fetch MNIST with torchvision into --mnist-root (default ./data)",
+    )
     add_mnist_root(parser)
 
 

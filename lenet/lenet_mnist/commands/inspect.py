@@ -43,24 +43,46 @@ EXAMPLES = """examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("unit", metavar="UNIT", help="a unit, e.g. linear-0:58 (or linear-0-58)")
-    parser.add_argument("--split", choices=("train", "test"), default="train", help="images to look at (default: train, the discovery split)")
-    parser.add_argument("-o", "--out", metavar="PNG", help="sheet to write (default: inspect-LAYER-INDEX.png)")
+    parser.add_argument(
+        "--split",
+        choices=("train", "test"),
+        default="train",
+        help="images to look at (default: train, the discovery split)",
+    )
+    parser.add_argument(
+        "-o", "--out", metavar="PNG", help="sheet to write (default: inspect-LAYER-INDEX.png)"
+    )
     parser.add_argument("--no-sheet", action="store_true", help="print the table only")
-    parser.add_argument("--top", type=int, default=10, metavar="K", help="top-activating and most-negative images to show (default 10)")
-    parser.add_argument("--gradient-examples", action="store_true",
-                        help="regenerate gradient examples if not cached (a visible ~70 s retraining of the seed)")
+    parser.add_argument(
+        "--top",
+        type=int,
+        default=10,
+        metavar="K",
+        help="top-activating and most-negative images to show (default 10)",
+    )
+    parser.add_argument(
+        "--gradient-examples",
+        action="store_true",
+        help="regenerate gradient examples if not cached (a visible ~70 s retraining of the seed)",
+    )
     add_run_arguments(parser)
 
 
 # --- shared with `lenet movie` ---------------------------------------------------------------------------------------
+
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """--seed and the run's training settings (as given to `lenet train`), --mnist-root, --cache-dir."""
     from ..train import TrainConfig
 
     default = TrainConfig()
-    parser.add_argument("--seed", type=int, default=0, help="which trained network (default 0, a reference seed)")
-    group = parser.add_argument_group("training run", "settings the seed was trained with, as given to `lenet train` (default: the reference recipe)")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="which trained network (default 0, a reference seed)"
+    )
+    group = parser.add_argument_group(
+        "training run",
+        "settings the seed was trained with, as given to `lenet train` (default: the reference recipe)",
+    )
     group.add_argument("--epochs", type=int, default=default.epochs, help=f"default {default.epochs}")
     group.add_argument("--subset", type=int, default=0, help="first N training images only (default: all)")
     add_mnist_root(parser)
@@ -83,16 +105,22 @@ def cached_meta(seed: int, config, args: argparse.Namespace) -> dict | None:
 
 def require_trained(seed: int, config, args: argparse.Namespace, examples_hint: str) -> str:
     """'reference' or 'cache' for a seed we have; otherwise an error saying how to train it."""
-    from .. import reference
     from ...errors import InvalidConfig
+    from .. import reference
 
     if seed < 0:
-        raise InvalidConfig(f"--seed={seed} must be >= 0; reference seeds are {', '.join(map(str, reference.seeds()))}.")
+        raise InvalidConfig(
+            f"--seed={seed} must be >= 0; reference seeds are {', '.join(map(str, reference.seeds()))}."
+        )
     if reference.entry(seed, config) is not None:
         return "reference"
     if cached_meta(seed, config, args) is not None:
         return "cache"
-    tiny = "" if config == type(config)() else f" --epochs {config.epochs}" + (f" --subset {config.subset}" if config.subset else "")
+    tiny = (
+        ""
+        if config == type(config)()
+        else f" --epochs {config.epochs}" + (f" --subset {config.subset}" if config.subset else "")
+    )
     raise InvalidConfig(
         f"--seed={seed} is not trained with these settings: reference seeds are {', '.join(map(str, reference.seeds()))} "
         f"and the cache holds no such run. Train it first with `lenet train --seed {seed}{tiny}{examples_hint}` "
@@ -102,15 +130,18 @@ def require_trained(seed: int, config, args: argparse.Namespace, examples_hint: 
 
 def load_examples(seed: int, config, args: argparse.Namespace):
     """Gradient examples of the run, regenerating them (visible retraining) if needed; prints what it did."""
-    from .. import cache
     from ...paths import cache_dir
+    from .. import cache
 
     meta = cached_meta(seed, config, args)
     if meta is not None and "examples.npz" in meta["files"]:
         print(f"gradient examples: from the cache ({cache_dir(args.cache_dir)})")
     else:
-        print(f"gradient examples: not cached; regenerating them by retraining seed {seed} with the recorder on "
-              f"(about 70 s on 2 cores; progress below)", flush=True)
+        print(
+            f"gradient examples: not cached; regenerating them by retraining seed {seed} with the recorder on "
+            f"(about 70 s on 2 cores; progress below)",
+            flush=True,
+        )
     examples = cache.gradient_examples(seed, config, args.mnist_root, args.cache_dir)
     if examples.source != "reference":
         print(f"gradient examples: note: {examples.source}")
@@ -135,7 +166,9 @@ def epoch_masks(epoch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return whole == whole[0], whole == whole[-1]
 
 
-def class_stats(values: np.ndarray, labels: np.ndarray, record=None, layer: str = "", unit: int = 0) -> ClassStats:
+def class_stats(
+    values: np.ndarray, labels: np.ndarray, record=None, layer: str = "", unit: int = 0
+) -> ClassStats:
     """Numbers per class from the unit's values on a split and, if given, the training record."""
     count = np.bincount(labels, minlength=10)
     mean = np.array([values[labels == c].mean() if count[c] else np.nan for c in range(10)])
@@ -144,10 +177,13 @@ def class_stats(values: np.ndarray, labels: np.ndarray, record=None, layer: str 
         return ClassStats(count, mean, firing)
     grads = record.gradient[layer][:, :, unit].astype(np.float64)  # (frames, 10)
     first, final = epoch_masks(record.epoch)
-    return ClassStats(count, mean, firing, grads.mean(0), grads[final].mean(0), grads[final].mean(0) - grads[first].mean(0))
+    return ClassStats(
+        count, mean, firing, grads.mean(0), grads[final].mean(0), grads[final].mean(0) - grads[first].mean(0)
+    )
 
 
 # --- the command --------------------------------------------------------------------------------------------------
+
 
 def print_table(stats: ClassStats, layer: str) -> None:
     """The per-class table, and which classes training pushed most up and down."""
@@ -160,14 +196,20 @@ def print_table(stats: ClassStats, layer: str) -> None:
             line += f" {stats.grad_mean[c] * 1e3:>+10.3f} {stats.grad_final[c] * 1e3:>+10.3f} {stats.grad_trend[c] * 1e3:>+10.3f}"
         print(line)
     if not recorded:
-        print(f"training gradients: not recorded for {layer}; the training record covers linear-0 and linear-1.")
+        print(
+            f"training gradients: not recorded for {layer}; the training record covers linear-0 and linear-1."
+        )
         return
-    print("grad: mean training gradient x 1e-3 (positive: training pushed the unit up for that class), over all frames, "
-          "over the final epoch, and final minus first epoch.")
+    print(
+        "grad: mean training gradient x 1e-3 (positive: training pushed the unit up for that class), over all frames, "
+        "over the final epoch, and final minus first epoch."
+    )
     for word, klass in (("up", int(stats.grad_mean.argmax())), ("down", int(stats.grad_mean.argmin()))):
         rank = int((stats.mean_activation > stats.mean_activation[klass]).sum()) + 1
-        print(f"pushed most {word} in training: class {klass} (grad mean {stats.grad_mean[klass] * 1e3:+.3f}); "
-              f"its mean activation {stats.mean_activation[klass]:+.3f} ranks {rank} of 10.")
+        print(
+            f"pushed most {word} in training: class {klass} (grad mean {stats.grad_mean[klass] * 1e3:+.3f}); "
+            f"its mean activation {stats.mean_activation[klass]:+.3f} ranks {rank} of 10."
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -184,12 +226,19 @@ def run(args: argparse.Namespace) -> int:
     config = run_config(args)
     source = require_trained(args.seed, config, args, "")
     if args.split == "test":
-        print("note: --split test is the confirmation split: units chosen by looking at it cannot be confirmed honestly on it.", file=sys.stderr)
+        print(
+            "note: --split test is the confirmation split: units chosen by looking at it cannot be confirmed honestly on it.",
+            file=sys.stderr,
+        )
     split = data.load_split(args.split, args.mnist_root)
     found = cache.checkpoint(args.seed, config, args.mnist_root, args.cache_dir)
     values = unit_values(found.model, split, layer, key=found.weights_sha256)[:, unit]
     labels = split.labels.numpy()
-    record = cache.training_record(args.seed, config, args.mnist_root, args.cache_dir) if layer in RECORDED_LAYERS else None
+    record = (
+        cache.training_record(args.seed, config, args.mnist_root, args.cache_dir)
+        if layer in RECORDED_LAYERS
+        else None
+    )
     stats = class_stats(values, labels, record, layer, unit)
     kind = "discovery" if args.split == "train" else "confirmation"
     title = f"{layer}:{unit}, seed {args.seed} ({source}), {args.split} split ({len(labels)} images, {kind})"
@@ -200,7 +249,20 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_sheet:
         examples, note = sheet_examples(args, config, layer, unit)
         out = Path(args.out or f"inspect-{layer}-{unit}.png")
-        size = write_sheet(out, title, split.images.numpy()[:, 0], labels, values, stats, record, layer, unit, examples, note, args.top)
+        size = write_sheet(
+            out,
+            title,
+            split.images.numpy()[:, 0],
+            labels,
+            values,
+            stats,
+            record,
+            layer,
+            unit,
+            examples,
+            note,
+            args.top,
+        )
         print(f"sheet: {out} ({size[0]}x{size[1]})")
     return 0
 
@@ -211,9 +273,13 @@ def sheet_examples(args: argparse.Namespace, config, layer: str, unit: int) -> t
 
     if layer != EXAMPLE_LAYER:
         note = f"gradient examples: recorded for {EXAMPLE_LAYER} only."
-    elif args.gradient_examples or "examples.npz" in (cached_meta(args.seed, config, args) or {}).get("files", {}):
+    elif args.gradient_examples or "examples.npz" in (cached_meta(args.seed, config, args) or {}).get(
+        "files", {}
+    ):
         found = load_examples(args.seed, config, args)
-        frames = found.scaled[:, :, unit].astype(np.float32) * found.scale[:, None, None, None]  # (F, 10, 28, 28)
+        frames = (
+            found.scaled[:, :, unit].astype(np.float32) * found.scale[:, None, None, None]
+        )  # (F, 10, 28, 28)
         return frames.mean(0), "mean over all training frames"
     else:
         note = f"gradient examples: not cached; add --gradient-examples to regenerate them (retrains seed {args.seed}, ~70 s)."
@@ -221,19 +287,43 @@ def sheet_examples(args: argparse.Namespace, config, layer: str, unit: int) -> t
     return None, note
 
 
-def write_sheet(out: Path, title: str, images: np.ndarray, labels: np.ndarray, values: np.ndarray, stats: ClassStats,
-                record, layer: str, unit: int, examples: np.ndarray | None, note: str, k: int) -> tuple[int, int]:
+def write_sheet(
+    out: Path,
+    title: str,
+    images: np.ndarray,
+    labels: np.ndarray,
+    values: np.ndarray,
+    stats: ClassStats,
+    record,
+    layer: str,
+    unit: int,
+    examples: np.ndarray | None,
+    note: str,
+    k: int,
+) -> tuple[int, int]:
     """Draw and save the sheet (``images`` ``(N, 28, 28)``, ``values`` ``(N,)``); returns its size."""
     from ... import pictures as P
     from ...subject.values import weighted_mean_images
 
     order = np.argsort(-values, kind="stable")
-    top, bottom = ((images[p], [f"{labels[i]}: {values[i]:.3g}" for i in p]) for p in (order[:k], order[::-1][:k]))
+    top, bottom = (
+        (images[p], [f"{labels[i]}: {values[i]:.3g}" for i in p]) for p in (order[:k], order[::-1][:k])
+    )
     charts = None
     if record is not None:
-        charts = [P.line_chart(record.epoch, record.gradient[layer][:, :, unit], "mean training gradient per class"),
-                  P.line_chart(record.epoch, record.activation[layer][:, :, unit], "mean activation per class, training batches")]
-    sheet = P.unit_sheet(title, weighted_mean_images(values, images, labels), stats.firing, top, bottom, examples, note, charts)
+        charts = [
+            P.line_chart(
+                record.epoch, record.gradient[layer][:, :, unit], "mean training gradient per class"
+            ),
+            P.line_chart(
+                record.epoch,
+                record.activation[layer][:, :, unit],
+                "mean activation per class, training batches",
+            ),
+        ]
+    sheet = P.unit_sheet(
+        title, weighted_mean_images(values, images, labels), stats.firing, top, bottom, examples, note, charts
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     sheet.save(out)
     return sheet.size

@@ -38,10 +38,22 @@ EXAMPLES = """examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("units", nargs="+", metavar="UNITS",
-                        help="units of linear-0 or linear-1: linear-0:58, linear-0-58, or several indices linear-0:58,28,8")
-    parser.add_argument("-o", "--out", metavar="GIF", default="movie.gif", help="animated GIF to write (default: movie.gif)")
-    parser.add_argument("--duration", type=int, default=150, metavar="MS", help="milliseconds per frame (default 150; the last frame stays 2 s)")
+    parser.add_argument(
+        "units",
+        nargs="+",
+        metavar="UNITS",
+        help="units of linear-0 or linear-1: linear-0:58, linear-0-58, or several indices linear-0:58,28,8",
+    )
+    parser.add_argument(
+        "-o", "--out", metavar="GIF", default="movie.gif", help="animated GIF to write (default: movie.gif)"
+    )
+    parser.add_argument(
+        "--duration",
+        type=int,
+        default=150,
+        metavar="MS",
+        help="milliseconds per frame (default 150; the last frame stays 2 s)",
+    )
     parser.add_argument("--px", type=int, default=2, help="screen pixels per MNIST pixel (default 2)")
     add_run_arguments(parser)
 
@@ -58,7 +70,9 @@ def parse_units(texts: list[str]) -> list[tuple[str, int]]:
         for index in tail.split(",") if sep else [None]:
             found = parse_unit(f"{head}:{index.strip()}" if sep else text, LAYERS)
             if found[0] not in RECORDED_LAYERS:
-                raise UnknownUnit(f"unit={text!r}: the training record covers {', '.join(RECORDED_LAYERS)} only; choose units there.")
+                raise UnknownUnit(
+                    f"unit={text!r}: the training record covers {', '.join(RECORDED_LAYERS)} only; choose units there."
+                )
             if found not in units:
                 units.append(found)
     return units
@@ -74,14 +88,20 @@ def run(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".gif":
         raise InvalidConfig(f"-o {out}: only animated GIFs are written; name the file e.g. movie.gif.")
     if not 1 <= args.px <= 8 or args.duration < 10:
-        raise InvalidConfig(f"--px={args.px} must lie in 1-8 and --duration={args.duration} be >= 10 ms; use e.g. --px 2 --duration 150.")
+        raise InvalidConfig(
+            f"--px={args.px} must lie in 1-8 and --duration={args.duration} be >= 10 ms; use e.g. --px 2 --duration 150."
+        )
     config = run_config(args)
     source = require_trained(args.seed, config, args, " --examples")
     record = cache.training_record(args.seed, config, args.mnist_root, args.cache_dir)
-    examples = load_examples(args.seed, config, args) if any(layer == "linear-0" for layer, _ in units) else None
+    examples = (
+        load_examples(args.seed, config, args) if any(layer == "linear-0" for layer, _ in units) else None
+    )
     frames = P.movie(record, examples, units, f"seed {args.seed} ({source})", args.px)
     out.parent.mkdir(parents=True, exist_ok=True)
     durations = [args.duration] * (len(frames) - 1) + [2000]
     frames[0].save(out, save_all=True, append_images=frames[1:], duration=durations, loop=0, optimize=False)
-    print(f"movie: {out} ({len(frames)} frames of {frames[0].size[0]}x{frames[0].size[1]}, {out.stat().st_size / 1e6:.1f} MB)")
+    print(
+        f"movie: {out} ({len(frames)} frames of {frames[0].size[0]}x{frames[0].size[1]}, {out.stat().st_size / 1e6:.1f} MB)"
+    )
     return 0

@@ -27,12 +27,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     default = TrainConfig()
     parser.add_argument("--seed", required=True, metavar="SEEDS", help="seed(s): 3, 0-4 or 0,2,5-7")
-    parser.add_argument("--out", metavar="DIR", help="write reference checkpoints and manifest.json into DIR instead of the cache")
-    parser.add_argument("--epochs", type=int, default=default.epochs, help=f"passes over the data (default {default.epochs})")
-    parser.add_argument("--batch-size", type=int, default=default.batch_size, help=f"default {default.batch_size}")
-    parser.add_argument("--lr", type=float, default=default.lr, help=f"peak one-cycle learning rate (default {default.lr})")
-    parser.add_argument("--subset", type=int, default=0, help="train on the first N training images only (default: all)")
-    parser.add_argument("--examples", action="store_true", help="also record gradient-example frames (into the cache)")
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write reference checkpoints and manifest.json into DIR instead of the cache",
+    )
+    parser.add_argument(
+        "--epochs", type=int, default=default.epochs, help=f"passes over the data (default {default.epochs})"
+    )
+    parser.add_argument(
+        "--batch-size", type=int, default=default.batch_size, help=f"default {default.batch_size}"
+    )
+    parser.add_argument(
+        "--lr", type=float, default=default.lr, help=f"peak one-cycle learning rate (default {default.lr})"
+    )
+    parser.add_argument(
+        "--subset", type=int, default=0, help="train on the first N training images only (default: all)"
+    )
+    parser.add_argument(
+        "--examples", action="store_true", help="also record gradient-example frames (into the cache)"
+    )
     parser.add_argument("--device", default="cpu", help="cpu (default; bit-identical reruns) or cuda")
     add_mnist_root(parser)
     add_cache_dir(parser)
@@ -49,15 +63,27 @@ def run(args: argparse.Namespace) -> int:
         if args.out:
             result = train(seed, config, args.mnist_root, device=args.device)
             found = reference.write(result, result.provenance(), Path(args.out))
-            print(f"seed {seed}: test accuracy {found['test_accuracy']:.2%}, weights {found['weights_sha256'][:16]}... -> {Path(args.out) / found['checkpoint']}")
+            print(
+                f"seed {seed}: test accuracy {found['test_accuracy']:.2%}, weights {found['weights_sha256'][:16]}... -> {Path(args.out) / found['checkpoint']}"
+            )
             continue
-        entry, trained = cache.entry(seed, config, args.mnist_root, args.cache_dir, args.device, examples=args.examples)
+        entry, trained = cache.entry(
+            seed, config, args.mnist_root, args.cache_dir, args.device, examples=args.examples
+        )
         meta = entry.meta
         state = "trained" if trained else "already cached"
-        print(f"seed {seed}: {state} in {entry.folder}; test accuracy {meta['test_accuracy']:.2%}, weights {meta['weights_sha256'][:16]}...")
+        print(
+            f"seed {seed}: {state} in {entry.folder}; test accuracy {meta['test_accuracy']:.2%}, weights {meta['weights_sha256'][:16]}..."
+        )
         ref = reference.entry(seed, config)
         if ref is not None and args.device == "cpu":
             same = ref["weights_sha256"] == meta["weights_sha256"]
-            print(f"seed {seed}: {'identical to' if same else 'DIFFERS from'} the reference checkpoint"
-                  + ("" if same else f" (reference made with torch {ref['versions']['torch']} on {ref['versions']['machine']})"))
+            print(
+                f"seed {seed}: {'identical to' if same else 'DIFFERS from'} the reference checkpoint"
+                + (
+                    ""
+                    if same
+                    else f" (reference made with torch {ref['versions']['torch']} on {ref['versions']['machine']})"
+                )
+            )
     return 0
