@@ -53,6 +53,7 @@ class Scan:
     unit_bar: float  # p99 of all untrained units' AUROCs: what a named unit must beat
     best_bar: float  # p99 of untrained networks' best units: what the layer's best unit must beat
     networks: int
+    site: str = "post"  # where the values were read
 
 
 def _groups(subject: Subject, concept: str, contrast: str) -> tuple[np.ndarray, np.ndarray]:
@@ -68,7 +69,7 @@ def _groups(subject: Subject, concept: str, contrast: str) -> tuple[np.ndarray, 
 BASELINE_IMAGES = 500  # per group: untrained networks see a seeded subsample (their AUROC spread shrinks with n: conservative)
 
 
-def _baseline(subject: Subject, layer: str, c: np.ndarray, d: np.ndarray):
+def _baseline(subject: Subject, layer: str, c: np.ndarray, d: np.ndarray, site: str):
     """The untrained-network baseline (200 networks, best-unit bar) on at most ``BASELINE_IMAGES`` images per group."""
     from .subject.baseline import baseline
 
@@ -76,23 +77,32 @@ def _baseline(subject: Subject, layer: str, c: np.ndarray, d: np.ndarray):
     pick = lambda rows: (
         np.sort(rng.choice(rows, BASELINE_IMAGES, replace=False)) if len(rows) > BASELINE_IMAGES else rows
     )
-    return baseline(subject, layer, subject.DISCOVERY, pick(c), pick(d), selected=True)
+    return baseline(subject, layer, subject.DISCOVERY, pick(c), pick(d), selected=True, site=site)
 
 
 def scan(
-    subject: Subject, layer: str, concept: str, contrast: str, ablate: bool = True, confidence: float = 0.99
+    subject: Subject,
+    layer: str,
+    concept: str,
+    contrast: str,
+    ablate: bool = True,
+    confidence: float = 0.99,
+    site: str = "post",
 ) -> Scan:
-    """Rank ``layer``'s units by AUROC of concept vs contrast on the train split; optionally each unit's ablation effect."""
+    """Rank ``layer``'s units at ``site`` by AUROC of concept vs contrast on the train split; optionally each
+    unit's ablation effect."""
     from .subject.baseline import networks_for
 
     layer = subject.layer(layer).name
     c, d = _groups(subject, concept, contrast)
-    values = subject.values(layer, subject.DISCOVERY)
+    values = subject.values(layer, subject.DISCOVERY, site=site)
     aurocs = estimates.auroc_columns(values[c], values[d])
     damage = None
     if ablate:
         rows = np.concatenate([c, d])
-        per_image = subject.sweep_damage(layer, "zero", "logit:true", split=subject.DISCOVERY, rows=rows)
+        per_image = subject.sweep_damage(
+            layer, "zero", "logit:true", split=subject.DISCOVERY, rows=rows, site=site
+        )
         damage = per_image[:, : len(c)].mean(1) - per_image[:, len(c) :].mean(1)
     ranked = [
         UnitScore(
@@ -104,10 +114,9 @@ def scan(
         )
         for u in np.argsort(-aurocs, kind="stable")
     ]
-    base = _baseline(subject, layer, c, d)
-    return Scan(
-        layer, concept, contrast, (len(c), len(d)), ranked, base.unit_p99, base.best_p99, networks_for(True)
-    )
+    base = _baseline(subject, layer, c, d, site)
+    bars = (base.unit_p99, base.best_p99, networks_for(True))
+    return Scan(layer, concept, contrast, (len(c), len(d)), ranked, *bars, site)
 
 
 @dataclass(frozen=True)
@@ -179,15 +188,16 @@ def style_pairs() -> list[tuple[str, str]]:
 
 
 def style_candidates(
-    subject: Subject, layer: str, per_style: int = 3, confidence: float = 0.99
+    subject: Subject, layer: str, per_style: int = 3, confidence: float = 0.99, site: str = "post"
 ) -> list[StyleCandidate]:
-    """For each style pair, the ``per_style`` most selective units whose AUROC CI clears the best-unit baseline bar."""
+    """For each style pair, the ``per_style`` most selective units at ``site`` whose AUROC CI clears the
+    best-unit baseline bar."""
     layer = subject.layer(layer).name
-    values = subject.values(layer, subject.DISCOVERY)
+    values = subject.values(layer, subject.DISCOVERY, site=site)
     found = []
     for concept, contrast in style_pairs():
         c, d = _groups(subject, concept, contrast)
-        bar = _baseline(subject, layer, c, d).best_p99
+        bar = _baseline(subject, layer, c, d, site).best_p99
         for u in np.argsort(-estimates.auroc_columns(values[c], values[d]), kind="stable")[:per_style]:
             estimate = estimates.auroc(values[c, u], values[d, u], confidence)
             if estimate.low > bar:

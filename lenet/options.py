@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import InvalidConfig
 
-__all__ = ["add_mnist_root", "add_cache_dir", "apply_locations", "parse_seeds", "parse_shard"]
+__all__ = ["add_mnist_root", "add_cache_dir", "add_site", "apply_locations", "parse_seeds", "parse_shard"]
 
 
 def add_mnist_root(parser: argparse.ArgumentParser) -> None:
@@ -29,6 +29,16 @@ def add_cache_dir(parser: argparse.ArgumentParser) -> None:
         "--cache-dir",
         metavar="DIR",
         help="checkpoint cache (default: $LENET_CACHE_DIR, else ~/.cache/lenet-claims)",
+    )
+
+
+def add_site(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--site",
+        choices=("post", "pre"),
+        default="post",
+        help="where units are read: post (after the layer's nonlinearity: what the next layer reads; "
+        "default) or pre (before it)",
     )
 
 

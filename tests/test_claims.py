@@ -125,7 +125,8 @@ BAD = [
     ("toml-duplicate-key", BASE + "min_effect = 0.6\n", 12, "TOML syntax error"),
     ("not-utf8", b'format = 1\nclaim = "\xff\xfe"\n', 1, "cannot read the file"),
     ("format-missing", BASE.replace("format = 1\n", ""), 1, "format is missing"),
-    ("format-version", _swap("format = 1", "format = 2"), 1, "format=2 is not supported"),
+    ("format-version", _swap("format = 1", "format = 3"), 1, "format=3 is not supported"),
+    ("site-in-format-1", BASE.replace("format = 1\n", 'format = 1\nsite = "post"\n'), 2, "site is a format-2 key"),
     ("format-string", _swap("format = 1", 'format = "1"'), 1, 'format="1" is not supported'),
     (
         "claim-missing",
@@ -379,7 +380,7 @@ def test_validate_command(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, BASE, "good.toml")
     assert main(["validate"]) == 0
-    assert "ok  claims/good.toml  (selectivity, ablation)" in capsys.readouterr().out
+    assert "ok  claims/good.toml  (format 1, site pre; selectivity, ablation)" in capsys.readouterr().out
     write(tmp_path, _swap(MIN_AUROC, "min_auroc = 2"), "bad.toml")
     assert main(["validate", "claims"]) == 1
     err = capsys.readouterr().err.splitlines()

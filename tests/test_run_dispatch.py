@@ -34,7 +34,7 @@ def test_select_uses_the_training_split_only(tmp_path, subject, monkeypatch):
         'select = { layer = "linear-1", top = 3, by = "selectivity" }\n'
         'concept = "digit/3"\ncontrast = "digit/5"\n[selectivity]\nmin_auroc = 0.6\nbaseline = false\n',
     )
-    values = subject.values("linear-1", "train")
+    values = subject.values("linear-1", "train", site="pre")  # a format-1 claim: site pre
     c, d = concepts.concept("digit/3").indices("train"), concepts.concept("digit/5").indices("train")
     expected = tuple(
         int(u) for u in np.argsort(-estimates.auroc_columns(values[c], values[d]), kind="stable")[:3]
@@ -42,9 +42,9 @@ def test_select_uses_the_training_split_only(tmp_path, subject, monkeypatch):
     test_split = subject.split("test")
     real_values = LenetMnist.values
 
-    def no_test_values(self, layer, split):
+    def no_test_values(self, layer, split, *, site):
         assert split == "train", "selection touched the test split"
-        return real_values(self, layer, split)
+        return real_values(self, layer, split, site=site)
 
     monkeypatch.setattr(LenetMnist, "values", no_test_values)
     target = dispatch.target(claim, subject)

@@ -21,7 +21,7 @@ def test_baseline_equals_aurocs_of_untrained_networks_and_is_cached(few_networks
     test = load_split("test", mnist_root)
     labels = test.labels.numpy()
     concept, contrast = np.flatnonzero(labels == 7)[:150], np.flatnonzero(labels == 1)[:200]
-    got = base.baseline(LenetMnist.load(0), "conv-1", "test", concept, contrast)
+    got = base.baseline(LenetMnist.load(0), "conv-1", "test", concept, contrast, site="pre")
     assert got.aurocs.shape == (3, 16)
     torch.manual_seed(base.FIRST_SEED + 2)
     with torch.no_grad():
@@ -31,8 +31,11 @@ def test_baseline_equals_aurocs_of_untrained_networks_and_is_cached(few_networks
     direct = [estimates.auroc(values[concept, u], values[contrast, u]).value for u in range(16)]
     np.testing.assert_allclose(got.aurocs[2], direct, rtol=1e-6)
     assert got.unit_p99 == pytest.approx(np.quantile(got.aurocs, 0.99))
-    assert list((cache_dir / "baselines").glob("conv-1-*.npy"))
-    again = base.baseline(LenetMnist.load(0), "conv-1", "test", concept, contrast)
+    assert list((cache_dir / "baselines").glob("conv-1-pre-*.npy"))
+    post = base.baseline(LenetMnist.load(0), "conv-1", "test", concept, contrast, site="post")
+    assert list((cache_dir / "baselines").glob("conv-1-post-*.npy")), "each site has its own cached bars"
+    assert not np.array_equal(post.aurocs, got.aurocs)
+    again = base.baseline(LenetMnist.load(0), "conv-1", "test", concept, contrast, site="pre")
     np.testing.assert_array_equal(again.aurocs, got.aurocs)
 
 
@@ -42,7 +45,9 @@ def test_selected_units_face_the_per_network_maximum(few_networks, cache_dir, mn
     test = load_split("test", mnist_root)
     labels = test.labels.numpy()
     concept, contrast = np.flatnonzero(labels == 2)[:100], np.flatnonzero(labels == 3)[:100]
-    best = base.baseline(LenetMnist.load(0), "linear-1", "test", concept, contrast, selected=True)
+    best = base.baseline(
+        LenetMnist.load(0), "linear-1", "test", concept, contrast, selected=True, site="pre"
+    )
     assert best.aurocs.shape == (6, 84)
     assert best.bar(True) == pytest.approx(np.quantile(best.aurocs.max(axis=1), 0.99))
     assert best.bar(True) >= best.bar(False)

@@ -19,7 +19,15 @@ import numpy as np
 
 from ..keys import CheckSpec, Param
 from ..stats.verdict import Criterion, Verdict
-from .common import METHOD, OUTPUT, PERCENTILE, ablation_effects, percentile_criterion
+from .common import (
+    METHOD,
+    OUTPUT,
+    PERCENTILE,
+    ablation_effects,
+    no_change,
+    no_op_criterion,
+    percentile_criterion,
+)
 
 if TYPE_CHECKING:
     from ..subject.subject import Subject
@@ -112,7 +120,9 @@ def _layer_effects(
     images = len(subject.split(subject.CONFIRMATION))
     sources = draw_sources(contrast, images, seed) if method == "resample" else None
     if len(target.units) == 1:
-        damage = subject.sweep_damage(target.layer, method, output, sources=sources)  # (U, N)
+        damage = subject.sweep_damage(
+            target.layer, method, output, sources=sources, site=target.site
+        )  # (U, N)
         return damage[:, concept].mean(axis=1) - damage[:, contrast].mean(axis=1)
     rng, size = np.random.default_rng(seed), len(target.units)
     units = subject.layer(target.layer).units
@@ -167,8 +177,10 @@ def judge(
     from ..stats import estimates
 
     alpha = 1 - confidence
-    est = estimates.mean_difference(concept_damage, contrast_damage, confidence, permutations, seed)
     statistic = f"mean damage to {params['output']}, concept - contrast ({params['method']} ablation)"
+    if no_change(concept_damage) and no_change(contrast_damage):
+        return _no_op(statistic, params, len(concept_damage), len(contrast_damage), confidence, seed)
+    est = estimates.mean_difference(concept_damage, contrast_damage, confidence, permutations, seed)
     criteria = [
         Criterion.from_estimate("min_effect", statistic, est, threshold=params["min_effect"], alpha=alpha)
     ]
@@ -210,4 +222,24 @@ def judge(
         need = estimates.images_to_decide(est, params["min_effect"])
         if need:
             verdict.to_decide = f"about {need} images per group, if the effect stays near {est.value:.3g}"
+    return verdict
+
+
+def _no_op(statistic: str, params: dict, concept: int, contrast: int, confidence: float, seed: int) -> Verdict:
+    """The ablation changed no measured image's output: nothing was tested, so the verdict is inconclusive."""
+    why = (f"the {params['method']} ablation changed {params['output']} on none of the {concept + contrast} "
+           "measured images: the unit already takes its replacement value on every one of them")
+    verdict = Verdict(
+        "ablation",
+        [no_op_criterion("min_effect", statistic, params["min_effect"], why)],
+        {"concept": concept, "contrast": contrast},
+        confidence,
+        seed,
+        "an intervention that changes no output tests nothing: inconclusive",
+        {"method": params["method"], "output": params["output"], "no_op": True},
+    )
+    verdict.to_decide = (
+        "use an ablation that changes the unit's value on these images (method = \"resample\" or "
+        "\"mean\"), or check that the unit fires on them at this site (`lenet inspect`)"
+    )
     return verdict

@@ -4,10 +4,11 @@ The unit is driven, on contrast test images, to a level taken from the concept
 on the *discovery* split (its median, or a quantile) and the per-image change
 of the named output is measured in the claimed direction. The level is fixed
 before any test image is seen; the mean change on contrast images gets a
-bootstrap-t CI whose lower bound is compared with ``min_effect``. The p-value asks whether the
-drive is *selective*: a one-sided permutation test that it moves the output
-more on contrast images than on concept images driven to the same level (those
-already sit there). Under a null where concept and contrast are exchangeable
+bootstrap-t CI whose lower bound is compared with ``min_effect``, and its own one-sided t-test.
+A second criterion, ``selective``, asks whether the drive is *selective*: a one-sided
+permutation test (with its own CI) that it moves the output more on contrast images than on
+concept images driven to the same level (those already sit there). A drive that changes no
+contrast image's output tests nothing: inconclusive, with the reason. Under a null where concept and contrast are exchangeable
 the two are exchangeable too, so the test's error rate is measurable on real
 nulls (see calibration). ``min_layer_percentile`` compares
 the mean change with driving every other unit of the layer by the same amount
@@ -23,7 +24,7 @@ import numpy as np
 
 from ..keys import CheckSpec, Param
 from ..stats.verdict import Criterion, Verdict
-from .common import OUTPUT, PERCENTILE, percentile_criterion, single_unit
+from .common import OUTPUT, PERCENTILE, no_change, no_op_criterion, percentile_criterion, single_unit
 
 if TYPE_CHECKING:
     from ..subject.subject import Subject
@@ -90,16 +91,17 @@ def check(
     from ..subject.units import UnitSet
 
     unit = single_unit(target, "activation")
-    drive = level(subject.values(target.layer, subject.DISCOVERY)[concept.train, unit], params["value"])
+    at = target.site
+    drive = level(subject.values(target.layer, subject.DISCOVERY, site=at)[concept.train, unit], params["value"])
     concept, contrast = concept.test, contrast.test
     rows = np.concatenate([contrast, concept])
     effects = subject.intervene(
-        UnitSet(target.layer, (unit,), subject.layers), "clamp", rows=rows, value=drive
+        UnitSet(target.layer, (unit,), subject.layers), "clamp", rows=rows, value=drive, site=at
     )
     change = effects.change(params["output"])
     layer_effects = None
     if params.get("min_layer_percentile") is not None:
-        layer_effects = _drive_layer(subject, target.layer, unit, drive, contrast, params)
+        layer_effects = _drive_layer(subject, target.layer, unit, drive, contrast, params, at)
     return judge(
         change[: len(contrast)],
         change[len(contrast) :],
@@ -112,15 +114,17 @@ def check(
 
 
 def _drive_layer(
-    subject: Subject, layer: str, unit: int, drive: float, contrast: np.ndarray, params: dict
+    subject: Subject, layer: str, unit: int, drive: float, contrast: np.ndarray, params: dict, site: str
 ) -> np.ndarray:
-    """Mean change when each unit of the layer is driven on contrast images by as many of its own SDs."""
-    train = subject.values(layer, subject.DISCOVERY)
+    """Mean change when each unit of the layer is driven on contrast images by as many of its own SDs
+    (never below the lowest value the unit takes at ``site``, e.g. 0 after a ReLU)."""
+    train = subject.values(layer, subject.DISCOVERY, site=site)
     spread = train.std(axis=0) + 1e-12
     shift_sd = (drive - train[:, unit].mean()) / spread[unit]
     targets = train.mean(axis=0) + shift_sd * spread  # (U,): each unit's own mean + as many of its SDs
+    targets = np.maximum(targets, train.min(axis=0))
     change = -subject.sweep_damage(
-        layer, "clamp", params["output"], values=targets, rows=contrast
+        layer, "clamp", params["output"], values=targets, rows=contrast, site=site
     )  # (U, n_contrast)
     return (1.0 if params["direction"] == "up" else -1.0) * change.mean(axis=1)
 
@@ -142,18 +146,27 @@ def judge(
 
     alpha = 1 - confidence
     sign = 1.0 if params["direction"] == "up" else -1.0
-    est = estimates.mean(sign * changes, confidence, seed)
-    selective = estimates.mean_difference(
-        sign * changes, sign * concept_changes, confidence, permutations, seed
-    )
-    # the mean's CI with the p-value of the selectivity test
-    est = estimates.Estimate(est.value, est.low, est.high, selective.p, est.n, est.method)
     statistic = (
         f"mean change of {params['output']} ({params['direction']}) on contrast images driven to "
         f"{params['value']}"
     )
+    if no_change(changes):
+        return _no_op(statistic, params, len(changes), len(concept_changes), confidence, seed, drive)
+    est = estimates.mean(sign * changes, confidence, seed)
+    selective = estimates.mean_difference(
+        sign * changes, sign * concept_changes, confidence, permutations, seed
+    )
+    # each criterion's CI and p-value describe the same quantity
     criteria = [
-        Criterion.from_estimate("min_effect", statistic, est, threshold=params["min_effect"], alpha=alpha)
+        Criterion.from_estimate("min_effect", statistic, est, threshold=params["min_effect"], alpha=alpha),
+        Criterion.from_estimate(
+            "selective",
+            f"mean change on contrast - on concept images driven to {params['value']}",
+            selective,
+            threshold=None,
+            alpha=alpha,
+            note="the drive moves contrast images more than concept ones, which already sit near the level",
+        ),
     ]
     details: dict = {
         "output": params["output"],
@@ -174,8 +187,8 @@ def judge(
             )
         )
     rule = (
-        "CI lower bound of the mean change on contrast images >= min_effect, and the change larger on "
-        f"contrast than on concept images (permutation p < {alpha:g})"
+        f"CI lower bound of the mean change on contrast images >= min_effect (t-test p < {alpha:g}), and the "
+        f"change larger on contrast than on concept images (permutation p < {alpha:g})"
     )
     n = {"contrast": len(changes), "concept": len(concept_changes)}
     verdict = Verdict("activation", criteria, n, confidence, seed, rule, details)
@@ -183,4 +196,28 @@ def judge(
         need = estimates.images_to_decide(est, params["min_effect"])
         if need:
             verdict.to_decide = f"about {need} contrast images, if the change stays near {est.value:.3g}"
+    return verdict
+
+
+def _no_op(
+    statistic: str, params: dict, contrast: int, concept: int, confidence: float, seed: int, drive: float | None
+) -> Verdict:
+    """Driving the unit changed no contrast image's output: nothing was tested, so the verdict is inconclusive."""
+    level = f"{params['value']} ({drive:.4g})" if drive is not None else params["value"]
+    why = (f"driving the unit to {level} changed {params['output']} on none of the {contrast} contrast "
+           "images: that level is where the unit already acts on them (e.g. at or below its off point)")
+    verdict = Verdict(
+        "activation",
+        [no_op_criterion("min_effect", statistic, params["min_effect"], why)],
+        {"contrast": contrast, "concept": concept},
+        confidence,
+        seed,
+        "an intervention that changes no output tests nothing: inconclusive",
+        {"output": params["output"], "direction": params["direction"], "value": params["value"],
+         "drive_level": drive, "no_op": True},
+    )
+    verdict.to_decide = (
+        "drive to a level the unit passes on for the concept, e.g. value = \"concept-quantile:0.9\" "
+        "(`lenet inspect` shows where it fires)"
+    )
     return verdict

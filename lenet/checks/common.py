@@ -1,20 +1,30 @@
 """What several checks share: the ``output``, ``method`` and ``min_layer_percentile`` keys, one-unit targets,
-the effects of ablating units, and the layer-percentile criterion."""
+the effects of ablating units, the layer-percentile criterion, and no-op interventions (inconclusive, never
+refuted)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from ..errors import InvalidConfig
 from ..keys import OUTPUT_FORMS, Param
 from ..stats.verdict import Criterion
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from ..subject.subject import Subject
 
-__all__ = ["OUTPUT", "METHOD", "PERCENTILE", "single_unit", "ablation_effects", "percentile_criterion"]
+__all__ = [
+    "OUTPUT",
+    "METHOD",
+    "PERCENTILE",
+    "single_unit",
+    "ablation_effects",
+    "percentile_criterion",
+    "no_change",
+    "no_op_criterion",
+]
 
 OUTPUT = Param(
     "output",
@@ -66,11 +76,16 @@ def ablation_effects(subject: Subject, target, method: str, contrast: np.ndarray
     images = len(subject.split(subject.CONFIRMATION))
     sources = draw_sources(contrast, images, seed) if method == "resample" else None
     chosen = UnitSet(target.layer, tuple(target.units if units is None else units), subject.layers)
-    return subject.intervene(chosen, method, sources=sources)
+    return subject.intervene(chosen, method, sources=sources, site=target.site)
 
 
 def percentile_criterion(statistic: str, rank: float, threshold: float) -> Criterion:
-    """``min_layer_percentile``: the effect's percentile among comparison interventions in its layer."""
+    """``min_layer_percentile``: the effect's percentile among comparison interventions in its layer.
+
+    A point rank has no uncertainty, so it may hold but never refutes: below the threshold it is
+    inconclusive, and says so.
+    """
+    holds = rank >= threshold
     return Criterion(
         name="min_layer_percentile",
         statistic=statistic,
@@ -79,6 +94,27 @@ def percentile_criterion(statistic: str, rank: float, threshold: float) -> Crite
         high=None,
         threshold=threshold,
         bound="min",
-        outcome="holds" if rank >= threshold else "refuted",
-        note="effect size, not a p-value",
+        outcome="holds" if holds else "inconclusive",
+        note="effect size, not a p-value" if holds else "a point rank without a CI: below the threshold it "
+        "cannot refute",
+    )
+
+
+def no_change(effects: np.ndarray) -> bool:
+    """True when an intervention left every measured image's output exactly as it was: a no-op here."""
+    return not np.any(np.asarray(effects) != 0)
+
+
+def no_op_criterion(name: str, statistic: str, threshold: float | None, why: str) -> Criterion:
+    """An effect criterion whose intervention changed nothing: inconclusive with the reason, never refuted."""
+    return Criterion(
+        name=name,
+        statistic=statistic,
+        value=0.0,
+        low=None,
+        high=None,
+        threshold=threshold,
+        bound="min",
+        outcome="inconclusive",
+        note=why,
     )

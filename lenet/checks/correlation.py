@@ -59,21 +59,21 @@ def check(
     """Both scores of every unit of the target's layer, judged."""
     layer = target.layer
     return judge(
-        score(subject, layer, params["x"]),
-        score(subject, layer, params["y"]),
+        score(subject, layer, params["x"], target.site),
+        score(subject, layer, params["y"], target.site),
         params,
         confidence=confidence,
         seed=seed,
     )
 
 
-def score(subject: Subject, layer: str, spec: str) -> np.ndarray:
-    """A per-unit score ``(U,)`` of the layer on the test split: 'class-selectivity', 'selectivity:CONCEPT',
-    'ablation[:CLASS]'."""
+def score(subject: Subject, layer: str, spec: str, site: str) -> np.ndarray:
+    """A per-unit score ``(U,)`` of the layer at ``site`` on the test split: 'class-selectivity',
+    'selectivity:CONCEPT', 'ablation[:CLASS]'."""
     from ..stats import estimates
 
     test = subject.CONFIRMATION
-    values, labels = subject.values(layer, test), subject.split(test).labels.numpy()
+    values, labels = subject.values(layer, test, site=site), subject.split(test).labels.numpy()
     if spec == "class-selectivity":
         means = np.stack(
             [np.maximum(values[labels == c], 0).mean(axis=0) for c in range(len(subject.classes))]
@@ -84,7 +84,7 @@ def score(subject: Subject, layer: str, spec: str) -> np.ndarray:
         rest = np.setdiff1d(np.arange(len(labels)), members)
         return estimates.auroc_columns(values[members], values[rest])
     if spec == "ablation" or spec.startswith("ablation:"):
-        damage = subject.sweep_damage(layer, "zero", "accuracy")  # (U, N)
+        damage = subject.sweep_damage(layer, "zero", "accuracy", site=site)  # (U, N)
         rows = labels == int(spec.split(":")[1]) if ":" in spec else np.ones(len(labels), bool)
         return damage[:, rows].mean(axis=1)
     raise InvalidConfig(

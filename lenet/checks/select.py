@@ -39,15 +39,17 @@ def _selectivity_scores(
     return estimates.auroc_columns(values[concept], values[contrast])
 
 
-def _ablation_scores(subject: Subject, layer: str, concept: np.ndarray, contrast: np.ndarray) -> np.ndarray:
-    damage = subject.sweep_damage(layer, "zero", "logit:true", split=subject.DISCOVERY)  # (U, N)
+def _ablation_scores(
+    subject: Subject, layer: str, concept: np.ndarray, contrast: np.ndarray, site: str
+) -> np.ndarray:
+    damage = subject.sweep_damage(layer, "zero", "logit:true", split=subject.DISCOVERY, site=site)  # (U, N)
     return damage[:, concept].mean(axis=1) - damage[:, contrast].mean(axis=1)
 
 
 def select(
-    subject: Subject, layer: str, top: int, by: str, concept: np.ndarray, contrast: np.ndarray
+    subject: Subject, layer: str, top: int, by: str, concept: np.ndarray, contrast: np.ndarray, *, site: str
 ) -> Selection:
-    """The ``top`` units of ``layer`` by score ``by``; ``concept``/``contrast`` index the *training* split."""
+    """The ``top`` units of ``layer`` by score ``by`` at ``site``; ``concept``/``contrast`` index the *training* split."""
     units = subject.layer(layer).units
     if not 1 <= top < units:
         raise InvalidConfig(
@@ -56,7 +58,7 @@ def select(
     if by not in SCORES:
         raise InvalidConfig(f"select by={by!r} is unknown; use one of {', '.join(SCORES)}.")
     scores = (_selectivity_scores if by == "selectivity" else _ablation_scores)(
-        subject, layer, concept, contrast
+        subject, layer, concept, contrast, site
     )
     order = np.argsort(-scores, kind="stable")
     chosen = tuple(int(u) for u in order[:top])

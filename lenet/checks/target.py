@@ -20,6 +20,8 @@ class Target:
     units: tuple[int, ...]
     selected: bool = False  # chosen by a `select` rule on the discovery split
     scores: tuple[float, ...] = ()  # the selection scores of every unit of the layer, when selected
+    site: str = "post"  # where the units are read and edited (lenet.subject.site): the claim's `site`
+    by: str | None = None  # the selection score when selected: "selectivity" or "ablation"
 
     def names(self) -> list[str]:
         return [f"{self.layer}:{u}" for u in self.units]

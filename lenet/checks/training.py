@@ -4,6 +4,9 @@ Facts about one recorded training run (the subject's), with no CI: the rule is
 stated and the outcome is holds or refuted. Across runs they are checked by
 seeds. The original analysis's anomaly: a strong push for a class (e.g. 8)
 while the unit's mean activation for that class stays weak or negative.
+
+The record holds values at site ``pre`` (mean pre-activations and the gradient with
+respect to them), whatever the claim's site; the criteria say so.
 """
 
 from __future__ import annotations
@@ -86,8 +89,11 @@ def check(
     record = subject.record()
     gradients = record.gradient[layer][:, :, unit]  # (frames, 10)
     activations = record.activation[layer][:, :, unit]
-    verdict = judge(gradients, activations, record.epoch, params, confidence=confidence, seed=seed)
-    verdict.details.update(layer=layer, unit=unit, subject=subject.name)
+    site = getattr(record, "SITE", "pre")
+    verdict = judge(
+        gradients, activations, record.epoch, params, confidence=confidence, seed=seed, record_site=site
+    )
+    verdict.details.update(layer=layer, unit=unit, subject=subject.name, record_site=site)
     return verdict
 
 
@@ -105,9 +111,10 @@ def judge(
     *,
     confidence: float = 0.99,
     seed: int = 0,
+    record_site: str = "pre",
 ) -> Verdict:
     """The verdict from one unit's recorded per-class gradients and activations ``(frames, 10)`` and
-    each frame's fractional epoch ``(frames,)``.
+    each frame's fractional epoch ``(frames,)``; ``record_site``: where the record read them.
 
     params: ``class``, ``gradient`` ("positive"/"negative"), ``min_consistency``,
     optional ``max_activation`` and ``top_class``.
@@ -127,7 +134,8 @@ def judge(
             threshold=params["min_consistency"],
             bound="min",
             outcome="holds" if consistency >= params["min_consistency"] else "refuted",
-            note="facts of one training run: no CI",
+            note=f"exact facts of one recorded training run (gradient with respect to the value at site "
+            f"{record_site}): no CI",
         )
     ]
     if params.get("max_activation") is not None:
@@ -135,7 +143,7 @@ def judge(
         criteria.append(
             Criterion(
                 name="max_activation",
-                statistic=f"final-epoch mean activation for class {klass}",
+                statistic=f"final-epoch mean activation (site {record_site}) for class {klass}",
                 value=value,
                 low=None,
                 high=None,
@@ -149,7 +157,8 @@ def judge(
         criteria.append(
             Criterion(
                 name="top_class",
-                statistic=f"class with the highest final-epoch mean activation (claimed {params['top_class']})",
+                statistic=f"class with the highest final-epoch mean activation (site {record_site}; "
+                f"claimed {params['top_class']})",
                 value=float(top),
                 low=None,
                 high=None,

@@ -48,6 +48,7 @@ class Claim:
     select: dict | None  # {"layer", "top", "by"} for `select`, else None
     layer: str | None  # the layer of whichever selector was used
     seed: int  # the seed whose network (and unit indices) the claim names
+    site: str  # where units are read and edited: "post" or "pre" (format 1: always "pre")
     checkpoint: str | None  # absolute path of the claim's own checkpoint file, or None
     concept: str | None
     contrast: str | None

@@ -98,15 +98,22 @@ def _format(reader: _Reader, data: dict) -> bool:
         reader.problem((), f"format is missing. Add `format = {schema.FORMAT}` as the first line.")
         return False
     value = data["format"]
-    if value != schema.FORMAT or isinstance(value, bool):
+    if value not in schema.FORMATS or isinstance(value, bool):
         shown = schema.example_value(value) if isinstance(value, (int, str, float)) else type(value).__name__
         reader.problem(
             ("format",),
             f"format={shown} is not "
-            f"supported; this version of lenet-claims reads format {schema.FORMAT}. Write format = {schema.FORMAT} "
+            f"supported; this version of lenet-claims reads formats {', '.join(map(str, schema.FORMATS))}. "
+            f"Write format = {schema.FORMAT} "
             f"(and the keys of docs/claims.md), or upgrade lenet-claims.",
         )
         return False
+    if value == 1 and "site" in data:
+        reader.problem(
+            ("site",),
+            "site is a format-2 key; format-1 files are read at site \"pre\". Write format = 2 "
+            "(`lenet validate --upgrade FILE` does it and keeps the file's meaning).",
+        )
     return True
 
 
@@ -339,6 +346,8 @@ def load(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Clai
     _extras(reader, data, values, path)
     checks = _checks(reader, data, values, selector)
     seeds = _seeds(reader, data, values)
+    if values["format"] == 1:
+        values["site"] = "pre"  # what format 1 measured: the pre-activation
     if reader.problems:
         raise InvalidClaim(shown, sorted(reader.problems, key=lambda p: p[0]))
     return Claim(
@@ -351,6 +360,7 @@ def load(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Clai
         select=select,
         layer=layer,
         seed=values["seed"],
+        site=values["site"],
         checkpoint=values.get("checkpoint"),
         concept=values.get("concept"),
         contrast=values.get("contrast"),

@@ -15,7 +15,7 @@ from .. import subjects
 from ..checks import CHECKS
 from ..errors import InvalidClaim, InvalidConfig
 from .loader import load
-from .schema import example_value
+from .schema import FORMAT, example_value
 
 __all__ = ["scaffold", "default_checks"]
 
@@ -71,6 +71,7 @@ def scaffold(
     concept: str | None = None,
     contrast: str | None = None,
     seed: int = 0,
+    site: str = "post",
     discovered: str | None = None,
     tags: list[str] = (),
     params: dict[str, dict] | None = None,
@@ -89,9 +90,10 @@ def scaffold(
         + (discovered or "written with `lenet new` (say here which command and split showed it)."),
         "# Pre-register: commit this file with its thresholds before the first `pytest claims/` run, and never",
         "# loosen a threshold after seeing the test-split numbers; a changed threshold is a new claim.",
-        "format = 1",
+        f"format = {FORMAT}",
         f"claim = {_quote(sentence)}",
         f"{selector} = {_quote(unit)}",
+        _line("site", site, "post: after the layer's nonlinearity (what the next layer reads); pre: before it"),
     ]
     if seed:
         head.append(f"seed = {seed}")

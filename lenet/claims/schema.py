@@ -26,7 +26,8 @@ __all__ = [
     "render_markdown",
 ]
 
-FORMAT = 1  # the claim-file format this library reads
+FORMAT = 2  # the claim-file format this library writes
+FORMATS = (1, 2)  # the formats it reads: format 1 means site = "pre" (`lenet validate --upgrade` rewrites it)
 TAG_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"  # usable in `-m` expressions as they are
 # pytest's own marks and the -m expression words: a tag with one of these names would change how items run
 RESERVED_TAGS = frozenset(
@@ -37,10 +38,11 @@ TOP: tuple[Param, ...] = (
     Param(
         "format",
         "int",
-        f"version of the claim-file format; this library reads {FORMAT}",
+        f"version of the claim-file format; this library writes {FORMAT} and reads "
+        f"{', '.join(map(str, FORMATS))} (format 1 means `site = \"pre\"`; `lenet validate --upgrade` rewrites it)",
         FORMAT,
         required=True,
-        choices=(FORMAT,),
+        choices=FORMATS,
     ),
     Param(
         "claim",
@@ -100,6 +102,16 @@ TOP: tuple[Param, ...] = (
         ["sevens"],
         default=(),
         pattern=TAG_PATTERN,
+    ),
+    Param(
+        "site",
+        "str",
+        "where the claim reads and edits its units: `post`, after the layer's nonlinearity (what the next "
+        "layer reads; a conv channel's rectified map, spatially averaged), or `pre`, before it; format 2 only "
+        "(format-1 files are read as `pre`)",
+        "post",
+        default="post",
+        choices=("post", "pre"),
     ),
     Param(
         "confidence",

@@ -54,6 +54,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=int, default=0, help="the seed whose network the unit index names (default 0)"
     )
+    parser.add_argument(
+        "--site",
+        choices=("post", "pre"),
+        default="post",
+        help="where the unit is read and edited: post (after the layer's nonlinearity, default) or pre",
+    )
     parser.add_argument("--tags", metavar="LIST", help="comma-separated pytest markers for the claim's items")
     parser.add_argument(
         "--discovered", metavar="TEXT", help="how it was found (the command and split), recorded in the file"
@@ -108,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
         checks,
         concept=args.concept,
         contrast=args.contrast,
+        site=args.site,
         seed=args.seed,
         discovered=args.discovered,
         tags=tags,

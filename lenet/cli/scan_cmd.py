@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import shlex
 
-from ..options import add_cache_dir, add_mnist_root
+from ..options import add_cache_dir, add_mnist_root, add_site
 
 HELP = "rank a layer's units by selectivity for a concept (train split), with ablation effects and the untrained baseline"
 EXAMPLES = """examples:
@@ -42,6 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="skip the ablation column (one batched sweep over the layer)",
     )
+    add_site(parser)
     add_mnist_root(parser)
     add_cache_dir(parser)
 
@@ -51,6 +52,7 @@ def command(args: argparse.Namespace) -> str:
     return shlex.join(
         ["lenet", "scan", args.layer, "--concept", args.concept, "--contrast", args.contrast]
         + (["--seed", str(args.seed)] if args.seed else [])
+        + (["--site", args.site] if args.site != "post" else [])
     )
 
 
@@ -59,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import InvalidConfig
     from ..options import apply_locations
     from ..subject.layers import find
+    from ..subject.site import describe
 
     apply_locations(args)
     name = find(subjects.layers(), args.layer).name  # unknown layers list the valid ones
@@ -68,8 +71,14 @@ def run(args: argparse.Namespace) -> int:
         f"scanning {name} of seed {args.seed}: {args.concept} vs {args.contrast}, train split (discovery; the test split is not read)",
         flush=True,
     )
+    print(f"site: {describe(args.site)}")
     result = discovery.scan(
-        subjects.load(args.seed), name, args.concept, args.contrast, ablate=not args.no_ablation
+        subjects.load(args.seed),
+        name,
+        args.concept,
+        args.contrast,
+        ablate=not args.no_ablation,
+        site=args.site,
     )
     print(f"images: {result.sizes[0]} {args.concept}, {result.sizes[1]} {args.contrast}")
     print(
@@ -102,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         )
     print(
         f"\nnext: write the claim (pre-register it: commit before running it):\n  lenet new {name}:{best.unit} "
-        f"--concept {args.concept} --contrast {args.contrast} --discovered {shlex.quote(command(args) + ' (train split)')} "
+        f"--concept {args.concept} --contrast {args.contrast}{' --site pre' if args.site == 'pre' else ''} --discovered {shlex.quote(command(args) + ' (train split)')} "
         f"-o claims/{name}-{best.unit}-{args.concept.replace('/', '-')}.toml"
     )
     return 0

@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import shlex
 
-from ..options import add_cache_dir, add_mnist_root
+from ..options import add_cache_dir, add_mnist_root, add_site
 
 HELP = "list candidate hypotheses in a layer (gradient/activation mismatches, style-selective units), with commands to claim them"
 EXAMPLES = """examples:
@@ -50,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="R",
         help="gradient anomalies: the pushed class's activation ranks R or lower of 10 (default 6: lower half)",
     )
+    add_site(parser)
     add_mnist_root(parser)
     add_cache_dir(parser)
 
@@ -71,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidConfig("--min-rank must be 1-10 and --per-style >= 1; e.g. --min-rank 6 --per-style 3.")
     subject = subjects.load(args.seed)
     seed = ["--seed", str(args.seed)] if args.seed else []
-    source = shlex.join(["lenet", "suggest", name, *seed]) + " (train split and training record)"
+    site = ["--site", args.site] if args.site != "post" else []
+    source = shlex.join(["lenet", "suggest", name, *seed, *site]) + " (train split and training record)"
     print(
         f"suggestions for {name} of seed {args.seed}, from discovery data only (train split, training record)\n"
     )
@@ -113,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     print(
         "\nstyle within a class (selective for a style against the plain style, above the untrained best-unit bar):"
     )
-    candidates = discovery.style_candidates(subject, name, args.per_style)
+    candidates = discovery.style_candidates(subject, name, args.per_style, site=args.site)
     if not candidates:
         pairs = ", ".join(f"{c} vs {d}" for c, d in discovery.style_pairs())
         print(f"  none: no unit's AUROC CI clears the untrained networks' best-unit bar for {pairs}.")
@@ -127,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
             "    "
             + _new(
                 f"{name}:{c.unit}",
-                ["--concept", c.concept, "--contrast", c.contrast, *seed],
+                ["--concept", c.concept, "--contrast", c.contrast, *seed, *site],
                 source,
                 f"claims/{name}-{c.unit}-{c.concept.replace('/', '-')}.toml",
             )

@@ -7,8 +7,8 @@ them), so nothing global is left behind on error. The cache is keyed by
 up to ``CACHE_TOTAL``, least recently used dropped first. One pass caches the
 requested layer and every layer after it: an intervention needs the edited
 layer, the next one and the logits. A unit's one
-number per image is its pre-activation, or the spatial mean of its map for a
-conv channel.
+number per image is its value at the asked site (``model.at_site``: the
+pre-activation, or its ReLU), or the spatial mean of that map for a conv channel.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import torch
 from ..subject.values import per_unit
 from .checkpoint import weights_sha256
 from .data import Split
-from .model import LAYERS, LeNet5
+from .model import LAYERS, LeNet5, at_site
 from .model import layer as layer_info
 
 __all__ = ["capture", "unit_values", "image_values", "CACHE_LIMIT", "CACHE_TOTAL"]
@@ -68,15 +68,22 @@ def capture(
     return out
 
 
-def unit_values(model: LeNet5, split: Split, layer: str, key: str | None = None) -> np.ndarray:
-    """One number per image and unit, ``(N, units)`` float32: the pre-activation (conv: the map's spatial mean)."""
-    return per_unit(capture(model, split, layer, key)).numpy()
+def unit_values(
+    model: LeNet5, split: Split, layer: str, key: str | None = None, site: str = "pre"
+) -> np.ndarray:
+    """One number per image and unit, ``(N, units)`` float32, at ``site`` (conv: the map's spatial mean)."""
+    return per_unit(at_site(layer, capture(model, split, layer, key), site)).numpy()
 
 
 @torch.no_grad()
-def image_values(model: LeNet5, images: torch.Tensor, layer: str, batch: int = 2000) -> np.ndarray:
+def image_values(
+    model: LeNet5, images: torch.Tensor, layer: str, batch: int = 2000, site: str = "pre"
+) -> np.ndarray:
     """``unit_values`` for images that are not a split (uncached): ``(N, 1, 28, 28) -> (N, units)``."""
     model.eval()
     return torch.cat(
-        [per_unit(model.preactivations(images[i : i + batch])[layer]) for i in range(0, len(images), batch)]
+        [
+            per_unit(at_site(layer, model.preactivations(images[i : i + batch])[layer], site))
+            for i in range(0, len(images), batch)
+        ]
     ).numpy()

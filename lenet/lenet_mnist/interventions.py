@@ -1,17 +1,19 @@
 """The built-in subject's interventions on units: zero, mean, resample and clamp, recomputing only what follows the edited layer.
 
-An intervention replaces the pre-activation of some units of one layer (a conv
+An intervention replaces the value of some units of one layer at a site (``pre``:
+the pre-activation; ``post``: after the ReLU, what the next layer reads; a conv
 unit's whole map) and recomputes the logits from there, reusing the cached
 pre-activation of that layer (``activations.capture``): the layers before it
 are never run again. Methods:
 
-- ``zero``: the unit's pre-activation becomes 0;
-- ``mean``: its mean over the discovery (training) split, given as ``mean_over`` (conv: the mean map);
-- ``resample``: each image gets the unit's pre-activation from another image,
+- ``zero``: the unit's value becomes 0 (the same at both sites, since relu(0) = 0);
+- ``mean``: its mean at the site over the discovery (training) split, given as ``mean_over``
+  (conv: the mean map); the one method whose result depends on the site;
+- ``resample``: each image gets the unit's value from another image,
   given by ``sources`` (per-image indices into the split; ``lenet.subject.effects.draw_sources`` draws
   them from a reference set with a seed);
 - ``clamp``: a given value (conv: the whole map), e.g. a quantile of the unit's
-  values on a concept set: "drive" the unit.
+  values on a concept set: "drive" the unit (at ``post`` never below 0).
 
 Effects are kept per image (``lenet.subject.effects.Effects``) so statistics can use them:
 the change of each class logit, of the true-class probability, of correctness.
@@ -31,29 +33,36 @@ from ..subject.effects import METHODS, Effects, output
 from ..subject.units import UnitSet
 from .activations import capture
 from .data import Split
-from .model import LAYERS, LeNet5
+from .model import LAYERS, LeNet5, at_site
 from .model import layer as layer_info
 
 __all__ = ["intervene", "sweep", "sweep_damage"]
 
 
-def _mean_map(model: LeNet5, layer: str, key: str | None, mean_over: Split | None) -> torch.Tensor:
-    """The mean pre-activation of every unit over the discovery split ``mean_over``: ``layer.shape``."""
+def _at(model: LeNet5, split: Split, layer: str, key: str | None, site: str) -> torch.Tensor:
+    """The captured values of ``layer`` on ``split`` at ``site`` (``post``: after the ReLU)."""
+    return at_site(layer, capture(model, split, layer, key), site)
+
+
+def _mean_map(model: LeNet5, layer: str, key: str | None, mean_over: Split | None, site: str) -> torch.Tensor:
+    """The mean value at ``site`` of every unit over the discovery split ``mean_over``: ``layer.shape``."""
     if mean_over is None:
         raise InvalidConfig(
             "method='mean' needs `mean_over`: the split to average over (the discovery split)."
         )
-    return capture(model, mean_over, layer, key).mean(0)
+    return _at(model, mean_over, layer, key, site).mean(0)
 
 
-def _replacement(model, split, layer, units, method, rows, key, sources, value, mean_over) -> torch.Tensor:
-    """The values that replace ``units``' pre-activations on ``rows``: ``(len(rows), len(units), *map)``."""
-    pre = capture(model, split, layer, key)
+def _replacement(
+    model, split, layer, units, method, rows, key, sources, value, mean_over, site="pre"
+) -> torch.Tensor:
+    """The values that replace ``units``' values at ``site`` on ``rows``: ``(len(rows), len(units), *map)``."""
+    pre = _at(model, split, layer, key, site)
     idx = list(units)
     if method == "zero":
         return torch.zeros_like(pre[rows][:, idx])
     if method == "mean":
-        return _mean_map(model, layer, key, mean_over)[idx].expand_as(pre[rows][:, idx]).clone()
+        return _mean_map(model, layer, key, mean_over, site)[idx].expand_as(pre[rows][:, idx]).clone()
     if method == "resample":
         if sources is None or len(sources) != len(rows):
             raise InvalidConfig("resample needs `sources`: one source image per image (see draw_sources).")
@@ -61,6 +70,11 @@ def _replacement(model, split, layer, units, method, rows, key, sources, value, 
     if method == "clamp":
         if value is None:
             raise InvalidConfig("clamp needs a value to drive the unit to, e.g. value=2.5.")
+        if site == "post" and float(value) < 0 and layer != "linear-2":  # the logits have no ReLU
+            raise InvalidConfig(
+                f"clamp value={float(value):g} is below 0, which {layer}'s values never are at site "
+                "'post' (after the ReLU); drive to a level >= 0, or use site = \"pre\"."
+            )
         return torch.full_like(pre[rows][:, idx], float(value))
     raise InvalidConfig(f"method={method!r} is unknown; use one of {', '.join(METHODS)}.")
 
@@ -78,14 +92,17 @@ def intervene(
     key: str | None = None,
     mean_over: Split | None = None,
     batch: int = 5000,
+    site: str = "pre",
 ) -> Effects:
-    """Replace ``units``' pre-activations on ``rows`` of ``split`` (all images if None) and recompute downstream.
+    """Replace ``units``' values at ``site`` on ``rows`` of ``split`` (all images if None); recompute downstream.
 
-    ``mean_over``: the discovery split, whose mean the ``mean`` method uses.
+    ``mean_over``: the discovery split, whose mean (at ``site``) the ``mean`` method uses.
     """
     rows = np.arange(len(split)) if rows is None else np.asarray(rows)
-    pre = capture(model, split, units.layer, key)
-    replacement = _replacement(model, split, units.layer, units, method, rows, key, sources, value, mean_over)
+    pre = _at(model, split, units.layer, key, site)
+    replacement = _replacement(
+        model, split, units.layer, units, method, rows, key, sources, value, mean_over, site
+    )
     before = capture(model, split, "linear-2", key)[rows]
     after = []
     for start in range(0, len(rows), batch):
@@ -96,9 +113,13 @@ def intervene(
 
 
 def _sweep_rank1(
-    model: LeNet5, split: Split, layer: str, method: str, key, sources, chunk: int, values, rows, mean_over
+    model: LeNet5, split: Split, layer: str, method: str, key, sources, chunk: int, values, rows, mean_over,
+    site: str,
 ) -> torch.Tensor:
-    """linear-0/linear-1: editing unit u changes the next pre-activation by (relu(new) - relu(old)) * W[:, u]."""
+    """linear-0/linear-1: editing unit u changes the next pre-activation by (relu(new) - relu(old)) * W[:, u].
+
+    ``new`` is the replacement at ``site``; at ``post`` it is never negative, so relu(new) = new.
+    """
     pre = capture(model, split, layer, key)[rows]  # (N, U)
     if method == "clamp":
         new = torch.as_tensor(np.asarray(values), dtype=pre.dtype).expand_as(
@@ -116,6 +137,7 @@ def _sweep_rank1(
             sources,
             None,
             mean_over,
+            site,
         )
         new = full[rows]
     delta = (F.relu(new) - F.relu(pre)).T  # (U, N): change of each unit's output per image
@@ -150,8 +172,9 @@ def sweep(
     key: str | None = None,
     mean_over: Split | None = None,
     chunk: int = 4,
+    site: str = "pre",
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Intervene on each unit of ``layer`` alone: logits after ``(U, N, 10)`` and before ``(N, 10)``.
+    """Intervene on each unit of ``layer`` alone at ``site``: logits after ``(U, N, 10)`` and before ``(N, 10)``.
 
     ``method="clamp"`` drives unit u to ``values[u]``. ``rows``: the images (all
     if None). ``chunk`` units are computed at once; with N = 10,000 a linear-0
@@ -166,7 +189,8 @@ def sweep(
         )
     before = capture(model, split, "linear-2", key)[rows]
     if layer in ("linear-0", "linear-1"):
-        return _sweep_rank1(model, split, layer, method, key, sources, chunk, values, rows, mean_over), before
+        after = _sweep_rank1(model, split, layer, method, key, sources, chunk, values, rows, mean_over, site)
+        return after, before
     after = [
         intervene(
             model,
@@ -178,6 +202,7 @@ def sweep(
             value=None if values is None else float(values[u]),
             key=key,
             mean_over=mean_over,
+            site=site,
         ).after
         for u in range(units)
     ]

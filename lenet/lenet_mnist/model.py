@@ -1,8 +1,10 @@
 """LeNet-5 with stable, user-facing layer names.
 
 Layers: ``conv-0`` (6 channels), ``conv-1`` (16), ``linear-0`` (120 units),
-``linear-1`` (84), ``linear-2`` (10 logits). A unit's *activation* is its
-layer's output before the nonlinearity, so it can be negative. For a conv layer
+``linear-1`` (84), ``linear-2`` (10 logits). A unit is read at a *site*
+(``lenet.subject.site``): ``pre``, its layer's output before the ReLU (it can be
+negative), or ``post``, after it (what the next layer reads; the logits have no
+ReLU, so there both are the same). For a conv layer
 a unit is a channel: interventions act on its whole map, and its one number per
 image (for statistics) is the spatial mean of that map.
 
@@ -18,7 +20,7 @@ from torch.nn import functional as F
 
 from ..subject.layers import Layer, find
 
-__all__ = ["LeNet5", "LAYERS", "layer", "untrained", "MNIST_MEAN", "MNIST_STD"]
+__all__ = ["LeNet5", "LAYERS", "layer", "at_site", "untrained", "MNIST_MEAN", "MNIST_STD"]
 
 MNIST_MEAN = 0.1307  # pixel mean of the MNIST training images, in [0, 1]
 MNIST_STD = 0.3081
@@ -36,6 +38,15 @@ LAYER_NAMES = tuple(LAYERS)
 def layer(name: str) -> Layer:
     """The layer called ``name``; an unknown name raises an error listing the valid ones."""
     return find(LAYERS, name)
+
+
+def at_site(name: str, pre: torch.Tensor, site: str) -> torch.Tensor:
+    """Layer ``name``'s values at ``site`` from its pre-activation: ``post`` is the ReLU (the logits: as they are)."""
+    from ..subject.site import check_site
+
+    if check_site(site) == "pre" or layer(name).name == LAYER_NAMES[-1]:
+        return pre
+    return F.relu(pre)
 
 
 class LeNet5(nn.Module):
@@ -71,7 +82,8 @@ class LeNet5(nn.Module):
         """Logits computed from ``value``, the pre-activation of layer ``name`` (or ``"input"`` images).
 
         Downstream-only interventions use this: edit one layer's pre-activation
-        and recompute only what follows it.
+        and recompute only what follows it. A post-ReLU ``value`` (no negative entries)
+        gives the same logits, since the ReLU leaves it unchanged.
         """
         start = 0 if name == "input" else LAYER_NAMES.index(layer(name).name) + 1
         for index in range(start, len(LAYER_NAMES)):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import torch
@@ -45,6 +46,8 @@ class TrainingRecord:
     epoch (1.0 = end of the first epoch), ``count`` ``(frames, 10)`` the images
     of each class behind each frame's means.
     """
+
+    SITE: ClassVar[str] = "pre"  # activations are mean pre-activations, gradients are d loss / d pre-activation
 
     step: np.ndarray
     epoch: np.ndarray

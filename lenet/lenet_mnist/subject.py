@@ -91,30 +91,37 @@ class LenetMnist(Subject):
 
     # measurement ------------------------------------------------------------------------------------
 
-    def values(self, layer: str, split: str) -> np.ndarray:
-        """Every unit's value per image of a split, ``(N, units)`` float32 (cached for the process)."""
-        return _values(self, layer, split)
+    def values(self, layer: str, split: str, *, site: str) -> np.ndarray:
+        """Every unit's value at ``site`` per image of a split, ``(N, units)`` float32 (cached for the process)."""
+        from ..subject.site import check_site
 
-    def image_values(self, images: torch.Tensor, layer: str, batch: int = 2000) -> np.ndarray:
-        """Every unit's value for images that are not a split (uncached): ``(N, 1, 28, 28) -> (N, units)``."""
+        return _values(self, layer, split, check_site(site))
+
+    def image_values(
+        self, images: torch.Tensor, layer: str, *, site: str, batch: int = 2000
+    ) -> np.ndarray:
+        """Every unit's value at ``site`` for images that are not a split (uncached): ``(N, 1, 28, 28) -> (N, units)``."""
         from .activations import image_values
 
-        return image_values(self.model, images, layer, batch=batch)
+        return image_values(self.model, images, layer, batch=batch, site=site)
 
-    def all_values(self, images: torch.Tensor) -> dict[str, np.ndarray]:
-        """Every layer's unit values for ``images`` in one forward pass: layer -> ``(N, units)`` (uncached)."""
+    def all_values(self, images: torch.Tensor, *, site: str) -> dict[str, np.ndarray]:
+        """Every layer's unit values at ``site`` for ``images`` in one forward pass: layer -> ``(N, units)``."""
         import torch
+
+        from .model import at_site
 
         with torch.no_grad():
             return {
-                name: self.reduce(pre).numpy()
+                name: self.reduce(at_site(name, pre, site)).numpy()
                 for name, pre in self.model.eval().preactivations(images).items()
             }
 
     def intervene(
-        self, units: UnitSet, method: str = "zero", split: str = CONFIRMATION, **options
+        self, units: UnitSet, method: str = "zero", split: str = CONFIRMATION, *, site: str, **options
     ) -> Effects:
-        """Edit ``units`` on ``split`` (``interventions.intervene``; ``mean`` is over the discovery split)."""
+        """Edit ``units`` at ``site`` on ``split`` (``interventions.intervene``; ``mean``: over the discovery split)."""
+        from ..subject.site import check_site
         from .interventions import intervene
 
         return intervene(
@@ -124,13 +131,15 @@ class LenetMnist(Subject):
             method,
             key=self.key,
             mean_over=self.split(DISCOVERY),
+            site=check_site(site),
             **options,
         )
 
     def sweep_damage(
-        self, layer: str, method: str, output: str, split: str = CONFIRMATION, **options
+        self, layer: str, method: str, output: str, split: str = CONFIRMATION, *, site: str, **options
     ) -> np.ndarray:
-        """Per-unit, per-image damage ``(U, N)`` of editing each unit of ``layer`` alone on ``split``."""
+        """Per-unit, per-image damage ``(U, N)`` of editing each unit of ``layer`` alone at ``site`` on ``split``."""
+        from ..subject.site import check_site
         from .interventions import sweep_damage
 
         return sweep_damage(
@@ -141,6 +150,7 @@ class LenetMnist(Subject):
             output,
             key=self.key,
             mean_over=self.split(DISCOVERY),
+            site=check_site(site),
             **options,
         )
 
@@ -271,10 +281,10 @@ class LenetMnist(Subject):
 
 
 @functools.lru_cache(maxsize=32)
-def _values(subject: LenetMnist, layer: str, split: str) -> np.ndarray:
+def _values(subject: LenetMnist, layer: str, split: str, site: str) -> np.ndarray:
     from .activations import unit_values
 
-    return unit_values(subject.model, subject.split(split), layer, key=subject.key)
+    return unit_values(subject.model, subject.split(split), layer, key=subject.key, site=site)
 
 
 @functools.lru_cache(maxsize=8)

@@ -62,6 +62,7 @@ SHOWN = {
     "weights_sha256",
     "layer",
     "selected",
+    "site",
     "baseline",
     "counterexample",
     "counterexample_params",
@@ -138,15 +139,18 @@ class Pictures:
         self._units: dict[tuple, object] = {}
         self.drawn: dict[tuple, str] = {}
 
-    def unit(self, seed, checkpoint, name: str, weights_sha256: str | None = None):
-        """The unit's ``UnitData`` on the checked network, or a message saying why there is none."""
+    def unit(self, seed, checkpoint, name: str, weights_sha256: str | None = None, site: str = "pre"):
+        """The unit's ``UnitData`` at ``site`` on the checked network, or a message saying why there is none.
+
+        ``site``: the checked claim's (rows written before sites existed were all ``pre``).
+        """
         from . import unit_pictures
 
         if not self.enabled:
             return "pictures were not requested for this report"
-        key = (seed, checkpoint, name)
+        key = (seed, checkpoint, name, site)
         if key not in self._units:
-            self._units[key] = unit_pictures.load(seed, checkpoint, name, weights_sha256)
+            self._units[key] = unit_pictures.load(seed, checkpoint, name, weights_sha256, site)
         return self._units[key]
 
 
@@ -383,7 +387,9 @@ def counterexample_html(r: dict, pictures: Pictures) -> str:
     if len(units) == 1 and params:
         from .unit_pictures import counterexample
 
-        data = pictures.unit(r.get("seed"), r.get("checkpoint"), units[0], details.get("weights_sha256"))
+        data = pictures.unit(
+            r.get("seed"), r.get("checkpoint"), units[0], details.get("weights_sha256"), details.get("site", "pre")
+        )
         if isinstance(data, str):
             drawn = note(data)
         else:
@@ -455,12 +461,14 @@ def unit_html(claim_id: str, r: dict, name: str, pictures: Pictures) -> str:
     from . import unit_pictures
 
     details = r["verdict"]["details"]
-    data = pictures.unit(r.get("seed"), r.get("checkpoint"), name, details.get("weights_sha256"))
+    data = pictures.unit(
+        r.get("seed"), r.get("checkpoint"), name, details.get("weights_sha256"), details.get("site", "pre")
+    )
     anchor = slug("unit-" + claim_id + "-" + name)
-    head = f'<h3 id="{anchor}">{e(name)} <small>({e(details.get("subject", ""))}, training split: discovery)</small></h3>'
+    head = f'<h3 id="{anchor}">{e(name)} <small>({e(details.get("subject", ""))}, training split: discovery; site {e(details.get("site", "pre"))})</small></h3>'
     if isinstance(data, str):
         return f'<section class="unit">{head}{note(data)}</section>'
-    first = pictures.drawn.setdefault((r.get("seed"), r.get("checkpoint"), name), anchor)
+    first = pictures.drawn.setdefault((r.get("seed"), r.get("checkpoint"), name, data.site), anchor)
     if first != anchor:
         return f'<section class="unit">{head}<p class="note">drawn above: <a href="#{first}">{e(name)}</a></p></section>'
     parts = [

@@ -38,6 +38,7 @@ class UnitData:
     values: np.ndarray
     images: np.ndarray
     labels: np.ndarray
+    site: str = "post"  # where ``values`` were read: the checked claim's site
 
     @property
     def name(self) -> str:
@@ -45,7 +46,7 @@ class UnitData:
 
 
 def load(
-    seed: int | None, checkpoint: str | None, name: str, weights_sha256: str | None = None
+    seed: int | None, checkpoint: str | None, name: str, weights_sha256: str | None = None, site: str = "pre"
 ) -> UnitData | str:
     """The unit ``name`` (e.g. ``linear-0:63``) on the checked network, or why it cannot be drawn.
 
@@ -61,7 +62,7 @@ def load(
         if weights_sha256 and subject.key != weights_sha256:
             return f"{subject.name} now has weights {subject.key[:12]}..., not the checked {weights_sha256[:12]}...: no pictures"
         split = subject.split("train")
-        values = _layer_values(subject, unit.layer)[:, unit.indices[0]]
+        values = _layer_values(subject, unit.layer, site)[:, unit.indices[0]]
     except (LenetError, OSError) as err:
         return f"no pictures of {name}: {err}"
     return UnitData(
@@ -71,13 +72,16 @@ def load(
         values,
         split.images[:IMAGES].numpy()[:, 0],
         split.labels[:IMAGES].numpy(),
+        site,
     )
 
 
 @functools.lru_cache(maxsize=4)
-def _layer_values(subject, layer: str) -> np.ndarray:
-    """Every unit of ``layer`` on the first ``IMAGES`` training images, ``(N, units)``: one forward pass per network and layer."""
-    return subject.image_values(subject.split(subject.DISCOVERY).images[:IMAGES], layer, batch=2500)
+def _layer_values(subject, layer: str, site: str) -> np.ndarray:
+    """Every unit of ``layer`` at ``site`` on the first ``IMAGES`` training images, ``(N, units)``: one forward
+    pass per network and layer."""
+    images = subject.split(subject.DISCOVERY).images[:IMAGES]
+    return subject.image_values(images, layer, site=site, batch=2500)
 
 
 def record(data: UnitData):
@@ -118,7 +122,8 @@ def figures(data: UnitData) -> list[tuple[str, str, object]]:
     for lowest, kind in ((False, "top-activating"), (True, "most-negative")):
         picked = top_images(data.values, TOP, lowest=lowest)
         grid = P.digit_grid(data.images[picked], [f"{data.labels[i]}: {data.values[i]:.3g}" for i in picked])
-        out.append((kind, f"{kind} of the first {n} training images (class: pre-activation)", grid))
+        caption = f"{kind} of the first {n} training images (class: value at site {data.site})"
+        out.append((kind, caption, grid))
     found = record(data)
     if isinstance(found, str):
         return out + [("charts", f"training charts: {found}", None)]
@@ -169,10 +174,10 @@ def counterexample(data: UnitData, params: dict) -> tuple[str, object]:
     )  # (k, 28, 28) -> (k, 1, 28, 28)
     rows = []
     for images in (before, data.subject.perturb(before, perturbation)):
-        values = data.subject.image_values(images, data.layer)[:, data.unit]
+        values = data.subject.image_values(images, data.layer, site=data.site)[:, data.unit]
         rows.append(P.digit_grid(images[:, 0].numpy(), [f"{v:.3g}" for v in values]))
     caption = (
         f"{perturbation} applied to {data.name}'s {TOP} top-activating training images "
-        f"(top: as they are, bottom: perturbed; label: pre-activation)"
+        f"(top: as they are, bottom: perturbed; label: value at site {data.site})"
     )
     return caption, P.stack(rows)

@@ -45,12 +45,14 @@ def target(claim, subject) -> Target:
             rule["by"],
             members(claim.concept, claim, "concept", subject).train,
             members(claim.contrast, claim, "contrast", subject).train,
+            site=claim.site,
         )
-        return Target(chosen.layer, chosen.units, True, tuple(float(s) for s in chosen.scores))
+        scores = tuple(float(s) for s in chosen.scores)
+        return Target(chosen.layer, chosen.units, True, scores, claim.site, rule["by"])
     if claim.units is not None:
         units = parse_units(claim.units, subject.layers)
-        return Target(units.layer, tuple(units.indices))
-    return Target(claim.layer, ())
+        return Target(units.layer, tuple(units.indices), site=claim.site)
+    return Target(claim.layer, (), site=claim.site)
 
 
 def run(claim, check: str, checkpoint: str | None = None, seed: int | None = None) -> Verdict:
@@ -73,6 +75,7 @@ def run(claim, check: str, checkpoint: str | None = None, seed: int | None = Non
         units=where.names(),
         layer=where.layer,
         selected=where.selected,
+        site=where.site,
         weights_sha256=subject.key,
     )
     return verdict

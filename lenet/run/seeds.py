@@ -145,7 +145,7 @@ def _carry(claim, seed: int, networks: int) -> tuple[object | None, list[dict]]:
         return claim, []
     reference, other = subjects.load(claim.seed), subjects.load(seed)
     units = parse_units(claim.units, reference.layers)
-    layer = match.match_layer(reference, other, units.layer, networks=networks)
+    layer = match.match_layer(reference, other, units.layer, networks=networks, site=claim.site)
     found = [layer.match(u) for u in units.indices]
     matches = [
         {

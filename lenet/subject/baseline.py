@@ -25,6 +25,7 @@ from ..stats import estimates
 __all__ = ["Baseline", "baseline", "networks_for", "FIRST_SEED"]
 
 FIRST_SEED = 10_000  # untrained networks use seeds FIRST_SEED, FIRST_SEED + 1, ...
+_FORMAT = 2  # bump when the bar's computation changes, so old cache files are not reused (2: sites)
 
 
 def networks_for(selected: bool) -> int:
@@ -56,37 +57,46 @@ class Baseline:
 
 @torch.no_grad()
 def _untrained_aurocs(
-    subject, layer: str, images: torch.Tensor, concept_rows: int, networks: int
+    subject, layer: str, images: torch.Tensor, concept_rows: int, networks: int, site: str
 ) -> np.ndarray:
     out = []
     for i in range(networks):
-        values = subject.fresh(FIRST_SEED + i).image_values(images, layer, batch=len(images))  # (N, U)
+        fresh = subject.fresh(FIRST_SEED + i)
+        values = fresh.image_values(images, layer, site=site, batch=len(images))  # (N, U)
         out.append(estimates.auroc_columns(values[:concept_rows], values[concept_rows:]))
     return np.stack(out)
 
 
 def baseline(
-    subject, layer: str, split: str, concept: np.ndarray, contrast: np.ndarray, selected: bool = False
+    subject,
+    layer: str,
+    split: str,
+    concept: np.ndarray,
+    contrast: np.ndarray,
+    selected: bool = False,
+    *,
+    site: str,
 ) -> Baseline:
-    """The baseline for ``layer`` on ``split``'s images ``concept`` vs ``contrast``, from the disk cache or computed now.
+    """The baseline for ``layer`` at ``site`` on ``split``'s images ``concept`` vs ``contrast``, from the disk
+    cache or computed now.
 
     Untrained networks are ``subject.fresh(seed)``. ``selected``: the claim chose its unit as the layer's
     best, so its bar is the per-network maximum.
     """
     images = subject.split(split).images
     networks = networks_for(selected)
-    digest = hashlib.sha256(
-        json.dumps([layer, networks, FIRST_SEED, concept.tolist(), contrast.tolist()]).encode()
-    )
+    # the subject type, site and computation's version are in the key, so no other kind of bar is ever served
+    identity = [_FORMAT, type(subject).__name__, site, layer, networks, FIRST_SEED]
+    digest = hashlib.sha256(json.dumps([*identity, concept.tolist(), contrast.tolist()]).encode())
     digest.update(images[: min(len(images), 64)].numpy().tobytes())  # ties the key to the data, cheaply
     folder = cache_dir() / "baselines"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{layer}-{digest.hexdigest()[:16]}.npy"
+    path = folder / f"{layer}-{site}-{digest.hexdigest()[:16]}.npy"
     with FileLock(str(path) + ".lock"):
         if path.is_file():
             return Baseline(layer, np.load(path, allow_pickle=False))
         aurocs = _untrained_aurocs(
-            subject, layer, torch.cat([images[concept], images[contrast]]), len(concept), networks
+            subject, layer, torch.cat([images[concept], images[contrast]]), len(concept), networks, site
         )
         tmp = path.with_suffix(".tmp.npy")
         np.save(tmp, aurocs)

@@ -4,7 +4,8 @@ Unit indices mean nothing across seeds, so a claim about ``linear-0:58`` of the
 reference seed is carried to another seed through its *counterpart*: the unit
 whose values on the discovery split (training images) correlate with it.
 
-- **Values**: ``Subject.values(layer, "train")`` (conv: spatial mean of the map)
+- **Values**: ``Subject.values(layer, "train", site=...)`` at the claim's site (conv: spatial mean
+  of the map; the functions default to ``pre``, where the figures below were measured)
   on a fixed sample of ``SAMPLE_SIZE`` training images drawn with
   ``SAMPLE_SEED``: the same images for every subject, never test images.
 - **Assignment**: the Pearson correlation of every reference unit with every
@@ -82,7 +83,7 @@ SAMPLE_SEED = 0  # draws the sample from the training split; the same for every 
 NULL_NETWORKS = 99  # untrained networks in the null: false-match rate per unit <= 1 / 100
 NULL_FIRST_SEED = 30_000  # untrained networks use seeds 30000, 30001, ... (baselines use 10000+)
 MIN_CORRELATION = 0.5  # below this the two units share less than a quarter of their variance
-_FORMAT = 1  # bump when the null's computation changes, so old cache files are not reused
+_FORMAT = 2  # bump when the null's computation changes, so old cache files are not reused
 
 
 @dataclass(frozen=True)
@@ -232,9 +233,9 @@ def sample_rows(images: int) -> np.ndarray:
     return np.sort(np.random.default_rng(SAMPLE_SEED).choice(images, SAMPLE_SIZE, replace=False))
 
 
-def sample_values(subject: Subject, layer: str) -> np.ndarray:
-    """``subject``'s unit values of ``layer`` on the matching sample of the training split, ``(n, U)``."""
-    values = subject.values(layer, subject.DISCOVERY)
+def sample_values(subject: Subject, layer: str, site: str = "pre") -> np.ndarray:
+    """``subject``'s unit values of ``layer`` at ``site`` on the matching sample of the training split, ``(n, U)``."""
+    values = subject.values(layer, subject.DISCOVERY, site=site)
     return values[sample_rows(len(values))]
 
 
@@ -269,14 +270,15 @@ def match_layer(
     layer: str,
     min_correlation: float = MIN_CORRELATION,
     networks: int = NULL_NETWORKS,
+    site: str = "pre",
 ) -> LayerMatch:
-    """Every unit of ``layer`` of ``reference`` matched with ``other``'s on the discovery sample."""
+    """Every unit of ``layer`` of ``reference`` matched with ``other``'s at ``site`` on the discovery sample."""
     layer = reference.layer(layer).name
     return match_values(
         layer,
-        sample_values(reference, layer),
-        sample_values(other, layer),
-        null(reference, layer, networks),
+        sample_values(reference, layer, site),
+        sample_values(other, layer, site),
+        null(reference, layer, networks, site),
         min_correlation,
     )
 
@@ -288,13 +290,14 @@ def match_unit(
     unit: int,
     min_correlation: float = MIN_CORRELATION,
     networks: int = NULL_NETWORKS,
+    site: str = "pre",
 ) -> Match:
     """Reference unit ``layer:unit``'s counterpart in ``other``: its partner in the whole layer's assignment."""
     _check_unit(reference.layer(layer).name, unit, reference.layer(layer).units)
-    return match_layer(reference, other, layer, min_correlation, networks).match(unit)
+    return match_layer(reference, other, layer, min_correlation, networks, site).match(unit)
 
 
-def null(reference: Subject, layer: str, networks: int = NULL_NETWORKS) -> Null:
+def null(reference: Subject, layer: str, networks: int = NULL_NETWORKS, site: str = "pre") -> Null:
     """The null of ``reference``'s ``layer``: its candidate correlations with ``networks`` untrained LeNet-5s.
 
     Cached on disk for every layer at once (one forward pass per untrained network).
@@ -304,46 +307,51 @@ def null(reference: Subject, layer: str, networks: int = NULL_NETWORKS) -> Null:
         raise InvalidConfig(
             f"networks={networks} must be at least 1; use {NULL_NETWORKS} for a 1% false-match rate."
         )
-    return Null(layer, _null_table(reference, networks)[layer])
+    return Null(layer, _null_table(reference, networks, site)[layer])
 
 
-def _null_table(reference: Subject, networks: int) -> dict[str, np.ndarray]:
+def _null_table(reference: Subject, networks: int, site: str = "pre") -> dict[str, np.ndarray]:
     """Every layer's ``(networks, U)`` candidate correlations, from the disk cache or computed now."""
     train = reference.split(reference.DISCOVERY)
     images = train.images[sample_rows(len(train))]  # (n, 1, 28, 28)
     digest = hashlib.sha256(
-        json.dumps([_FORMAT, networks, NULL_FIRST_SEED, SAMPLE_SIZE, SAMPLE_SEED, reference.key]).encode()
+        json.dumps(
+            [_FORMAT, type(reference).__name__, site, networks, NULL_FIRST_SEED, SAMPLE_SIZE, SAMPLE_SEED,
+             reference.key]
+        ).encode()
     )
     digest.update(images.numpy().tobytes())  # ties the file to the exact images
-    path = cache_dir() / "match" / f"null-{reference.key[:12]}-{digest.hexdigest()[:16]}.npz"
+    path = cache_dir() / "match" / f"null-{reference.key[:12]}-{site}-{digest.hexdigest()[:16]}.npz"
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(path) + ".lock"):
         if path.is_file():
             with np.load(path, allow_pickle=False) as stored:
                 return {name: stored[name] for name in stored.files}
-        table = _compute_null(reference, images, networks)
+        table = _compute_null(reference, images, networks, site)
         buffer = io.BytesIO()
         np.savez(buffer, **table)
         atomic_write(path, buffer.getvalue())
     return table
 
 
-def _compute_null(reference: Subject, images: torch.Tensor, networks: int) -> dict[str, np.ndarray]:
+def _compute_null(
+    reference: Subject, images: torch.Tensor, networks: int, site: str = "pre"
+) -> dict[str, np.ndarray]:
     """Candidate correlations of ``reference``'s units with each untrained network's, per layer: ``(networks, U)``."""
-    ref = direct_values(reference, images)
+    ref = direct_values(reference, images, site)
     rows: dict[str, list[np.ndarray]] = {name: [] for name in reference.layers}
     for i in range(networks):
-        values = direct_values(reference.fresh(NULL_FIRST_SEED + i), images)
+        values = direct_values(reference.fresh(NULL_FIRST_SEED + i), images, site)
         for name in reference.layers:
             corr = correlations(ref[name], values[name])
             rows[name].append(corr[np.arange(len(corr)), assign(corr)])
     return {name: np.stack(found) for name, found in rows.items()}
 
 
-def direct_values(subject: Subject, images: torch.Tensor) -> dict[str, np.ndarray]:
+def direct_values(subject: Subject, images: torch.Tensor, site: str = "pre") -> dict[str, np.ndarray]:
     """Every layer's unit values for ``images`` ``(n, 1, 28, 28)``: ``(n, U)`` float32, as ``Subject.values`` reads them.
 
     The null's untrained networks (``subject.fresh``) are read on the sample directly, not through the
     split cache (the tests check the two agree).
     """
-    return subject.all_values(images)
+    return subject.all_values(images, site=site)

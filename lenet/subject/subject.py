@@ -11,7 +11,8 @@ loads them; code above it sees only this interface:
 - data: the ``DISCOVERY`` (train) and ``CONFIRMATION`` (test) splits (images, labels), ``classes``,
   and ``members(concept, split)`` (a named concept's images on a split);
 - measurement: ``values`` (every unit per image of a split, cached), ``image_values`` and
-  ``all_values`` (for images that are not a split), ``intervene`` and ``sweep_damage``;
+  ``all_values`` (for images that are not a split), ``intervene`` and ``sweep_damage``; each names
+  its ``site`` (``lenet.subject.site``: ``pre`` or ``post`` the layer's nonlinearity), never a default;
 - other networks: ``fresh(seed)`` (an untrained copy of the same architecture: random-feature
   baselines, matching nulls), ``derived(model)``, ``planted(...)`` (a copy with a planted detector);
 - optional capabilities: ``record()`` and ``recorded_layers`` (training record), ``perturb``
@@ -105,28 +106,28 @@ class Subject:
 
     # measurement ------------------------------------------------------------------------------------
 
-    def values(self, layer: str, split: str) -> np.ndarray:
-        """Every unit's value per image of a split, ``(N, units)`` float32."""
+    def values(self, layer: str, split: str, *, site: str) -> np.ndarray:
+        """Every unit's value at ``site`` (``lenet.subject.site``) per image of a split, ``(N, units)`` float32."""
         raise self._missing("unit values")
 
-    def image_values(self, images: torch.Tensor, layer: str, batch: int = 2000) -> np.ndarray:
-        """Every unit's value for images that are not a split: ``(N, ...) -> (N, units)``."""
+    def image_values(self, images: torch.Tensor, layer: str, *, site: str, batch: int = 2000) -> np.ndarray:
+        """Every unit's value at ``site`` for images that are not a split: ``(N, ...) -> (N, units)``."""
         raise self._missing("unit values of other images")
 
-    def all_values(self, images: torch.Tensor) -> dict[str, np.ndarray]:
-        """Every layer's unit values for ``images``: layer -> ``(N, units)``."""
+    def all_values(self, images: torch.Tensor, *, site: str) -> dict[str, np.ndarray]:
+        """Every layer's unit values at ``site`` for ``images``: layer -> ``(N, units)``."""
         raise self._missing("unit values of every layer")
 
     def intervene(
-        self, units: UnitSet, method: str = "zero", split: str = CONFIRMATION, **options
+        self, units: UnitSet, method: str = "zero", split: str = CONFIRMATION, *, site: str, **options
     ) -> Effects:
-        """Edit ``units`` on ``split`` with one of ``effects.METHODS``; the logits before and after."""
+        """Edit ``units``' values at ``site`` on ``split`` with one of ``effects.METHODS``; logits before and after."""
         raise self._missing("interventions")
 
     def sweep_damage(
-        self, layer: str, method: str, output: str, split: str = CONFIRMATION, **options
+        self, layer: str, method: str, output: str, split: str = CONFIRMATION, *, site: str, **options
     ) -> np.ndarray:
-        """Per-unit, per-image damage ``(U, N)`` of editing each unit of ``layer`` alone on ``split``."""
+        """Per-unit, per-image damage ``(U, N)`` of editing each unit of ``layer`` alone at ``site`` on ``split``."""
         raise self._missing("intervention sweeps")
 
     # other networks of the same architecture ---------------------------------------------------------

@@ -1,0 +1,179 @@
+"""Verdicts that mean what they say (issue 16): each case a review found, as a test that failed before.
+
+A "refuted" must come from evidence about the network: not from reading values the next layer never
+sees (site), not from an intervention that changed nothing (no-op), not from a point value without
+uncertainty (layer rank, untrained-network bar, the invariance search's own minimum), and a
+criterion's CI and p-value describe one quantity.
+"""
+
+import numpy as np
+import pytest
+import torch
+from scipy import stats as sps
+
+from lenet import claims
+from lenet.checks import ablation, activation, invariance, selectivity
+from lenet.run import dispatch
+from lenet.stats import estimates
+from lenet.subject.perturbation import Perturbation
+
+ABLATION = {"method": "zero", "output": "logit:true", "min_effect": 0.5, "min_layer_percentile": 95}
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(7)
+
+
+ACTIVATION = {"output": "logit:7", "direction": "up", "value": "concept-median", "min_effect": 0.2}
+
+
+# --- refute only with uncertainty -------------------------------------------------------------------
+
+
+def test_a_point_layer_rank_below_its_threshold_is_inconclusive_not_refuted(rng):
+    concept, contrast = rng.exponential(2.0, 120), rng.exponential(0.5, 600)
+    layer_effects = rng.normal(5.0, 0.1, 120)  # every other unit's point effect is larger
+    verdict = ablation.judge(concept, contrast, ABLATION, layer_effects=layer_effects, seed=3)
+    effect, rank = verdict.criteria
+    assert effect.outcome == "holds" and rank.value == 0.0
+    assert rank.outcome == "inconclusive" and "cannot refute" in rank.note
+    assert verdict.outcome == "inconclusive"
+
+
+def test_a_unit_below_the_untrained_bar_is_inconclusive_not_refuted(rng):
+    x, y = rng.normal(1.5, 1, 80), rng.normal(0, 1, 300)
+    verdict = selectivity.judge({"u": x}, {"u": y}, {"min_auroc": 0.75}, bar=0.99)
+    auroc, base = verdict.criteria
+    assert auroc.outcome == "holds" and base.high < 0.99
+    assert base.outcome == "inconclusive" and "does not refute" in base.note
+    assert verdict.outcome == "inconclusive"
+
+
+def _search(confirmation):
+    found = Perturbation(dx=1, dy=2)
+    return invariance.Search(0.83, (67, 200), found, 0.64, confirmation, (67, 569))
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "outcome"), [(0.40, 0.60, "refuted"), (0.62, 0.80, "inconclusive"), (0.72, 0.85, "holds")]
+)
+def test_invariance_refutes_only_when_the_held_out_ci_lies_below(low, high, outcome):
+    confirmation = estimates.Estimate((low + high) / 2, low, high, 0.0, (67, 569), "test")
+    verdict = invariance.judge(_search(confirmation), {"min_auroc": 0.7, "max_shift": 2, "max_rotation": 15,
+                                                       "max_stroke": 0.5, "examples": 60})
+    assert verdict.outcome == outcome and verdict.primary.low == low
+    assert verdict.details["counterexample_auroc"] == 0.64  # the search's own minimum, reported only
+
+
+def test_invariance_without_held_out_images_is_inconclusive():
+    verdict = invariance.judge(_search(None), {"min_auroc": 0.7, "max_shift": 2, "max_rotation": 15,
+                                               "max_stroke": 0.5, "examples": 60})
+    assert verdict.outcome == "inconclusive" and "does not refute" in verdict.primary.note
+
+
+# --- no-op interventions ----------------------------------------------------------------------------
+
+
+def test_an_ablation_that_changes_nothing_is_inconclusive_with_the_fix():
+    verdict = ablation.judge(np.zeros(30), np.zeros(700), ABLATION, layer_effects=np.zeros(120))
+    assert verdict.outcome == "inconclusive" and verdict.details["no_op"]
+    assert "none of the 730 measured images" in verdict.primary.note
+    assert "resample" in verdict.to_decide
+
+
+def test_driving_a_unit_that_changes_nothing_is_inconclusive_not_refuted():
+    verdict = activation.judge(np.zeros(700), np.zeros(134), ACTIVATION, drive=-0.4)
+    assert verdict.outcome == "inconclusive" and verdict.details["no_op"]
+    assert "none of the 700 contrast images" in verdict.primary.note
+    assert "concept-quantile" in verdict.to_decide
+
+
+# --- one estimate, one hypothesis -------------------------------------------------------------------
+
+
+def test_the_activation_criteria_each_describe_one_quantity(rng):
+    contrast, concept = rng.normal(0.5, 1.0, 200), rng.normal(0.1, 1.0, 100)
+    verdict = activation.judge(contrast, concept, ACTIVATION, seed=2)
+    effect, selective = verdict.criteria
+    assert effect.value == pytest.approx(contrast.mean())
+    assert effect.p == pytest.approx(sps.ttest_1samp(contrast, 0.0, alternative="greater").pvalue)
+    assert selective.name == "selective" and selective.value == pytest.approx(contrast.mean() - concept.mean())
+    assert selective.low <= selective.value <= selective.high and selective.p != effect.p
+
+
+# --- the site: what the next layer reads --------------------------------------------------------------
+
+
+
+@pytest.fixture(scope="module")
+def subject():
+    from lenet.lenet_mnist.subject import LenetMnist
+
+    return LenetMnist.load(0)
+
+
+def write_claim(tmp_path, body: str, fmt: int = 2):
+    path = tmp_path / "claims" / f"c{fmt}.toml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(f'format = {fmt}\nclaim = "a test claim"\n' + body)
+    return claims.load(path, root=tmp_path)
+
+
+CROSSED_96 = 'unit = "linear-0:96"\nconcept = "seven/crossed"\ncontrast = "seven/plain"\n'
+
+
+@pytest.mark.slow
+def test_post_values_are_what_the_next_layer_reads(subject):
+    images = subject.split("test").images[:50]
+    pre = subject.model.preactivations(images)
+    with torch.no_grad():
+        for layer in ("conv-1", "linear-0"):
+            want = torch.relu(pre[layer])
+            want = want.flatten(2).mean(2) if want.dim() > 2 else want
+            np.testing.assert_allclose(subject.values(layer, "test", site="post")[:50], want.numpy(), rtol=1e-5,
+                                       atol=1e-6)
+    np.testing.assert_array_equal(subject.values("linear-2", "test", site="post"),
+                                  subject.values("linear-2", "test", site="pre"))  # the logits have no ReLU
+    assert (subject.values("linear-0", "test", site="post") >= 0).all()
+
+
+@pytest.mark.slow
+def test_the_crossed_seven_unit_is_selective_only_on_values_the_network_never_passes_on(tmp_path, subject):
+    body = CROSSED_96 + "[selectivity]\nmin_auroc = 0.75\nbaseline = false\n"
+    pre, post = dispatch.run(write_claim(tmp_path, body, 1), "selectivity"), dispatch.run(
+        write_claim(tmp_path, body, 2), "selectivity")
+    assert pre.details["site"] == "pre" and pre.outcome == "holds" and pre.primary.value == pytest.approx(0.937, abs=1e-3)
+    assert post.details["site"] == "post" and post.primary.value == pytest.approx(0.556, abs=1e-3)
+    assert post.outcome == "refuted" and post.primary.high < 0.75  # no plain test seven turns it on
+
+
+@pytest.mark.slow
+def test_driving_the_crossed_seven_unit_to_its_median_is_a_no_op_not_a_refutation(tmp_path, subject):
+    body = CROSSED_96 + '[activation]\nvalue = "concept-median"\noutput = "logit:7"\nmin_effect = 0.2\n'
+    for fmt in (1, 2):
+        verdict = dispatch.run(write_claim(tmp_path, body, fmt), "activation")
+        assert verdict.outcome == "inconclusive" and verdict.details["no_op"], verdict.describe()
+
+
+@pytest.mark.slow
+def test_mean_ablation_at_post_uses_the_mean_of_rectified_values(subject):
+    from lenet.subject.units import UnitSet
+
+    unit, rows = UnitSet("linear-0", (63,), subject.layers), np.arange(200)
+    post = subject.intervene(unit, "mean", rows=rows, site="post")
+    mean = subject.values("linear-0", "train", site="post")[:, 63].mean()
+    clamped = subject.intervene(unit, "clamp", rows=rows, value=float(mean), site="post")
+    torch.testing.assert_close(post.after, clamped.after)
+    pre = subject.intervene(unit, "mean", rows=rows, site="pre")
+    assert not torch.allclose(pre.after, post.after)  # relu(mean(pre)) is not mean(relu(pre))
+
+
+@pytest.mark.slow
+def test_a_clamp_below_the_relu_floor_at_post_says_how_to_fix_it(subject):
+    from lenet.errors import InvalidConfig
+    from lenet.subject.units import UnitSet
+
+    with pytest.raises(InvalidConfig, match="below 0.*site = \"pre\""):
+        subject.intervene(UnitSet("linear-0", (63,), subject.layers), "clamp", rows=np.arange(5), value=-1.0,
+                          site="post")
