@@ -1,4 +1,5 @@
-"""Claim files: loading, defaults, every class of malformed file (with its line), key lines, outcomes and docs."""
+"""Claim files: loading, defaults, every class of malformed file
+(with its line), key lines, outcomes and docs."""
 
 from __future__ import annotations
 
@@ -102,7 +103,8 @@ def test_selectors_expect_and_checkpoint(tmp_path):
     layer = load(
         write(
             tmp_path,
-            'format = 1\nclaim = "c"\nlayer = "linear-1"\n[correlation]\nx = "class-selectivity"\ny = "ablation:7"\nmax_rho = 0.1\n',
+            'format = 1\nclaim = "c"\nlayer = "linear-1"\n[correlation]\n'
+            'x = "class-selectivity"\ny = "ablation:7"\nmax_rho = 0.1\n',
         )
     )
     assert (layer.selector, layer.layer, layer.checks["correlation"].params["min_rho"]) == (

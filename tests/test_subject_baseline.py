@@ -1,4 +1,5 @@
-"""The random-feature baseline against a direct computation on freshly initialised networks; cached on disk."""
+"""The random-feature baseline against a direct computation
+on freshly initialised networks; cached on disk."""
 
 import numpy as np
 import pytest

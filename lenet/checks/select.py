@@ -1,4 +1,5 @@
-"""Selection rules: "the top k units of a layer by a named score for a concept", chosen on discovery data only.
+"""Selection rules: "the top k units of a layer by a named score for a concept",
+chosen on discovery data only.
 
 Scores are computed on the training split (discovery), never on the test split
 (confirmation), so choosing units spends no confirmation data; the checks then

@@ -149,7 +149,9 @@ def judge(
         criteria.append(
             Criterion(
                 name="top_class",
-                statistic=f"class with the highest final-epoch mean activation (claimed {params['top_class']})",
+                statistic=(
+                    f"class with the highest final-epoch mean activation (claimed {params['top_class']})"
+                ),
                 value=float(top),
                 low=None,
                 high=None,

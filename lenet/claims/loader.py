@@ -68,7 +68,8 @@ class _Reader:
         label: str,
         also: tuple[str, ...] = (),
     ) -> dict:
-        """Validated values of ``table`` for ``params`` (defaults filled in); unknown and missing keys reported."""
+        """Validated values of ``table`` for ``params``
+        (defaults filled in); unknown and missing keys reported."""
         known = {p.name: p for p in params}
         for key in table:
             if key not in known and key not in also:
@@ -102,9 +103,8 @@ def _format(reader: _Reader, data: dict) -> bool:
         shown = schema.example_value(value) if isinstance(value, (int, str, float)) else type(value).__name__
         reader.problem(
             ("format",),
-            f"format={shown} is not "
-            f"supported; this version of lenet-claims reads format {schema.FORMAT}. Write format = {schema.FORMAT} "
-            f"(and the keys of docs/claims.md), or upgrade lenet-claims.",
+            f"format={shown} is not supported; this version of lenet-claims reads format {schema.FORMAT}. "
+            f"Write format = {schema.FORMAT} (and the keys of docs/claims.md), or upgrade lenet-claims.",
         )
         return False
     return True
@@ -149,7 +149,8 @@ def _selector(reader: _Reader, data: dict) -> tuple[str | None, str | None, dict
     if len(given) > 1:
         reader.problem(
             (given[1],),
-            f"{' and '.join(given)} are {'both' if len(given) == 2 else 'all'} unit selectors; keep exactly one.",
+            f"{' and '.join(given)} are {'both' if len(given) == 2 else 'all'} "
+            "unit selectors; keep exactly one.",
         )
         return None, None, None, None
     key, value = given[0], data[given[0]]
@@ -161,9 +162,14 @@ def _selector(reader: _Reader, data: dict) -> tuple[str | None, str | None, dict
                 or not all(isinstance(v, str) for v in items)
                 or (key == "unit" and isinstance(value, list))
             ):
+                shown = (
+                    schema.example_value(value)
+                    if isinstance(value, (str, list, int))
+                    else type(value).__name__
+                )
                 reader.problem(
                     (key,),
-                    f"{key}={schema.example_value(value) if isinstance(value, (str, list, int)) else type(value).__name__} "
+                    f"{key}={shown} "
                     f"must be {'a string' if key == 'unit' else 'a string or a list of strings'}. Use e.g. "
                     f"{key} = {schema.example_value(_TOP[key].example)}.",
                 )
@@ -176,7 +182,8 @@ def _selector(reader: _Reader, data: dict) -> tuple[str | None, str | None, dict
             if not isinstance(value, dict):
                 reader.problem(
                     (key,),
-                    'select must be an inline table. Use e.g. select = { layer = "linear-0", top = 5, by = "selectivity" }.',
+                    "select must be an inline table. Use e.g. select = { "
+                    'layer = "linear-0", top = 5, by = "selectivity" }.',
                 )
                 return key, None, None, None
             rule = reader.params(value, schema.SELECT, ("select",), "select: ")
@@ -210,7 +217,8 @@ def _concepts(reader: _Reader, values: dict) -> None:
     if values.get("concept") and values.get("concept") == values.get("contrast"):
         reader.problem(
             ("contrast",),
-            f'contrast={values["contrast"]!r} is the concept itself; name a different set, e.g. contrast = "seven/plain".',
+            f"contrast={values['contrast']!r} is the concept itself; "
+            'name a different set, e.g. contrast = "seven/plain".',
         )
 
 
@@ -240,7 +248,8 @@ def _checks(reader: _Reader, data: dict, values: dict, selector: str | None) -> 
     if not tables and not reader.problems:
         reader.problem(
             (),
-            f"no check table: add at least one, e.g. [selectivity] with min_auroc = 0.75. Checks are {', '.join(CHECKS)}.",
+            "no check table: add at least one, e.g. [selectivity] "
+            f"with min_auroc = 0.75. Checks are {', '.join(CHECKS)}.",
         )
     return tables
 
@@ -287,7 +296,8 @@ def _extras(reader: _Reader, data: dict, values: dict, path: Path) -> None:
         if not resolved.is_file():
             reader.problem(
                 ("checkpoint",),
-                f"checkpoint={checkpoint!r}: no such file ({resolved}). Give a path relative to the claim file.",
+                f"checkpoint={checkpoint!r}: no such file "
+                f"({resolved}). Give a path relative to the claim file.",
             )
         values["checkpoint"] = str(resolved)
         if "seed" in data:
@@ -321,7 +331,8 @@ def _parse(path: Path, shown: str) -> tuple[dict, KeyLines]:
 
 
 def load(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Claim:
-    """The validated claim in ``path``; its id and messages are relative to ``root`` (the pytest rootdir), else the cwd.
+    """The validated claim in ``path``;
+    its id and messages are relative to ``root`` (the pytest rootdir), else the cwd.
 
     Raises ``InvalidClaim`` listing every problem found, one line each.
     """

@@ -34,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
     missing = [p for p in files if not p.exists()]
     if not files or missing:
         print(
-            f"lenet validate: no claim files at {', '.join(map(str, missing or args.paths))}; give claim files or folders.",
+            "lenet validate: no claim files at "
+            f"{', '.join(map(str, missing or args.paths))}; give claim files or folders.",
             file=sys.stderr,
         )
         return 1

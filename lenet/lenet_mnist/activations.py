@@ -69,7 +69,8 @@ def capture(
 
 
 def unit_values(model: LeNet5, split: Split, layer: str, key: str | None = None) -> np.ndarray:
-    """One number per image and unit, ``(N, units)`` float32: the pre-activation (conv: the map's spatial mean)."""
+    """One number per image and unit, ``(N, units)`` float32:
+    the pre-activation (conv: the map's spatial mean)."""
     return per_unit(capture(model, split, layer, key)).numpy()
 
 

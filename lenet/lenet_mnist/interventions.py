@@ -1,4 +1,5 @@
-"""The built-in subject's interventions on units: zero, mean, resample and clamp, recomputing only what follows the edited layer.
+"""The built-in subject's interventions on units: zero, mean,
+resample and clamp, recomputing only what follows the edited layer.
 
 An intervention replaces the pre-activation of some units of one layer (a conv
 unit's whole map) and recomputes the logits from there, reusing the cached
@@ -79,7 +80,8 @@ def intervene(
     mean_over: Split | None = None,
     batch: int = 5000,
 ) -> Effects:
-    """Replace ``units``' pre-activations on ``rows`` of ``split`` (all images if None) and recompute downstream.
+    """Replace ``units``' pre-activations on ``rows`` of ``split``
+    (all images if None) and recompute downstream.
 
     ``mean_over``: the discovery split, whose mean the ``mean`` method uses.
     """
@@ -98,7 +100,8 @@ def intervene(
 def _sweep_rank1(
     model: LeNet5, split: Split, layer: str, method: str, key, sources, chunk: int, values, rows, mean_over
 ) -> torch.Tensor:
-    """linear-0/linear-1: editing unit u changes the next pre-activation by (relu(new) - relu(old)) * W[:, u]."""
+    """linear-0/linear-1: editing unit u changes the next pre-activation by
+    (relu(new) - relu(old)) * W[:, u]."""
     pre = capture(model, split, layer, key)[rows]  # (N, U)
     if method == "clamp":
         new = torch.as_tensor(np.asarray(values), dtype=pre.dtype).expand_as(
@@ -162,7 +165,8 @@ def sweep(
     units = layer_info(layer).units
     if method == "clamp" and (values is None or len(values) != units):
         raise InvalidConfig(
-            f"a clamp sweep needs one value per unit of {layer} ({units}); got {None if values is None else len(values)}."
+            f"a clamp sweep needs one value per unit of {layer} "
+            f"({units}); got {None if values is None else len(values)}."
         )
     before = capture(model, split, "linear-2", key)[rows]
     if layer in ("linear-0", "linear-1"):
@@ -187,7 +191,8 @@ def sweep(
 def sweep_damage(
     model: LeNet5, split: Split, layer: str, method: str, output_name: str, **kwargs
 ) -> np.ndarray:
-    """Per-unit, per-image damage ``(U, N)`` (output before - after) of intervening on each unit of ``layer`` alone."""
+    """Per-unit, per-image damage ``(U, N)``
+    (output before - after) of intervening on each unit of ``layer`` alone."""
     after, before = sweep(model, split, layer, method, **kwargs)
     rows = kwargs.get("rows")
     labels = split.labels if rows is None else split.labels[np.asarray(rows)]

@@ -68,7 +68,8 @@ def _untrained_aurocs(
 def baseline(
     subject, layer: str, split: str, concept: np.ndarray, contrast: np.ndarray, selected: bool = False
 ) -> Baseline:
-    """The baseline for ``layer`` on ``split``'s images ``concept`` vs ``contrast``, from the disk cache or computed now.
+    """The baseline for ``layer`` on ``split``'s images ``concept`` vs ``contrast``,
+    from the disk cache or computed now.
 
     Untrained networks are ``subject.fresh(seed)``. ``selected``: the claim chose its unit as the layer's
     best, so its bar is the per-network maximum.

@@ -50,7 +50,8 @@ CONFIRMATION = "test"  # check claims
 
 
 class Subject:
-    """A network under study with its data; subclasses implement what they offer (see the module docstring)."""
+    """A network under study with its data;
+    subclasses implement what they offer (see the module docstring)."""
 
     DISCOVERY: ClassVar[str] = DISCOVERY
     CONFIRMATION: ClassVar[str] = CONFIRMATION
