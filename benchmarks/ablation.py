@@ -1,4 +1,5 @@
-"""Single-unit ablation sweep of all 120 linear-0 units over the 10,000 test images: ours against the naive way.
+"""Single-unit ablation sweep of all 120 linear-0 units
+over the 10,000 test images: ours against the naive way.
 
 Naive: a forward hook on linear-0 that zeroes one unit, and a full forward pass
 of the test set, once per unit. Ours: ``lenet.lenet_mnist.interventions.sweep`` (the
@@ -96,7 +97,8 @@ def _run(target):
 
 
 def macs_per_image() -> dict[str, int]:
-    """Multiply-accumulates of each stage for one image (bias adds, ReLU and pooling left out: they are small)."""
+    """Multiply-accumulates of each stage for one image
+    (bias adds, ReLU and pooling left out: they are small)."""
     return {
         "conv-0": 6 * 28 * 28 * 1 * 5 * 5,
         "conv-1": 16 * 10 * 10 * 6 * 5 * 5,
@@ -117,7 +119,8 @@ def main() -> None:
         print(f"| {name} | {cold:.2f} | {warm:.2f} | {rss1 / 1024:.0f} ({rss0 / 1024:.0f}) |")
     print(f"\nspeed-up: {naive[2] / ours[1]:.0f}x cold, {naive[2] / ours[2]:.0f}x warm")
     print(
-        f"MACs per image per unit: full forward {full:,}, downstream rank-1 {downstream:,}; ratio {full / downstream:.0f}x"
+        f"MACs per image per unit: full forward {full:,}, downstream "
+        f"rank-1 {downstream:,}; ratio {full / downstream:.0f}x"
     )
 
 

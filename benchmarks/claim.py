@@ -53,6 +53,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     print(
-        f"unit {UNIT}, seven/crossed vs seven/plain, seed 0\n| pass | selectivity s | ablation s | activation s | total s |\n|---|---|---|---|---|"
+        f"unit {UNIT}, seven/crossed vs seven/plain, seed 0\n| pass | selectivity "
+        "s | ablation s | activation s | total s |\n|---|---|---|---|---|"
     )
     main()

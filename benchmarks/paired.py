@@ -14,8 +14,8 @@ runs its own benchmark script, so a script that changed is noted in the output.
   torch forward passes that no library change touches, is left out; a tree without ``_ours`` runs the
   whole script and its ``| ours |`` line is parsed.
 - claim: ``benchmarks/claim.py``, the median of its ``| warm |`` totals.
-- claims: the wall time of ``python -m pytest claims/ --claims-seeds SEEDS -q -p no:cacheprovider`` (``--seeds``,
-  default 0-4).
+- claims: the wall time of ``python -m pytest claims/ --claims-seeds SEEDS -q -p no:cacheprovider``
+  (``--seeds``, default 0-4).
 
 Prints a Markdown table for BENCHMARKS.md (old and new medians, each pair's new/old, the median of the
 paired ratios) and exits 1 when a median paired ratio exceeds ``--max-ratio``.
@@ -157,7 +157,7 @@ def _check_imports(tree: Path, env: dict) -> None:
 
 
 def _ratios(old: list[float], new: list[float]) -> list[float]:
-    return [n / o for o, n in zip(old, new)]
+    return [n / o for o, n in zip(old, new, strict=False)]
 
 
 def table(results: dict[str, dict[str, list[float]]], seeds: str = "0-4") -> list[str]:
@@ -172,7 +172,8 @@ def table(results: dict[str, dict[str, list[float]]], seeds: str = "0-4") -> lis
         each = ", ".join(f"{r:.3f}" for r in ratios)
         median = statistics.median(ratios)
         lines.append(
-            f"| {MEASURES[key].label.format(seeds=seeds)} | {old:.3g} | {new:.3g} | {each} | **{median:.3f}** |"
+            f"| {MEASURES[key].label.format(seeds=seeds)} | "
+            f"{old:.3g} | {new:.3g} | {each} | **{median:.3f}** |"
         )
     return lines
 

@@ -104,16 +104,19 @@ def main() -> None:
         print(rows[-1], flush=True)
     plain_wall, plain_cpu = (float(rows[0].split("|")[i]) for i in (2, 3))
     print(
-        f"\nseed {args.seed}, {config.epochs} epochs, batch {config.batch_size}, {config.threads} threads, torch {torch.__version__}"
+        f"\nseed {args.seed}, {config.epochs} epochs, batch {config.batch_size}, "
+        f"{config.threads} threads, torch {torch.__version__}"
     )
     print(
-        "| trainer | wall s / epoch | CPU s / epoch | training time to 99% test accuracy | final accuracy |\n|---|---|---|---|---|"
+        "| trainer | wall s / epoch | CPU s / epoch | training time to "
+        "99% test accuracy | final accuracy |\n|---|---|---|---|---|"
     )
     print("\n".join(rows))
     for row in rows[1:]:
         cells = row.split("|")
         print(
-            f"{cells[1].strip()}: {float(cells[2]) / plain_wall:.3f}x (wall), {float(cells[3]) / plain_cpu:.3f}x (CPU) the plain loop"
+            f"{cells[1].strip()}: {float(cells[2]) / plain_wall:.3f}x "
+            f"(wall), {float(cells[3]) / plain_cpu:.3f}x (CPU) the plain loop"
         )
 
 

@@ -30,7 +30,8 @@ def _canvas(title: str) -> tuple[Image.Image, ImageDraw.ImageDraw]:
 
 
 def class_accuracy(row: dict) -> Image.Image:
-    """Grey bar: accuracy before; blue bar with whisker: accuracy after, with its CI; the claim's class in red."""
+    """Grey bar: accuracy before; blue bar with whisker:
+    accuracy after, with its CI; the claim's class in red."""
     details = row["verdict"]["details"]
     named = [re.search(r"class (\d)", c["statistic"]) for c in row["verdict"]["criteria"]]
     klass = next(int(m[1]) for m in named if m)
@@ -38,7 +39,10 @@ def class_accuracy(row: dict) -> Image.Image:
         f"{Path(row['claim_id']).stem}: test accuracy per class (grey before, blue after ablation)"
     )
     top, bottom, step = 30, H - 30, (W - 2 * PAD) / 10
-    y = lambda v: bottom - v * (bottom - top)
+
+    def y(v):
+        return bottom - v * (bottom - top)
+
     for c in range(10):
         before, (after, low, high) = details["accuracy_before"][str(c)], details["accuracy_after"][str(c)]
         x = PAD + c * step
@@ -63,12 +67,18 @@ def scatter(row: dict) -> Image.Image:
     details = row["verdict"]["details"]
     x, y = np.asarray(details["x"], float), np.asarray(details["y"], float)
     image, draw = _canvas(
-        f"{Path(row['claim_id']).stem}: rho {row['value']:.2f} [{row['low']:.2f}, {row['high']:.2f}], one dot per unit"
+        f"{Path(row['claim_id']).stem}: rho {row['value']:.2f} "
+        f"[{row['low']:.2f}, {row['high']:.2f}], one dot per unit"
     )
     left, right, top, bottom = PAD, W - 20, 30, H - 30
-    sx = lambda v: left + (v - x.min()) / (np.ptp(x) or 1) * (right - left)
-    sy = lambda v: bottom - (v - y.min()) / (np.ptp(y) or 1) * (bottom - top)
-    for a, b in zip(x, y):
+
+    def sx(v):
+        return left + (v - x.min()) / (np.ptp(x) or 1) * (right - left)
+
+    def sy(v):
+        return bottom - (v - y.min()) / (np.ptp(y) or 1) * (bottom - top)
+
+    for a, b in zip(x, y, strict=False):
         draw.ellipse([sx(a) - 2, sy(b) - 2, sx(a) + 2, sy(b) + 2], fill=(60, 110, 200))
     names = re.search(r"rho\((.+), (.+)\)", row["verdict"]["criteria"][0]["statistic"])
     draw.text((left, bottom + 6), f"x: {names[1]}", fill=(60, 60, 60), font=P.font(10))

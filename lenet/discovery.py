@@ -66,17 +66,22 @@ def _groups(subject: Subject, concept: str, contrast: str) -> tuple[np.ndarray, 
     return c, d
 
 
-BASELINE_IMAGES = 500  # per group: untrained networks see a seeded subsample (their AUROC spread shrinks with n: conservative)
+# per group: untrained networks see a seeded subsample (their AUROC spread shrinks with n: conservative)
+BASELINE_IMAGES = 500
 
 
 def _baseline(subject: Subject, layer: str, c: np.ndarray, d: np.ndarray, site: str):
-    """The untrained-network baseline (200 networks, best-unit bar) on at most ``BASELINE_IMAGES`` images per group."""
+    """The untrained-network baseline (200 networks, best-unit bar) on at most ``BASELINE_IMAGES`` images per
+    group."""
     from .subject.baseline import baseline
 
     rng = np.random.default_rng(0)
-    pick = lambda rows: (
-        np.sort(rng.choice(rows, BASELINE_IMAGES, replace=False)) if len(rows) > BASELINE_IMAGES else rows
-    )
+
+    def pick(rows):
+        return (
+            np.sort(rng.choice(rows, BASELINE_IMAGES, replace=False)) if len(rows) > BASELINE_IMAGES else rows
+        )
+
     return baseline(subject, layer, subject.DISCOVERY, pick(c), pick(d), selected=True, site=site)
 
 
@@ -121,7 +126,8 @@ def scan(
 
 @dataclass(frozen=True)
 class GradientAnomaly:
-    """A unit training pushed up for a class while its activation for that class stayed weak (the original's unit 8)."""
+    """A unit training pushed up for a class while its activation
+    for that class stayed weak (the original's unit 8)."""
 
     unit: int
     pushed: int  # the class with the largest mean training gradient
@@ -135,7 +141,8 @@ class GradientAnomaly:
 def gradient_anomalies(
     subject: Subject, layer: str, min_rank: int = 6, min_consistency: float = 0.8
 ) -> list[GradientAnomaly]:
-    """Units whose most-pushed class ranks ``min_rank`` or lower (of 10) in final activation, most consistent push first."""
+    """Units whose most-pushed class ranks ``min_rank`` or lower
+    (of 10) in final activation, most consistent push first."""
     layer = subject.layer(layer).name
     if layer not in subject.recorded_layers:
         return []
@@ -168,7 +175,8 @@ def gradient_anomalies(
 
 @dataclass(frozen=True)
 class StyleCandidate:
-    """A unit selective for one style of a digit against that digit's plain style, above the untrained-network bar."""
+    """A unit selective for one style of a digit against that digit's plain style,
+    above the untrained-network bar."""
 
     unit: int
     concept: str

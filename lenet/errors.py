@@ -59,14 +59,16 @@ class MissingRecord(LenetError, FileNotFoundError):
 
 
 class UnknownConcept(LenetError, KeyError):
-    """A concept name that no built-in, index file or ``lenet_concepts.py`` defines; the message lists the known ones."""
+    """A concept name that no built-in, index file or ``lenet_concepts.py`` defines;
+    the message lists the known ones."""
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
 
 
 class InvalidConcept(LenetError, ValueError):
-    """A concept name, index file or predicate that cannot be used; the message says which and how to fix it."""
+    """A concept name, index file or predicate that cannot be used;
+    the message says which and how to fix it."""
 
 
 class InvalidClaim(LenetError, ValueError):
@@ -82,8 +84,10 @@ class InvalidClaim(LenetError, ValueError):
 
 
 class MatchError(LenetError, ValueError):
-    """Unit values that cannot be matched across networks (different images or unit counts); the message says which."""
+    """Unit values that cannot be matched across networks
+    (different images or unit counts); the message says which."""
 
 
 class ShardError(LenetError, ValueError):
-    """``--claims-json`` documents that cannot be merged into one run (missing or conflicting shards); the message says which."""
+    """``--claims-json`` documents that cannot be merged into one run
+    (missing or conflicting shards); the message says which."""

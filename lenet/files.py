@@ -1,4 +1,5 @@
-"""Files written so that readers never see half of one: caches are shared by pytest-xdist workers and CI shards."""
+"""Files written so that readers never see half of one:
+caches are shared by pytest-xdist workers and CI shards."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ __all__ = ["atomic_write"]
 
 
 def atomic_write(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it over: readers never see half a file."""
+    """Write ``data`` to a temporary file beside ``path`` and rename it over:
+    readers never see half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

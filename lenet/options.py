@@ -1,4 +1,5 @@
-"""Command-line options and values shared by the ``lenet`` commands and the pytest plugin: locations and seed lists.
+"""Command-line options and values shared by the ``lenet``
+commands and the pytest plugin: locations and seed lists.
 
 Shared by the generic commands (``lenet.cli``), the built-in subject's (``lenet.lenet_mnist.commands``)
 and the plugin's ``--claims-seeds`` / ``--claims-shard``, so it imports nothing but the standard library.
@@ -43,7 +44,8 @@ def add_site(parser: argparse.ArgumentParser) -> None:
 
 
 def apply_locations(args: argparse.Namespace) -> None:
-    """Export --mnist-root and --cache-dir (absolute) as $LENET_MNIST_ROOT and $LENET_CACHE_DIR, which the library reads."""
+    """Export --mnist-root and --cache-dir
+    (absolute) as $LENET_MNIST_ROOT and $LENET_CACHE_DIR, which the library reads."""
     for option, variable in (("mnist_root", "LENET_MNIST_ROOT"), ("cache_dir", "LENET_CACHE_DIR")):
         if getattr(args, option, None):
             os.environ[variable] = str(Path(getattr(args, option)).resolve())
@@ -70,5 +72,6 @@ def parse_shard(text: str) -> tuple[int, int]:
     if slash and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count):
         return int(index), int(count)
     raise InvalidConfig(
-        f"shard={text!r} is not a shard; write K/N with 1 <= K <= N, e.g. --claims-shard 2/4 for the second of four."
+        f"shard={text!r} is not a shard; write K/N with 1 <= K "
+        "<= N, e.g. --claims-shard 2/4 for the second of four."
     )

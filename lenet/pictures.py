@@ -1,4 +1,5 @@
-"""Pictures of units: MNIST tiles, signed gradient pictures, per-class charts, the inspect sheet and movie frames.
+"""Pictures of units: MNIST tiles, signed gradient pictures,
+per-class charts, the inspect sheet and movie frames.
 
 Arrays in, PIL images out; nothing here loads data or models (``lenet inspect``
 and ``lenet movie`` gather the arrays). Conventions, the same in every picture:
@@ -107,7 +108,8 @@ def signed_tile(values: np.ndarray, scale: float | None = None, px: int = 2) -> 
 
 
 def bar_tile(value: float, scale: float, size: int = 56, text: bool = True) -> Image.Image:
-    """A square tile showing one signed number: a bar from the middle line, up and red if positive, down and blue if negative.
+    """A square tile showing one signed number: a bar from the middle line,
+    up and red if positive, down and blue if negative.
 
     The bar reaches the tile's edge at ``±scale``; the background takes the value's
     diverging colour at a quarter strength, and ``text`` prints the value.
@@ -221,7 +223,7 @@ def line_chart(
     draw.text(((left + right) // 2 - 12, bottom + 13), xlabel, fill=GREY, font=font(10))
     for c in range(values.shape[1]):
         draw.line(
-            [px(a, b) for a, b in zip(x, values[:, c])],
+            [px(a, b) for a, b in zip(x, values[:, c], strict=False)],
             fill=CLASS_COLORS[c],
             width=2 if values.shape[0] > 1 else 1,
         )
@@ -234,7 +236,8 @@ def line_chart(
 
 
 def caption(text: str, width: int, size: int = 12, color: tuple = TEXT) -> Image.Image:
-    """A white strip at least ``width`` px wide (wider if the text needs it) holding ``text`` (may have several lines)."""
+    """A white strip at least ``width`` px wide
+    (wider if the text needs it) holding ``text`` (may have several lines)."""
     w, h = _text_size(text, size)
     strip = Image.new("RGB", (max(width, w + 8), h + 8), WHITE)
     ImageDraw.Draw(strip).multiline_text((4, 3), text, fill=color, font=font(size))
@@ -365,6 +368,9 @@ def movie(record, examples, units: list[tuple[str, int]], label: str = "", px: i
                     float(np.abs(grad[f]).max()),
                 )
             )
-        stamp = f"{label}  epoch {record.epoch[f]:.2f}  step {int(record.step[f])}/{last}  frame {f + 1}/{record.frames}".strip()
+        stamp = (
+            f"{label}  epoch {record.epoch[f]:.2f}  step "
+            f"{int(record.step[f])}/{last}  frame {f + 1}/{record.frames}"
+        ).strip()
         frames.append(movie_frame(stamp, rows, px))
     return frames

@@ -1,4 +1,5 @@
-"""pytest glue for lenet-claims: options (the ``claims`` group), claim-file collection, outcomes and the run summary.
+"""pytest glue for lenet-claims: options (the ``claims`` group),
+claim-file collection, outcomes and the run summary.
 
 Only translation between pytest and the library lives here; claim files are
 read by ``lenet.claims``, checks run by ``lenet.run.dispatch.run`` (imported when an
@@ -85,7 +86,7 @@ PROPERTY = "lenet_claims"  # the user property carrying an item's result row (``
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("claims", "lenet-claims: interpretability claims")
-    for dest, (flag, ini, env, help_text) in OPTIONS.items():
+    for dest, (flag, ini, _env, help_text) in OPTIONS.items():
         group.addoption(flag, dest=dest, metavar="DIR", help=help_text)
         parser.addini(ini, help=f"{help_text}; the {flag} option wins")
     for dest, (flag, metavar, help_text) in RUN_OPTIONS.items():
@@ -98,8 +99,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--claims-retrain",
         dest="claims_retrain",
         action="store_true",
-        help="train every seed of the ::seeds items again, even committed or cached ones (about a minute each on 2 "
-        "cores); retrained reference seeds must equal the committed weights on the machine kind that made them",
+        help="train every seed of the ::seeds items again, even committed or cached "
+        "ones (about a minute each on 2 cores); retrained reference seeds must "
+        "equal the committed weights on the machine kind that made them",
     )
     parser.addini(
         "claims_dirs",
@@ -110,7 +112,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _path_option(config: pytest.Config, dest: str) -> str | None:
-    """An option's path made absolute: the command line relative to where pytest ran, the ini relative to the rootdir."""
+    """An option's path made absolute: the command line relative to where pytest ran,
+    the ini relative to the rootdir."""
     if config.getoption(dest):
         return str((config.invocation_params.dir / config.getoption(dest)).resolve())
     if config.getini(dest):
@@ -119,7 +122,7 @@ def _path_option(config: pytest.Config, dest: str) -> str | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    for dest, (flag, ini, env, _) in OPTIONS.items():
+    for dest, (_flag, ini, env, _) in OPTIONS.items():
         if config.getoption(dest):
             os.environ[env] = str((config.invocation_params.dir / config.getoption(dest)).resolve())
         elif config.getini(ini):
@@ -130,7 +133,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _seed_options(config: pytest.Config) -> dict:
-    """``--claims-seeds``, ``--claims-shard`` (else their ini values) as given, checked; bad values are usage errors."""
+    """``--claims-seeds``, ``--claims-shard``
+    (else their ini values) as given, checked; bad values are usage errors."""
     from lenet.errors import LenetError
     from lenet.options import parse_seeds, parse_shard
 
@@ -159,7 +163,8 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
 
 
 def _label(item: pytest.Item) -> str:
-    """The failure header, ``claims/a.toml [selectivity]``; not a suffix of the node id, so pytest shows node ids as they are."""
+    """The failure header, ``claims/a.toml [selectivity]``;
+    not a suffix of the node id, so pytest shows node ids as they are."""
     return f"{item.nodeid.split('::')[0]} [{item.name}]"
 
 
@@ -245,7 +250,8 @@ class InvalidClaimItem(_Base):
             )
         )
         raise ClaimFailure(
-            f"{self.message}\nvalidate: INVALID claim file; fix it (docs/claims.md), then `lenet validate {self.nodeid.split('::')[0]}`."
+            f"{self.message}\nvalidate: INVALID claim file; fix it "
+            f"(docs/claims.md), then `lenet validate {self.nodeid.split('::')[0]}`."
         )
 
     def reportinfo(self):
@@ -311,7 +317,8 @@ class ClaimItem(_Base):
 
 
 class SeedsItem(_Base):
-    """``[seeds]``: every check of the claim on each seed (``lenet.run.seeds``); holds on at least ``min_holding`` of them."""
+    """``[seeds]``: every check of the claim on each seed
+    (``lenet.run.seeds``); holds on at least ``min_holding`` of them."""
 
     def __init__(self, *, claim, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -354,7 +361,8 @@ class SeedsItem(_Base):
 
 
 class ClaimsRun:
-    """Run-wide state: collects result rows (on the controller only) and writes the summary, JSON and report."""
+    """Run-wide state: collects result rows
+    (on the controller only) and writes the summary, JSON and report."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
@@ -364,14 +372,16 @@ class ClaimsRun:
         self.seeds = _seed_options(config)
         self.retrain = bool(config.getoption("claims_retrain"))
         self.options.update(self.seeds["given"], claims_retrain=self.retrain)
-        # one id per test run, shared with pytest-xdist workers (as its --testrunuid): --claims-retrain retrains each seed once per run
+        # one id per test run, shared with pytest-xdist workers (as its --testrunuid): --claims-retrain
+        # retrains each seed once per run
         if self.worker:
             self.run_id = config.workerinput["testrunuid"]
         else:
             self.run_id = getattr(config.option, "testrunuid", None) or uuid.uuid4().hex
             if hasattr(config.option, "testrunuid"):
                 config.option.testrunuid = self.run_id
-        self.verdicts: dict = {}  # (claim id, check) -> Verdict of this process's check items, for the ::seeds items
+        # (claim id, check) -> Verdict of this process's check items, for the ::seeds items
+        self.verdicts: dict = {}
         self.unseeded: list[str] = []  # claims without [seeds] while --claims-seeds was given
         self.prepared = False  # seeds trained (or retrained) before the first item
         self.rows: list = []  # lenet.run.rows.Row of every item, on the controller
@@ -379,7 +389,8 @@ class ClaimsRun:
         self.tags: set[str] = set()  # claim tags registered as markers so far
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list) -> None:
-        """Shards after the first leave the claims' own check items to shard 1, so merged shards hold each once."""
+        """Shards after the first leave the claims' own check items to shard 1,
+        so merged shards hold each once."""
         shard = self.seeds["claims_shard"]
         if shard is None or shard[0] == 1:
             return
@@ -389,13 +400,15 @@ class ClaimsRun:
             items[:] = [item for item in items if not isinstance(item, ClaimItem)]
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        """Train (or retrain) the seeds the ::seeds items need before they run, with progress on the terminal."""
+        """Train (or retrain) the seeds the ::seeds items need before they run,
+        with progress on the terminal."""
         if not self.worker:  # under pytest-xdist the controller does it, once the first worker has collected
             self._prepare([item.plan() for item in session.items if isinstance(item, SeedsItem)])
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node, ids: list[str]) -> None:
-        """pytest-xdist's controller: prepare the seeds of the ::seeds items a worker collected, before any item runs."""
+        """pytest-xdist's controller:
+        prepare the seeds of the ::seeds items a worker collected, before any item runs."""
         from lenet.claims import load
         from lenet.errors import LenetError
         from lenet.run import seeds
@@ -474,8 +487,9 @@ class ClaimsRun:
         if self.unseeded:
             lines += [
                 "",
-                f"--claims-seeds: {len(self.unseeded)} claim(s) have no [seeds] table and ran on their own seed only "
-                f"({', '.join(self.unseeded)}); add [seeds] with min_holding to check them across seeds.",
+                f"--claims-seeds: {len(self.unseeded)} claim(s) have no [seeds] "
+                f"table and ran on their own seed only ({', '.join(self.unseeded)}); "
+                "add [seeds] with min_holding to check them across seeds.",
             ]
         for line in lines + self.written:
             terminalreporter.write_line(line)

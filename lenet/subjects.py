@@ -1,4 +1,5 @@
-"""The subject registry: subject names to subject types, and the one module outside ``lenet.lenet_mnist`` that imports it.
+"""The subject registry: subject names to subject types,
+and the one module outside ``lenet.lenet_mnist`` that imports it.
 
 Code above the subject line (checks, claims, runs, the report, the CLI) reaches a
 network through ``load`` and a subject type's class methods (``get(name)``:
@@ -53,5 +54,6 @@ def layers(name: str = DEFAULT) -> Mapping[str, Layer]:
 
 
 def commands(name: str = DEFAULT) -> dict[str, str]:
-    """The ``lenet`` commands subject type ``name`` brings: command -> module (``HELP``, ``add_arguments``, ``run``)."""
+    """The ``lenet`` commands subject type ``name`` brings:
+    command -> module (``HELP``, ``add_arguments``, ``run``)."""
     return dict(get(name).COMMANDS)

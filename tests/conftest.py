@@ -1,12 +1,13 @@
-"""Shared fixtures: the verified MNIST root comes from the plugin (``mnist_root``); tiny configs train in seconds."""
+"""Shared fixtures: the verified MNIST root comes from the plugin
+(``mnist_root``); tiny configs train in seconds."""
 
 from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["pytester"]
-
 from lenet.lenet_mnist.train import TrainConfig
+
+pytest_plugins = ["pytester"]
 
 # A fraction of an epoch on a subset: enough to exercise training, recording and caching in ~2 s.
 TINY = TrainConfig(epochs=1, subset=1024, batch_size=128, frames_per_epoch=4)
@@ -14,7 +15,8 @@ TINY = TrainConfig(epochs=1, subset=1024, batch_size=128, frames_per_epoch=4)
 
 @pytest.fixture(scope="session")
 def mnist_root() -> str:
-    """The verified MNIST root ($LENET_MNIST_ROOT or --claims-mnist-root); fails, never skips, with how to provide it."""
+    """The verified MNIST root ($LENET_MNIST_ROOT or --claims-mnist-root);
+    fails, never skips, with how to provide it."""
     from lenet.errors import DataNotFound
     from lenet.lenet_mnist import data
 

@@ -60,15 +60,19 @@ def _search(confirmation):
 )
 def test_invariance_refutes_only_when_the_held_out_ci_lies_below(low, high, outcome):
     confirmation = estimates.Estimate((low + high) / 2, low, high, 0.0, (67, 569), "test")
-    verdict = invariance.judge(_search(confirmation), {"min_auroc": 0.7, "max_shift": 2, "max_rotation": 15,
-                                                       "max_stroke": 0.5, "examples": 60})
+    verdict = invariance.judge(
+        _search(confirmation),
+        {"min_auroc": 0.7, "max_shift": 2, "max_rotation": 15, "max_stroke": 0.5, "examples": 60},
+    )
     assert verdict.outcome == outcome and verdict.primary.low == low
     assert verdict.details["counterexample_auroc"] == 0.64  # the search's own minimum, reported only
 
 
 def test_invariance_without_held_out_images_is_inconclusive():
-    verdict = invariance.judge(_search(None), {"min_auroc": 0.7, "max_shift": 2, "max_rotation": 15,
-                                               "max_stroke": 0.5, "examples": 60})
+    verdict = invariance.judge(
+        _search(None),
+        {"min_auroc": 0.7, "max_shift": 2, "max_rotation": 15, "max_stroke": 0.5, "examples": 60},
+    )
     assert verdict.outcome == "inconclusive" and "does not refute" in verdict.primary.note
 
 
@@ -98,12 +102,13 @@ def test_the_activation_criteria_each_describe_one_quantity(rng):
     effect, selective = verdict.criteria
     assert effect.value == pytest.approx(contrast.mean())
     assert effect.p == pytest.approx(sps.ttest_1samp(contrast, 0.0, alternative="greater").pvalue)
-    assert selective.name == "selective" and selective.value == pytest.approx(contrast.mean() - concept.mean())
+    assert selective.name == "selective" and selective.value == pytest.approx(
+        contrast.mean() - concept.mean()
+    )
     assert selective.low <= selective.value <= selective.high and selective.p != effect.p
 
 
 # --- the site: what the next layer reads --------------------------------------------------------------
-
 
 
 @pytest.fixture(scope="module")
@@ -131,19 +136,27 @@ def test_post_values_are_what_the_next_layer_reads(subject):
         for layer in ("conv-1", "linear-0"):
             want = torch.relu(pre[layer])
             want = want.flatten(2).mean(2) if want.dim() > 2 else want
-            np.testing.assert_allclose(subject.values(layer, "test", site="post")[:50], want.numpy(), rtol=1e-5,
-                                       atol=1e-6)
-    np.testing.assert_array_equal(subject.values("linear-2", "test", site="post"),
-                                  subject.values("linear-2", "test", site="pre"))  # the logits have no ReLU
+            np.testing.assert_allclose(
+                subject.values(layer, "test", site="post")[:50], want.numpy(), rtol=1e-5, atol=1e-6
+            )
+    np.testing.assert_array_equal(
+        subject.values("linear-2", "test", site="post"), subject.values("linear-2", "test", site="pre")
+    )  # the logits have no ReLU
     assert (subject.values("linear-0", "test", site="post") >= 0).all()
 
 
 @pytest.mark.slow
 def test_the_crossed_seven_unit_is_selective_only_on_values_the_network_never_passes_on(tmp_path, subject):
     body = CROSSED_96 + "[selectivity]\nmin_auroc = 0.75\nbaseline = false\n"
-    pre, post = dispatch.run(write_claim(tmp_path, body, 1), "selectivity"), dispatch.run(
-        write_claim(tmp_path, body, 2), "selectivity")
-    assert pre.details["site"] == "pre" and pre.outcome == "holds" and pre.primary.value == pytest.approx(0.937, abs=1e-3)
+    pre, post = (
+        dispatch.run(write_claim(tmp_path, body, 1), "selectivity"),
+        dispatch.run(write_claim(tmp_path, body, 2), "selectivity"),
+    )
+    assert (
+        pre.details["site"] == "pre"
+        and pre.outcome == "holds"
+        and pre.primary.value == pytest.approx(0.937, abs=1e-3)
+    )
     assert post.details["site"] == "post" and post.primary.value == pytest.approx(0.556, abs=1e-3)
     assert post.outcome == "refuted" and post.primary.high < 0.75  # no plain test seven turns it on
 
@@ -174,6 +187,7 @@ def test_a_clamp_below_the_relu_floor_at_post_says_how_to_fix_it(subject):
     from lenet.errors import InvalidConfig
     from lenet.subject.units import UnitSet
 
-    with pytest.raises(InvalidConfig, match="below 0.*site = \"pre\""):
-        subject.intervene(UnitSet("linear-0", (63,), subject.layers), "clamp", rows=np.arange(5), value=-1.0,
-                          site="post")
+    with pytest.raises(InvalidConfig, match='below 0.*site = "pre"'):
+        subject.intervene(
+            UnitSet("linear-0", (63,), subject.layers), "clamp", rows=np.arange(5), value=-1.0, site="post"
+        )

@@ -1,4 +1,5 @@
-"""Claim files: loading, defaults, every class of malformed file (with its line), key lines, outcomes and docs."""
+"""Claim files: loading, defaults, every class of malformed file
+(with its line), key lines, outcomes and docs."""
 
 from __future__ import annotations
 
@@ -102,7 +103,8 @@ def test_selectors_expect_and_checkpoint(tmp_path):
     layer = load(
         write(
             tmp_path,
-            'format = 1\nclaim = "c"\nlayer = "linear-1"\n[correlation]\nx = "class-selectivity"\ny = "ablation:7"\nmax_rho = 0.1\n',
+            'format = 1\nclaim = "c"\nlayer = "linear-1"\n[correlation]\n'
+            'x = "class-selectivity"\ny = "ablation:7"\nmax_rho = 0.1\n',
         )
     )
     assert (layer.selector, layer.layer, layer.checks["correlation"].params["min_rho"]) == (
@@ -126,7 +128,12 @@ BAD = [
     ("not-utf8", b'format = 1\nclaim = "\xff\xfe"\n', 1, "cannot read the file"),
     ("format-missing", BASE.replace("format = 1\n", ""), 1, "format is missing"),
     ("format-version", _swap("format = 1", "format = 3"), 1, "format=3 is not supported"),
-    ("site-in-format-1", BASE.replace("format = 1\n", 'format = 1\nsite = "post"\n'), 2, "site is a format-2 key"),
+    (
+        "site-in-format-1",
+        BASE.replace("format = 1\n", 'format = 1\nsite = "post"\n'),
+        2,
+        "site is a format-2 key",
+    ),
     ("format-string", _swap("format = 1", 'format = "1"'), 1, 'format="1" is not supported'),
     (
         "claim-missing",

@@ -1,4 +1,5 @@
-"""Fuzzing claim files: hundreds of malformed files, one pytest run, each a clean ``file:line`` error; a valid file still runs.
+"""Fuzzing claim files: hundreds of malformed files, one pytest run,
+each a clean ``file:line`` error; a valid file still runs.
 
 Hypothesis (derandomized, so the files are the same on every run) mutates a
 valid claim: drops, renames and retypes keys, puts numbers out of range, names
@@ -221,8 +222,9 @@ _real = lenet.run.dispatch.run
 
 
 def fake_run(claim, check, checkpoint=None, seed=None):
-    return Verdict(check, [Criterion(name="min_auroc", statistic="AUROC", value=0.9, low=0.85, high=0.95, threshold=0.75,
-                                      bound="min", outcome="holds", p=0.001)], {"concept": 10}, 0.99, 1, "fake")
+    crit = Criterion(name="min_auroc", statistic="AUROC", value=0.9, low=0.85, high=0.95, threshold=0.75,
+                     bound="min", outcome="holds", p=0.001)
+    return Verdict(check, [crit], {"concept": 10}, 0.99, 1, "fake")
 
 
 def pytest_configure(config):

@@ -1,4 +1,5 @@
-"""`lenet validate --upgrade`: format-1 files become format 2 with site = "pre", keeping meaning and comments."""
+"""`lenet validate --upgrade`: format-1 files become format 2 with site = "pre", keeping meaning and
+comments."""
 
 from lenet import claims
 from lenet.cli import main

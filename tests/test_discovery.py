@@ -1,4 +1,5 @@
-"""Discovery: scan, suggest and new, as library calls and as `lenet` commands; none of them reads the test split."""
+"""Discovery: scan, suggest and new, as library calls and as `lenet` commands;
+none of them reads the test split."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ LOAD_SPLIT = data.load_split
 
 @pytest.fixture
 def discovery_only(mnist_root, monkeypatch, cache_dir):
-    """Seed 0 with reading the test split made an error, and a small (fast) baseline sample in a private cache."""
+    """Seed 0 with reading the test split made an error,
+    and a small (fast) baseline sample in a private cache."""
 
     def train_only(name, *args, **kwargs):
         if name == "test":

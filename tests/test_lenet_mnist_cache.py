@@ -89,9 +89,11 @@ def test_concurrent_xdist_workers_train_a_seed_once(pytester, mnist_root, tmp_pa
 
         @pytest.mark.parametrize("i", range(4))
         def test_ask(i):
-            got = cache.checkpoint(9, TrainConfig(epochs=1, subset=1024, frames_per_epoch=4), {mnist_root!r}, progress=False)
+            config = TrainConfig(epochs=1, subset=1024, frames_per_epoch=4)
+            got = cache.checkpoint(9, config, {mnist_root!r}, progress=False)
+            worker = os.environ.get("PYTEST_XDIST_WORKER", "-")
             with open({str(log)!r}, "a") as fh:
-                fh.write(got.meta["source"] + " " + os.environ.get("PYTEST_XDIST_WORKER", "-") + " " + got.weights_sha256 + "\\n")
+                fh.write(got.meta["source"] + " " + worker + " " + got.weights_sha256 + "\\n")
         """
     )
     result = pytester.runpytest_subprocess(
@@ -108,7 +110,8 @@ def test_concurrent_xdist_workers_train_a_seed_once(pytester, mnist_root, tmp_pa
 def test_gradient_examples_of_a_reference_seed_are_checked_against_its_weights(
     mnist_root, tiny_config, cache_dir, tmp_path, monkeypatch, capsys
 ):
-    """Regenerated frames match the reference when the retraining reproduces it, and say so plainly when not."""
+    """Regenerated frames match the reference when the retraining reproduces it,
+    and say so plainly when not."""
     from lenet.lenet_mnist import reference
     from lenet.lenet_mnist.train import train
 

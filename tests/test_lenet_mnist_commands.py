@@ -1,4 +1,5 @@
-"""`lenet inspect` and `lenet movie`: unit parsing, per-class numbers against direct computations, the sheet and the GIF.
+"""`lenet inspect` and `lenet movie`: unit parsing,
+per-class numbers against direct computations, the sheet and the GIF.
 
 The CLI tests use a tiny run trained into a private cache (about 2 s), never a full seed.
 """

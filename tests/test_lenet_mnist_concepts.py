@@ -1,4 +1,5 @@
-"""The concept registry: built-ins, index-file and predicate concepts, bad input, the minimum size rule and `lenet concepts`."""
+"""The concept registry: built-ins, index-file and predicate concepts,
+bad input, the minimum size rule and `lenet concepts`."""
 
 from __future__ import annotations
 
@@ -75,7 +76,9 @@ def test_index_file_concept(mnist_root, project):
     write(
         project,
         {
-            "fixtures/concepts/mine/odd.train.txt": "# three training images\n5\n3\n\n1  # trailing comment\n",
+            "fixtures/concepts/mine/odd.train.txt": (
+                "# three training images\n5\n3\n\n1  # trailing comment\n"
+            ),
             "fixtures/concepts/mine/odd.test.txt": "9\n",
         },
     )
@@ -119,7 +122,10 @@ def test_register_from_python_and_a_second_definition_is_refused(project):
         concepts.register("scratch/none")(nothing)
 
 
-PREDICATE = "from lenet.lenet_mnist.concepts import register\n\n@register('odd/shape')\ndef f(images, labels):\n    return {body}\n"
+PREDICATE = (
+    "from lenet.lenet_mnist.concepts import register\n\n"
+    "@register('odd/shape')\ndef f(images, labels):\n    return {body}\n"
+)
 
 # (files in the project, name asked for, error, message)
 BAD = [
@@ -204,7 +210,8 @@ def test_index_file_linked_from_outside_the_project_is_refused(project, tmp_path
 
 
 def test_min_size_rule_gives_the_promised_power():
-    """Simulated: at MIN_SIZE a shift with AUROC 0.75 is detected (p < 0.01) in >= 80% of runs; at half of it, not."""
+    """Simulated: at MIN_SIZE a shift with AUROC 0.75 is detected
+    (p < 0.01) in >= 80% of runs; at half of it, not."""
     shift = np.sqrt(2) * sps.norm.ppf(0.75)  # N(shift, 1) vs N(0, 1) has AUROC 0.75
     rng = np.random.default_rng(5)
 

@@ -1,4 +1,5 @@
-"""Style detectors on drawn digits (fast), and their quality against the reporting part of the hand labels (slow)."""
+"""Style detectors on drawn digits (fast),
+and their quality against the reporting part of the hand labels (slow)."""
 
 from __future__ import annotations
 

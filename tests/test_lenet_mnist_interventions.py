@@ -35,7 +35,8 @@ UNITS = {
 
 @torch.no_grad()
 def reference(model: LeNet5, images: torch.Tensor, layer: str | None = None, edit=None):
-    """Logits ``(N, 10)`` and every pre-activation (unedited), with ``edit`` applied to ``layer``'s pre-activation."""
+    """Logits ``(N, 10)`` and every pre-activation (unedited),
+    with ``edit`` applied to ``layer``'s pre-activation."""
     p = {name: value.detach() for name, value in model.state_dict().items()}
     pre = {}
 
@@ -114,15 +115,24 @@ def case(request):
 def _expected(model, split, train, layer, idx, method, sources=None, value=None):
     """Logits of the reference pass with ``idx`` of ``layer`` replaced as ``method`` says."""
     if method == "zero":
-        values = lambda z, i: 0.0
+
+        def values(z, i):
+            return 0.0
     elif method == "mean":
         mean = reference(model, train.images)[1][layer].mean(0)  # layer.shape
-        values = lambda z, i: mean[list(i)]
+
+        def values(z, i):
+            return mean[list(i)]
     elif method == "resample":
         own = reference(model, split.images)[1][layer]
-        values = lambda z, i: own[torch.as_tensor(sources)][:, list(i)]
+
+        def values(z, i):
+            return own[torch.as_tensor(sources)][:, list(i)]
     else:
-        values = lambda z, i: value
+
+        def values(z, i):
+            return value
+
     return reference(model, split.images, layer, setting(values)(idx))[0]
 
 

@@ -14,7 +14,7 @@ def model():
 
 
 def test_layers_have_stable_user_facing_names_and_sizes():
-    assert {name: l.units for name, l in LAYERS.items()} == {
+    assert {name: layer.units for name, layer in LAYERS.items()} == {
         "conv-0": 6,
         "conv-1": 16,
         "linear-0": 120,
@@ -53,5 +53,8 @@ def test_untrained_networks_come_from_their_seed_and_leave_the_global_rng_alone(
     state = torch.random.get_rng_state()
     first, again, other = untrained(10_000), untrained(10_000), untrained(10_001)
     assert torch.equal(torch.random.get_rng_state(), state)
-    assert all(torch.equal(a, b) for a, b in zip(first.state_dict().values(), again.state_dict().values()))
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(first.state_dict().values(), again.state_dict().values(), strict=True)
+    )
     assert not torch.equal(first.linear0.weight, other.linear0.weight) and not first.training

@@ -21,11 +21,11 @@ def batch():
 def per_image_reference(model, images, labels):
     """-d loss_i / d z for each image alone, and z itself, by plain autograd (no hooks)."""
     pushes, acts = {"linear-0": [], "linear-1": []}, {"linear-0": [], "linear-1": []}
-    for image, label in zip(images, labels):
+    for image, label in zip(images, labels, strict=True):
         pre = model.preactivations(image[None])
         loss = F.cross_entropy(pre["linear-2"], label[None])
         grads = torch.autograd.grad(loss, [pre["linear-0"], pre["linear-1"]])
-        for name, grad in zip(acts, grads):
+        for name, grad in zip(acts, grads, strict=True):
             pushes[name].append(-grad[0])
             acts[name].append(pre[name][0].detach())
     return {k: torch.stack(v) for k, v in pushes.items()}, {k: torch.stack(v) for k, v in acts.items()}

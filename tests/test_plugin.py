@@ -1,4 +1,5 @@
-"""The pytest plugin through pytester: collection, node ids, -k/-m, bad files, outcomes, output, JSON, JUnit and xdist.
+"""The pytest plugin through pytester: collection, node ids,
+-k/-m, bad files, outcomes, output, JSON, JUnit and xdist.
 
 A fake ``lenet.run.dispatch.run`` (installed by a generated conftest.py) turns each
 claim's tags into verdicts, so these tests exercise the glue, not the checks.
@@ -28,17 +29,19 @@ _real = lenet.run.dispatch.run
 
 
 def fake_run(claim, check, checkpoint=None):
-    """Outcome from the claim's tags (holds unless tagged refuted/inconclusive/error); p from the file name."""
+    """Outcome from the claim's tags (holds unless tagged refuted/inconclusive/error);
+    p from the file name."""
     if "error" in claim.tags:
         raise MissingRecord("model.pt has no training record. Train it with `lenet train --seed N`.")
     outcome = next((t for t in claim.tags if t in ("holds", "refuted", "inconclusive")), "holds")
     p = 0.001 * (1 + sum(map(ord, claim.id + check)) % 7)
     low, high = {"holds": (0.8, 0.9), "refuted": (0.6, 0.7), "inconclusive": (0.7, 0.8)}[outcome]
-    crit = Criterion(name="min_auroc", statistic="AUROC(concept vs contrast)", value=(low + high) / 2, low=low, high=high,
-                     threshold=0.75, bound="min", outcome=outcome, p=p)
+    crit = Criterion(name="min_auroc", statistic="AUROC(concept vs contrast)", value=(low + high) / 2,
+                     low=low, high=high, threshold=0.75, bound="min", outcome=outcome, p=p)
+    subject = checkpoint or f"seed {claim.seed}"
+    details = {"baseline": "99th percentile of untrained units 0.61", "subject": subject}
     return Verdict(check, [crit], {"concept": 134, "contrast": 600}, claim.confidence, 4242, "fake rule",
-                   {"baseline": "99th percentile of untrained units 0.61", "subject": checkpoint or f"seed {claim.seed}"},
-                   to_decide="about 900 images per group")
+                   details, to_decide="about 900 images per group")
 
 
 def pytest_configure(config):
@@ -89,9 +92,13 @@ def project(pytester):
 
 @pytest.mark.parametrize("module", ["lenet.plugin", "lenet.subjects"])
 def test_plugin_import_is_light(module):
-    """Importing the plugin, or the subject registry it reaches the subject through, loads neither torch nor numpy
-    (import-linter sees which modules import which, not what runs at import time; tests/test_layout.py)."""
-    code = f"import sys, {module}; assert 'torch' not in sys.modules and 'numpy' not in sys.modules, sorted(sys.modules)"
+    """Importing the plugin, or the subject registry it reaches the subject through, loads neither torch nor
+    numpy (import-linter sees which modules import which,
+    not what runs at import time; tests/test_layout.py)."""
+    code = (
+        f"import sys, {module}; assert 'torch' not in sys.modules "
+        "and 'numpy' not in sys.modules, sorted(sys.modules)"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
@@ -136,7 +143,8 @@ def test_bad_file_is_one_failing_item_and_the_rest_run(pytester, project):
     result.stdout.fnmatch_lines(
         [
             "*_ claims/b-bad.toml ?validate? _*",
-            "claims/b-bad.toml:8: [selectivity] min_auroc=1.7 must lie in (0.5, 1]. Use a value such as 0.75.",
+            "claims/b-bad.toml:8: [selectivity] min_auroc=1.7 "
+            "must lie in (0.5, 1]. Use a value such as 0.75.",
             "*claims/c-broken.toml:2: TOML syntax error*",
             "FAILED claims/b-bad.toml::validate*",
             "FAILED claims/c-broken.toml::validate*",

@@ -1,4 +1,5 @@
-"""The HTML report (``lenet.report.html``): content from a synthetic document, a real claims run, and headless Chromium.
+"""The HTML report (``lenet.report.html``):
+content from a synthetic document, a real claims run, and headless Chromium.
 
 The synthetic document has one row of each kind the report draws (criteria with
 CIs and a baseline, an invariance counterexample, a per-seed table, a
@@ -340,7 +341,8 @@ def assert_self_contained(text: str, page: Page) -> None:
 
 
 def test_the_synthetic_document_follows_the_documented_schema(synthetic):
-    """So the rows drawn here are the rows a run writes (docs/claims-json.md); the schema test lives in test_plugin.py."""
+    """So the rows drawn here are the rows a run writes
+    (docs/claims-json.md); the schema test lives in test_plugin.py."""
     from test_plugin import _validate, documented_schema
 
     _validate(synthetic[0], documented_schema())
@@ -415,8 +417,8 @@ def test_per_seed_table(synthetic):
     assert first.startswith('<td>1</td><td><span class="badge holds">holds</span></td><td>[linear-0:12]</td>')
     assert "<td>[linear-0:63 → linear-0:12 (r = 0.913)]</td>" in first
     assert (
-        'selectivity: <span class="badge holds">holds</span> 0.941 [0.91, 0.966]; '
-        'invariance: <span class="badge other">not run</span> (expensive: runs on the claim&#x27;s own seed only)'
+        'selectivity: <span class="badge holds">holds</span> 0.941 [0.91, 0.966]; invariance: <span '
+        'class="badge other">not run</span> (expensive: runs on the claim&#x27;s own seed only)'
     ) in first
     assert second.startswith('<td>2</td><td><span class="badge other">no-counterpart</span></td><td>[]</td>')
     assert "linear-0:63 → no counterpart (r = 0.402): best candidate below the null bar" in second
@@ -520,7 +522,7 @@ def test_write_html_makes_folders_and_says_what_to_do_when_it_cannot(tmp_path):
         report.write_html(synthetic_document(), tmp_path / "file" / "r.html", Pictures(enabled=False))
 
 
-# --- real pictures and a real run ---------------------------------------------------------------------------------------
+# --- real pictures and a real run ---------------------------------------------------------------------------
 
 
 @pytest.mark.slow
@@ -614,7 +616,8 @@ images = 100
 
 @pytest.fixture(scope="module")
 def real_run(tmp_path_factory, mnist_root):
-    """A claim file run by ``pytest --claims-report --claims-json`` in a subprocess: (results document, report text, path)."""
+    """A claim file run by ``pytest --claims-report --claims-json`` in a subprocess:
+    (results document, report text, path)."""
     folder = tmp_path_factory.mktemp("run")
     (folder / "claims").mkdir()
     (folder / "claims" / "u63.toml").write_text(CLAIM)
@@ -669,7 +672,8 @@ def test_report_of_a_real_run(real_run):
 
 @pytest.mark.slow
 def test_chromium_renders_the_report(real_run, tmp_path):
-    """Headless Chromium: the DOM after scripts ran holds the claims and outcomes; the screenshot is not blank."""
+    """Headless Chromium: the DOM after scripts ran holds the claims and outcomes;
+    the screenshot is not blank."""
     from PIL import Image
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")

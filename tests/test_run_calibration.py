@@ -1,4 +1,5 @@
-"""Calibration on the real reference model: null pass rates <= alpha (+ slack), uniform p-values, planted units found.
+"""Calibration on the real reference model: null pass rates <= alpha
+(+ slack), uniform p-values, planted units found.
 
 Nulls share images and units (each null draws its own class split, unit and
 seed; see lenet.run.calibration), so the binomial slack is approximate; the KS
@@ -50,7 +51,8 @@ def test_planted_crossbar_units_pass_and_untouched_units_do_not_pass_ablation(su
 
 
 def test_planting_leaves_untouched_units_selectivity_verdicts_as_they_were(subject):
-    """Untouched linear-0 units compute exactly what they did: any that pass a crossbar claim are the network's own."""
+    """Untouched linear-0 units compute exactly what they did:
+    any that pass a crossbar claim are the network's own."""
     crossed, plain = concepts.concept("seven/crossed"), concepts.concept("seven/plain")
     spec = calibration.PLANTS[0]
     planted = subject.planted(spec, crossed.indices("train"), plain.indices("train"))

@@ -1,4 +1,5 @@
-"""The ``::seeds`` item through the plugin, shards and ``lenet merge``: a sharded run merges into the rows and exit status of one run.
+"""The ``::seeds`` item through the plugin, shards and ``lenet merge``:
+a sharded run merges into the rows and exit status of one run.
 
 A fake ``lenet.run.dispatch.run`` (installed by a generated conftest.py) gives each
 (claim file, check, seed) a fixed outcome, so these tests exercise the seeds
@@ -34,13 +35,15 @@ def fake_run(claim, check, checkpoint=None, seed=None):
         raise MissingRecord("seed 3 has no training record. Train it with `lenet train --seed 3`.")
     outcome = OUTCOMES.get((claim.path.stem, check, seed), "holds")
     low, high = {"holds": (0.8, 0.9), "refuted": (0.6, 0.7), "inconclusive": (0.7, 0.8)}[outcome]
-    crit = Criterion(name="min_auroc", statistic="AUROC(concept vs contrast)", value=(low + high) / 2 + seed / 1000,
-                     low=low, high=high, threshold=0.75, bound="min", outcome=outcome, p=0.001 * (1 + seed))
+    crit = Criterion(name="min_auroc", statistic="AUROC(concept vs contrast)",
+                     value=(low + high) / 2 + seed / 1000, low=low, high=high, threshold=0.75, bound="min",
+                     outcome=outcome, p=0.001 * (1 + seed))
     return Verdict(check, [crit], {"concept": 134, "contrast": 600}, claim.confidence, 4242, "fake rule",
                    {"units": [f"linear-0:{10 + seed}"], "subject": f"seed {seed}"})
 
 
-PATCHES = [(lenet.run.dispatch, "run", "fake_run")]  # (module, attribute, name of the fake here), restored afterwards
+# (module, attribute, name of the fake here), restored afterwards
+PATCHES = [(lenet.run.dispatch, "run", "fake_run")]
 _saved = []
 
 
@@ -68,7 +71,8 @@ def claim_text(
     return text + (f"\n[seeds]\nseeds = {seeds}\nmin_holding = {least}\n{seeds_extra}" if table else "")
 
 
-CLAIMS = {  # a holds on every seed; b holds on 3 of 5 (one refuted, one inconclusive); c is expected to fail across seeds
+# a holds on every seed; b holds on 3 of 5 (one refuted, one inconclusive); c is expected to fail across seeds
+CLAIMS = {
     "a": claim_text(),
     "b": claim_text(),
     "c": claim_text(seeds_extra='expect = "refuted"\n', ablation_extra='expect = "refuted"\n'),
@@ -278,7 +282,8 @@ PATCHES.append((lenet.run.seeds, "retrain", "fake_retrain"))
 
 
 def fake_retraining(pytester, mismatch: int) -> Path:
-    """Appends RETRAIN to the root conftest (which the xdist controller loads too); returns the log of retrained seeds."""
+    """Appends RETRAIN to the root conftest
+    (which the xdist controller loads too); returns the log of retrained seeds."""
     with open(pytester.path / "conftest.py", "a") as conftest:
         conftest.write(RETRAIN.replace("MISMATCH", str(mismatch)))
     return pytester.path / "retrained.txt"
@@ -311,7 +316,8 @@ def fake_checkpoint(seed, *args, **kwargs):
     """Seeds beyond the references 'train' at once (as reference seed 0), drawing a progress line."""
     if seed < 5:
         return _real_checkpoint(seed, *args, **kwargs)
-    print(f"train seed {seed} [####################] 100% (stand-in for a minute of training)", file=sys.stderr, flush=True)
+    print(f"train seed {seed} [####################] 100% (stand-in for a minute of training)",
+          file=sys.stderr, flush=True)
     found = lenet.lenet_mnist.reference.load(0)
     found.meta["source"] = "trained"
     return found

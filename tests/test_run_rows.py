@@ -66,7 +66,7 @@ def test_holm_adjusts_over_rows_with_a_p_value_and_sorts_by_node_id():
     ]
     adjusted = with_holm(given)
     assert [r.nodeid for r in adjusted] == sorted(r.nodeid for r in given)
-    want = dict(zip(["a", "c", "d"], _holm([0.01, 0.04, 0.03])))
+    want = dict(zip(["a", "c", "d"], _holm([0.01, 0.04, 0.03]), strict=True))
     for r in adjusted:
         name = r.nodeid.split("/")[1][0]
         assert (r.p_holm is None) if name == "b" else math.isclose(r.p_holm, want[name])

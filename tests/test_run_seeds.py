@@ -1,4 +1,5 @@
-"""lenet.run.seeds: plans and shards, k-of-n verdicts against scipy, a claim carried to another seed, and retraining.
+"""lenet.run.seeds: plans and shards, k-of-n verdicts against scipy,
+a claim carried to another seed, and retraining.
 
 Fast tests check the arithmetic; the slow ones run real checks on reference
 seeds 0 and 1 (matching on the fixed 5,000-image sample, a 5-network null) and
@@ -162,7 +163,8 @@ def test_interval_is_clopper_pearson(k, n, confidence):
 
 @pytest.fixture(scope="module")
 def small_cache(tmp_path_factory, mnist_root):
-    """A cache for the module (the matching null is computed once), and matching on its 5,000-image sample only."""
+    """A cache for the module (the matching null is computed once),
+    and matching on its 5,000-image sample only."""
     from lenet.subject import match
 
     def sample_values(

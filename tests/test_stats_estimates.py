@@ -1,4 +1,5 @@
-"""Each statistic against an independent scipy/numpy computation, and each CI's coverage where the truth is known."""
+"""Each statistic against an independent scipy/numpy computation,
+and each CI's coverage where the truth is known."""
 
 import numpy as np
 import pytest
@@ -60,7 +61,7 @@ def test_mean_difference_matches_scipy_permutation_test_and_a_direct_bootstrap_t
     rows_x, rows_y = draws.integers(0, 35, (4000, 35)), draws.integers(0, 60, (4000, 60))
     se = np.sqrt(x.var(ddof=1) / 35 + y.var(ddof=1) / 60)
     ts = []
-    for rx, ry in zip(rows_x, rows_y):
+    for rx, ry in zip(rows_x, rows_y, strict=True):
         a, b = x[rx], y[ry]
         ts.append((a.mean() - b.mean() - got.value) / np.sqrt(a.var(ddof=1) / 35 + b.var(ddof=1) / 60))
     lo_q, hi_q = np.quantile(ts, [0.025, 0.975])
@@ -231,7 +232,8 @@ def test_clopper_pearson_covers_at_least_nominally(rng):
 
 
 def test_null_p_values_are_uniform_and_pass_at_most_alpha(rng):
-    """Under exchangeable nulls the one-sided p-values are uniform: pass rate <= alpha (+ slack), KS not rejected."""
+    """Under exchangeable nulls the one-sided p-values are uniform:
+    pass rate <= alpha (+ slack), KS not rejected."""
     auroc_p = [estimates.auroc(rng.normal(size=30), rng.normal(size=60)).p for _ in range(1000)]
     perm_p = [
         estimates.mean_difference(

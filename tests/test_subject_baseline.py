@@ -1,4 +1,5 @@
-"""The random-feature baseline against a direct computation on freshly initialised networks; cached on disk."""
+"""The random-feature baseline against a direct computation
+on freshly initialised networks; cached on disk."""
 
 import numpy as np
 import pytest
@@ -45,9 +46,7 @@ def test_selected_units_face_the_per_network_maximum(few_networks, cache_dir, mn
     test = load_split("test", mnist_root)
     labels = test.labels.numpy()
     concept, contrast = np.flatnonzero(labels == 2)[:100], np.flatnonzero(labels == 3)[:100]
-    best = base.baseline(
-        LenetMnist.load(0), "linear-1", "test", concept, contrast, selected=True, site="pre"
-    )
+    best = base.baseline(LenetMnist.load(0), "linear-1", "test", concept, contrast, selected=True, site="pre")
     assert best.aurocs.shape == (6, 84)
     assert best.bar(True) == pytest.approx(np.quantile(best.aurocs.max(axis=1), 0.99))
     assert best.bar(True) >= best.bar(False)

@@ -1,4 +1,5 @@
-"""Unit matching across networks: checked against numpy/brute force, on permuted copies, on itself and against untrained nulls."""
+"""Unit matching across networks: checked against numpy/brute force,
+on permuted copies, on itself and against untrained nulls."""
 
 from __future__ import annotations
 
@@ -136,9 +137,10 @@ def shared_cache(tmp_path_factory, mnist_root):
 
 @pytest.fixture
 def sample_only(shared_cache, monkeypatch):
-    """Values computed on the matching sample only: ``LenetMnist.values`` captures all 60,000 training images per layer
-    (~9 s on 2 busy cores). These tests check matching, not capture; ``test_null_values_agree_with_subject_values``
-    ties the two, and the seed 0 vs 1 and untrained tests go through ``LenetMnist.values``."""
+    """Values computed on the matching sample only: ``LenetMnist.values`` captures all 60,000 training images
+    per layer (~9 s on 2 busy cores). These tests check matching, not capture;
+    ``test_null_values_agree_with_subject_values`` ties the two,
+    and the seed 0 vs 1 and untrained tests go through ``LenetMnist.values``."""
     monkeypatch.setattr(match, "sample_values", _direct_sample_values)
 
 
@@ -158,7 +160,8 @@ def _subject(model: LeNet5) -> LenetMnist:
 
 
 def _permuted(model: LeNet5, layer: str, perm: torch.Tensor) -> LeNet5:
-    """A copy whose ``layer`` unit j is ``model``'s unit perm[j]; the next layer's inputs follow, so the function is unchanged."""
+    """A copy whose ``layer`` unit j is ``model``'s unit perm[j];
+    the next layer's inputs follow, so the function is unchanged."""
     out = LeNet5()
     out.load_state_dict(model.state_dict())
     this = {"conv-1": out.conv1, "linear-0": out.linear0, "linear-1": out.linear1}[layer]
@@ -228,10 +231,11 @@ def test_untrained_networks_find_counterparts_no_more_often_than_the_null_allows
 ):
     """Untrained networks not in the null (seeds 40000+) against seed 0.
 
-    By exchangeability of initialisations the null alone (min r off) lets a unit through with probability at most
-    1/(NETWORKS+1) = 5%, in expectation over the null's networks; we allow 3 binomial SDs over 5 networks x (120 + 84)
-    units above that. Measured here: 17 of 1020 (1.7%), 11 with the default minimum correlation. The rate of one fixed
-    null varies more than a binomial (all units share its networks), so the bound is loose, not tight.
+    By exchangeability of initialisations the null alone (min r off) lets a unit through with probability at
+    most 1/(NETWORKS+1) = 5%, in expectation over the null's networks; we allow 3 binomial SDs over 5 networks
+    x (120 + 84) units above that. Measured here: 17 of 1020 (1.7%), 11 with the default minimum correlation.
+    The rate of one fixed null varies more than a binomial
+    (all units share its networks), so the bound is loose, not tight.
     """
     reference = LenetMnist.load(0)
     images = _sample_images(reference)

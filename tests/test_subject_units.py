@@ -8,7 +8,10 @@ from lenet.errors import UnknownUnit
 from lenet.lenet_mnist.model import LAYERS
 from lenet.subject.units import UnitSet, parse_units
 
-RANGES = r"conv-0 \(units 0-5\), conv-1 \(units 0-15\), linear-0 \(units 0-119\), linear-1 \(units 0-83\), linear-2 \(units 0-9\)"
+RANGES = (
+    r"conv-0 \(units 0-5\), conv-1 \(units 0-15\), linear-0 \(units "
+    r"0-119\), linear-1 \(units 0-83\), linear-2 \(units 0-9\)"
+)
 
 
 @pytest.mark.parametrize(

@@ -225,10 +225,14 @@ def judge(
     return verdict
 
 
-def _no_op(statistic: str, params: dict, concept: int, contrast: int, confidence: float, seed: int) -> Verdict:
+def _no_op(
+    statistic: str, params: dict, concept: int, contrast: int, confidence: float, seed: int
+) -> Verdict:
     """The ablation changed no measured image's output: nothing was tested, so the verdict is inconclusive."""
-    why = (f"the {params['method']} ablation changed {params['output']} on none of the {concept + contrast} "
-           "measured images: the unit already takes its replacement value on every one of them")
+    why = (
+        f"the {params['method']} ablation changed {params['output']} on none of the {concept + contrast} "
+        "measured images: the unit already takes its replacement value on every one of them"
+    )
     verdict = Verdict(
         "ablation",
         [no_op_criterion("min_effect", statistic, params["min_effect"], why)],
@@ -239,7 +243,7 @@ def _no_op(statistic: str, params: dict, concept: int, contrast: int, confidence
         {"method": params["method"], "output": params["output"], "no_op": True},
     )
     verdict.to_decide = (
-        "use an ablation that changes the unit's value on these images (method = \"resample\" or "
-        "\"mean\"), or check that the unit fires on them at this site (`lenet inspect`)"
+        'use an ablation that changes the unit\'s value on these images (method = "resample" or '
+        '"mean"), or check that the unit fires on them at this site (`lenet inspect`)'
     )
     return verdict

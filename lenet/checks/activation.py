@@ -8,7 +8,8 @@ bootstrap-t CI whose lower bound is compared with ``min_effect``, and its own on
 A second criterion, ``selective``, asks whether the drive is *selective*: a one-sided
 permutation test (with its own CI) that it moves the output more on contrast images than on
 concept images driven to the same level (those already sit there). A drive that changes no
-contrast image's output tests nothing: inconclusive, with the reason. Under a null where concept and contrast are exchangeable
+contrast image's output tests nothing: inconclusive, with the reason. Under a null where concept and contrast
+are exchangeable
 the two are exchangeable too, so the test's error rate is measurable on real
 nulls (see calibration). ``min_layer_percentile`` compares
 the mean change with driving every other unit of the layer by the same amount
@@ -92,7 +93,9 @@ def check(
 
     unit = single_unit(target, "activation")
     at = target.site
-    drive = level(subject.values(target.layer, subject.DISCOVERY, site=at)[concept.train, unit], params["value"])
+    drive = level(
+        subject.values(target.layer, subject.DISCOVERY, site=at)[concept.train, unit], params["value"]
+    )
     concept, contrast = concept.test, contrast.test
     rows = np.concatenate([contrast, concept])
     effects = subject.intervene(
@@ -200,12 +203,21 @@ def judge(
 
 
 def _no_op(
-    statistic: str, params: dict, contrast: int, concept: int, confidence: float, seed: int, drive: float | None
+    statistic: str,
+    params: dict,
+    contrast: int,
+    concept: int,
+    confidence: float,
+    seed: int,
+    drive: float | None,
 ) -> Verdict:
-    """Driving the unit changed no contrast image's output: nothing was tested, so the verdict is inconclusive."""
+    """Driving the unit changed no contrast image's output: nothing was tested, so the verdict is
+    inconclusive."""
     level = f"{params['value']} ({drive:.4g})" if drive is not None else params["value"]
-    why = (f"driving the unit to {level} changed {params['output']} on none of the {contrast} contrast "
-           "images: that level is where the unit already acts on them (e.g. at or below its off point)")
+    why = (
+        f"driving the unit to {level} changed {params['output']} on none of the {contrast} contrast "
+        "images: that level is where the unit already acts on them (e.g. at or below its off point)"
+    )
     verdict = Verdict(
         "activation",
         [no_op_criterion("min_effect", statistic, params["min_effect"], why)],
@@ -213,11 +225,16 @@ def _no_op(
         confidence,
         seed,
         "an intervention that changes no output tests nothing: inconclusive",
-        {"output": params["output"], "direction": params["direction"], "value": params["value"],
-         "drive_level": drive, "no_op": True},
+        {
+            "output": params["output"],
+            "direction": params["direction"],
+            "value": params["value"],
+            "drive_level": drive,
+            "no_op": True,
+        },
     )
     verdict.to_decide = (
-        "drive to a level the unit passes on for the concept, e.g. value = \"concept-quantile:0.9\" "
+        'drive to a level the unit passes on for the concept, e.g. value = "concept-quantile:0.9" '
         "(`lenet inspect` shows where it fires)"
     )
     return verdict

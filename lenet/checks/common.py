@@ -95,8 +95,9 @@ def percentile_criterion(statistic: str, rank: float, threshold: float) -> Crite
         threshold=threshold,
         bound="min",
         outcome="holds" if holds else "inconclusive",
-        note="effect size, not a p-value" if holds else "a point rank without a CI: below the threshold it "
-        "cannot refute",
+        note="effect size, not a p-value"
+        if holds
+        else "a point rank without a CI: below the threshold it cannot refute",
     )
 
 

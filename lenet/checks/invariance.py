@@ -205,9 +205,15 @@ def judge(result: Search, params: dict, *, confidence: float = 0.99, seed: int =
             )
         else:
             details["confirmation_auroc"] = [confirmed.value, confirmed.low, confirmed.high]
-            # refuted only when the held-out CI lies below the threshold; above it, this candidate did not break it
-            outcome = "refuted" if confirmed.high < threshold else "holds" if confirmed.low >= threshold else (
-                "inconclusive")
+            # refuted only when the held-out CI lies below the threshold; above it, this candidate did not
+            # break it
+            outcome = (
+                "refuted"
+                if confirmed.high < threshold
+                else "holds"
+                if confirmed.low >= threshold
+                else ("inconclusive")
+            )
             criterion = Criterion(
                 name="min_auroc",
                 statistic=statistic,
@@ -217,8 +223,8 @@ def judge(result: Search, params: dict, *, confidence: float = 0.99, seed: int =
                 threshold=threshold,
                 bound="min",
                 outcome=outcome,
-                note=f"unperturbed AUROC {unperturbed:.3f}; {result.counterexample_auroc:.3f} on the search's "
-                "images",
+                note=f"unperturbed AUROC {unperturbed:.3f}; "
+                f"{result.counterexample_auroc:.3f} on the search's images",
             )
     concept, contrast = result.images
     return Verdict(

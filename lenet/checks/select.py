@@ -1,4 +1,5 @@
-"""Selection rules: "the top k units of a layer by a named score for a concept", chosen on discovery data only.
+"""Selection rules: "the top k units of a layer by a named score for a concept",
+chosen on discovery data only.
 
 Scores are computed on the training split (discovery), never on the test split
 (confirmation), so choosing units spends no confirmation data; the checks then
@@ -49,7 +50,8 @@ def _ablation_scores(
 def select(
     subject: Subject, layer: str, top: int, by: str, concept: np.ndarray, contrast: np.ndarray, *, site: str
 ) -> Selection:
-    """The ``top`` units of ``layer`` by score ``by`` at ``site``; ``concept``/``contrast`` index the *training* split."""
+    """The ``top`` units of ``layer`` by score ``by`` at ``site``; ``concept``/``contrast`` index the
+    *training* split."""
     units = subject.layer(layer).units
     if not 1 <= top < units:
         raise InvalidConfig(

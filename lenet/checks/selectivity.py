@@ -1,7 +1,8 @@
 """The ``selectivity`` check: does the unit fire more on the concept than on the contrast?
 
 AUROC = U / (n1 n2) of the unit's value at the claim's site (``post`` by default: what the
-next layer reads) on concept vs contrast test images; one-sided Mann-Whitney p-value; DeLong CI on the logit scale. Holds
+next layer reads) on concept vs contrast test images; one-sided Mann-Whitney p-value; DeLong CI on the logit
+scale. Holds
 when the test rejects "no selectivity" at alpha = 1 - confidence and the CI's
 lower bound clears ``min_auroc`` and, with ``baseline`` on, the random-feature
 baseline (99th percentile of untrained networks' units; of their best unit when
@@ -69,7 +70,12 @@ def check(
     bar, base = None, None
     if params.get("baseline", True):
         base = random_baseline(
-            subject, layer, subject.CONFIRMATION, concept.test, contrast.test, selected=selected,
+            subject,
+            layer,
+            subject.CONFIRMATION,
+            concept.test,
+            contrast.test,
+            selected=selected,
             site=target.site,
         )
         bar = base.bar(selected)
@@ -142,7 +148,9 @@ def judge(
                     threshold=bar,
                     bound="min",
                     outcome=outcome,
-                    note="" if outcome == "holds" else "random features separate these images as well or "
+                    note=""
+                    if outcome == "holds"
+                    else "random features separate these images as well or "
                     "better; a point bar does not refute",
                 )
             )

@@ -1,4 +1,5 @@
-"""What a claim's checks are about on one subject: the layer and units (``Target``) and the concept's images (``Members``).
+"""What a claim's checks are about on one subject: the layer and units
+(``Target``) and the concept's images (``Members``).
 
 ``lenet.run.dispatch`` resolves them from a claim; every check receives them.
 """

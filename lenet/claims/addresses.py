@@ -20,7 +20,8 @@ def check_layer(name: str) -> str:
 
 
 def canonical_units(addresses: list[str]) -> tuple[str, str]:
-    """``(layer, "layer:i,j,...")`` (``"layer:*"`` for the whole layer) for one or more addresses of one layer."""
+    """``(layer, "layer:i,j,...")``
+    (``"layer:*"`` for the whole layer) for one or more addresses of one layer."""
     from .. import subjects
     from ..subject.units import parse_units
 

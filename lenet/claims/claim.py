@@ -40,7 +40,8 @@ class Claim:
     """One hypothesis from one claim file, validated."""
 
     path: Path  # absolute path of the file
-    id: str  # stable id: the path relative to the rootdir, posix (e.g. "claims/linear-0-58-crossed-seven.toml")
+    # stable id: the path relative to the rootdir, posix (e.g. "claims/linear-0-58-crossed-seven.toml")
+    id: str
     sentence: str  # the `claim` key: the hypothesis in words
     format: int
     selector: str  # which selector key the file used: "unit", "units", "select" or "layer"

@@ -1,4 +1,5 @@
-"""The hand-written parts of docs/claims.md; the key tables are generated from the declarations (``schema.render_markdown``)."""
+"""The hand-written parts of docs/claims.md;
+the key tables are generated from the declarations (``schema.render_markdown``)."""
 
 from __future__ import annotations
 

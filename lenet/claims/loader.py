@@ -68,7 +68,8 @@ class _Reader:
         label: str,
         also: tuple[str, ...] = (),
     ) -> dict:
-        """Validated values of ``table`` for ``params`` (defaults filled in); unknown and missing keys reported."""
+        """Validated values of ``table`` for ``params``
+        (defaults filled in); unknown and missing keys reported."""
         known = {p.name: p for p in params}
         for key in table:
             if key not in known and key not in also:
@@ -111,7 +112,7 @@ def _format(reader: _Reader, data: dict) -> bool:
     if value == 1 and "site" in data:
         reader.problem(
             ("site",),
-            "site is a format-2 key; format-1 files are read at site \"pre\". Write format = 2 "
+            'site is a format-2 key; format-1 files are read at site "pre". Write format = 2 '
             "(`lenet validate --upgrade FILE` does it and keeps the file's meaning).",
         )
     return True
@@ -156,7 +157,8 @@ def _selector(reader: _Reader, data: dict) -> tuple[str | None, str | None, dict
     if len(given) > 1:
         reader.problem(
             (given[1],),
-            f"{' and '.join(given)} are {'both' if len(given) == 2 else 'all'} unit selectors; keep exactly one.",
+            f"{' and '.join(given)} are {'both' if len(given) == 2 else 'all'} "
+            "unit selectors; keep exactly one.",
         )
         return None, None, None, None
     key, value = given[0], data[given[0]]
@@ -168,9 +170,14 @@ def _selector(reader: _Reader, data: dict) -> tuple[str | None, str | None, dict
                 or not all(isinstance(v, str) for v in items)
                 or (key == "unit" and isinstance(value, list))
             ):
+                shown = (
+                    schema.example_value(value)
+                    if isinstance(value, (str, list, int))
+                    else type(value).__name__
+                )
                 reader.problem(
                     (key,),
-                    f"{key}={schema.example_value(value) if isinstance(value, (str, list, int)) else type(value).__name__} "
+                    f"{key}={shown} "
                     f"must be {'a string' if key == 'unit' else 'a string or a list of strings'}. Use e.g. "
                     f"{key} = {schema.example_value(_TOP[key].example)}.",
                 )
@@ -183,7 +190,8 @@ def _selector(reader: _Reader, data: dict) -> tuple[str | None, str | None, dict
             if not isinstance(value, dict):
                 reader.problem(
                     (key,),
-                    'select must be an inline table. Use e.g. select = { layer = "linear-0", top = 5, by = "selectivity" }.',
+                    "select must be an inline table. Use e.g. select = { "
+                    'layer = "linear-0", top = 5, by = "selectivity" }.',
                 )
                 return key, None, None, None
             rule = reader.params(value, schema.SELECT, ("select",), "select: ")
@@ -217,7 +225,8 @@ def _concepts(reader: _Reader, values: dict) -> None:
     if values.get("concept") and values.get("concept") == values.get("contrast"):
         reader.problem(
             ("contrast",),
-            f'contrast={values["contrast"]!r} is the concept itself; name a different set, e.g. contrast = "seven/plain".',
+            f"contrast={values['contrast']!r} is the concept itself; "
+            'name a different set, e.g. contrast = "seven/plain".',
         )
 
 
@@ -247,7 +256,8 @@ def _checks(reader: _Reader, data: dict, values: dict, selector: str | None) -> 
     if not tables and not reader.problems:
         reader.problem(
             (),
-            f"no check table: add at least one, e.g. [selectivity] with min_auroc = 0.75. Checks are {', '.join(CHECKS)}.",
+            "no check table: add at least one, e.g. [selectivity] "
+            f"with min_auroc = 0.75. Checks are {', '.join(CHECKS)}.",
         )
     return tables
 
@@ -294,7 +304,8 @@ def _extras(reader: _Reader, data: dict, values: dict, path: Path) -> None:
         if not resolved.is_file():
             reader.problem(
                 ("checkpoint",),
-                f"checkpoint={checkpoint!r}: no such file ({resolved}). Give a path relative to the claim file.",
+                f"checkpoint={checkpoint!r}: no such file "
+                f"({resolved}). Give a path relative to the claim file.",
             )
         values["checkpoint"] = str(resolved)
         if "seed" in data:
@@ -328,7 +339,8 @@ def _parse(path: Path, shown: str) -> tuple[dict, KeyLines]:
 
 
 def load(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Claim:
-    """The validated claim in ``path``; its id and messages are relative to ``root`` (the pytest rootdir), else the cwd.
+    """The validated claim in ``path``;
+    its id and messages are relative to ``root`` (the pytest rootdir), else the cwd.
 
     Raises ``InvalidClaim`` listing every problem found, one line each.
     """

@@ -1,4 +1,5 @@
-"""A new claim file as text: the claim's keys and one table per check, every threshold with a comment saying what it means.
+"""A new claim file as text: the claim's keys and one table per check,
+every threshold with a comment saying what it means.
 
 Required parameters get the values given (or the schema's example, a
 conventional bar); optional ones are written commented out with their
@@ -80,7 +81,8 @@ def scaffold(
     unknown = [c for c in checks if c not in CHECKS]
     if unknown or not checks:
         raise InvalidConfig(
-            f"--checks {','.join(checks) or '(none)'}: {'unknown ' + ', '.join(unknown) if unknown else 'no checks'}; "
+            f"--checks {','.join(checks) or '(none)'}: "
+            f"{'unknown ' + ', '.join(unknown) if unknown else 'no checks'}; "
             f"choose from {', '.join(CHECKS)}."
         )
     params = params or {}
@@ -88,12 +90,15 @@ def scaffold(
     head = [
         "# How it was discovered: "
         + (discovered or "written with `lenet new` (say here which command and split showed it)."),
-        "# Pre-register: commit this file with its thresholds before the first `pytest claims/` run, and never",
+        "# Pre-register: commit this file with its thresholds "
+        "before the first `pytest claims/` run, and never",
         "# loosen a threshold after seeing the test-split numbers; a changed threshold is a new claim.",
         f"format = {FORMAT}",
         f"claim = {_quote(sentence)}",
         f"{selector} = {_quote(unit)}",
-        _line("site", site, "post: after the layer's nonlinearity (what the next layer reads); pre: before it"),
+        _line(
+            "site", site, "post: after the layer's nonlinearity (what the next layer reads); pre: before it"
+        ),
     ]
     if seed:
         head.append(f"seed = {seed}")
@@ -112,7 +117,8 @@ def scaffold(
 
 
 def _validate(text: str) -> None:
-    """Load the text as a claim file; a scaffold that would not load is a bug or a bad argument, reported as such."""
+    """Load the text as a claim file;
+    a scaffold that would not load is a bug or a bad argument, reported as such."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "new-claim.toml"
         path.write_text(text)

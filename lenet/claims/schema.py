@@ -39,7 +39,8 @@ TOP: tuple[Param, ...] = (
         "format",
         "int",
         f"version of the claim-file format; this library writes {FORMAT} and reads "
-        f"{', '.join(map(str, FORMATS))} (format 1 means `site = \"pre\"`; `lenet validate --upgrade` rewrites it)",
+        f'{", ".join(map(str, FORMATS))} (format 1 means `site = "pre"`; '
+        "`lenet validate --upgrade` rewrites it)",
         FORMAT,
         required=True,
         choices=FORMATS,
@@ -55,8 +56,8 @@ TOP: tuple[Param, ...] = (
     Param(
         "unit",
         "units",
-        "**selector** (exactly one of unit, units, select, layer): one unit of the seed's network, `layer:index` "
-        "(`linear-0-58` is accepted too)",
+        "**selector** (exactly one of unit, units, select, layer): one unit "
+        "of the seed's network, `layer:index` (`linear-0-58` is accepted too)",
         "linear-0:58",
     ),
     Param(
@@ -68,15 +69,16 @@ TOP: tuple[Param, ...] = (
     Param(
         "select",
         "table",
-        "**selector**: units chosen by a rule on the discovery (train) split and confirmed on the test split; "
-        "keys below",
+        "**selector**: units chosen by a rule on the discovery "
+        "(train) split and confirmed on the test split; keys below",
         {"layer": "linear-0", "top": 5, "by": "selectivity"},
     ),
     Param("layer", "str", "**selector** for layer-level checks (`[correlation]`): a whole layer", "linear-0"),
     Param(
         "seed",
         "int",
-        "the training seed whose network the unit indices name (reference seeds 0-4; others are trained into the cache)",
+        "the training seed whose network the unit indices name "
+        "(reference seeds 0-4; others are trained into the cache)",
         0,
         default=0,
         low=0,
@@ -84,21 +86,23 @@ TOP: tuple[Param, ...] = (
     Param(
         "checkpoint",
         "str",
-        "a checkpoint file to check instead of a seed, relative to the claim file (`--claims-checkpoint` overrides it); "
-        "it has no training record, so `[training]` cannot run on it",
+        "a checkpoint file to check instead of a seed, relative to the claim file (`--claims-checkpoint` "
+        "overrides it); it has no training record, so `[training]` cannot run on it",
         "models/my-lenet.pt",
     ),
     Param(
         "concept",
         "str",
-        "the named image set the claim is about (`lenet concepts` lists them); needed by checks that compare groups",
+        "the named image set the claim is about (`lenet concepts` "
+        "lists them); needed by checks that compare groups",
         "seven/crossed",
     ),
     Param("contrast", "str", "the image set it is compared with", "seven/plain"),
     Param(
         "tags",
         "list[str]",
-        "pytest markers for the claim's items (`pytest claims/ -m sevens`); identifiers, not pytest's own marks",
+        "pytest markers for the claim's items (`pytest claims/ "
+        "-m sevens`); identifiers, not pytest's own marks",
         ["sevens"],
         default=(),
         pattern=TAG_PATTERN,
@@ -107,8 +111,8 @@ TOP: tuple[Param, ...] = (
         "site",
         "str",
         "where the claim reads and edits its units: `post`, after the layer's nonlinearity (what the next "
-        "layer reads; a conv channel's rectified map, spatially averaged), or `pre`, before it; format 2 only "
-        "(format-1 files are read as `pre`)",
+        "layer reads; a conv channel's rectified map, spatially averaged), or `pre`, before it; "
+        "format 2 only (format-1 files are read as `pre`)",
         "post",
         default="post",
         choices=("post", "pre"),
@@ -125,8 +129,9 @@ TOP: tuple[Param, ...] = (
     Param(
         "expect",
         "str",
-        "the expected outcome of every check (a check table may override it): `holds`; `refuted` records what we claim "
-        "is false (xfail while refuted, fails once it holds); `inconclusive` records an open question (xfail until decided)",
+        "the expected outcome of every check (a check table may override it): `holds`; "
+        "`refuted` records what we claim is false (xfail while refuted, fails once it "
+        "holds); `inconclusive` records an open question (xfail until decided)",
         "holds",
         default="holds",
         choices=EXPECT,
@@ -171,8 +176,8 @@ SEEDS: tuple[Param, ...] = (
     Param(
         "expensive",
         "bool",
-        "also run the expensive checks (`[invariance]`) on every seed; by default they run on the claim's own "
-        "`seed` only (about 10-60 s per seed and claim on 2 cores)",
+        "also run the expensive checks (`[invariance]`) on every seed; by default they "
+        "run on the claim's own `seed` only (about 10-60 s per seed and claim on 2 cores)",
         True,
         default=False,
     ),
@@ -214,7 +219,10 @@ def _scalar(param: Param, value: object, shown: str) -> str | None:
     """Problem with one scalar value (an element of a list for list kinds), or None."""
     kind = param.kind.removeprefix("list[").removesuffix("]")
     if isinstance(value, bool) and kind != "bool" or not isinstance(value, _KINDS[kind]):
-        return f"{shown} must be {'an' if kind == 'int' else 'a'} {kind}, not {type(value).__name__}. Use e.g. {param.name} = {example_value(param.example)}."
+        return (
+            f"{shown} must be {'an' if kind == 'int' else 'a'} {kind}, not "
+            f"{type(value).__name__}. Use e.g. {param.name} = {example_value(param.example)}."
+        )
     if param.choices and value not in param.choices:
         return f"{shown} must be one of {', '.join(map(example_value, param.choices))}."
     if kind == "float" and not math.isfinite(value):
@@ -231,13 +239,18 @@ def _scalar(param: Param, value: object, shown: str) -> str | None:
         )
         return f"{shown} must {where}. Use a value such as {example_value(param.example)}."
     if kind == "str" and param.pattern and not re.search(param.pattern, value):
-        return f"{shown} does not have the expected form. Use e.g. {param.name} = {example_value(param.example)}."
+        return (
+            f"{shown} does not have the expected form. Use e.g. "
+            f"{param.name} = {example_value(param.example)}."
+        )
     return None
 
 
 def check_value(param: Param, value: object) -> tuple[object, str | None]:
-    """``(value as used, problem)``: floats given as ints become floats; problem is ``"key=value ... fix."`` or None."""
-    shown = f"{param.name}={example_value(value) if isinstance(value, (str, bool, int, float, list)) else type(value).__name__}"
+    """``(value as used, problem)``: floats given as ints become floats;
+    problem is ``"key=value ... fix."`` or None."""
+    text = example_value(value) if isinstance(value, (str, bool, int, float, list)) else type(value).__name__
+    shown = f"{param.name}={text}"
     if len(shown) > 80:
         shown = shown[:77] + "..."
     if param.kind.startswith("list["):
@@ -250,7 +263,8 @@ def check_value(param: Param, value: object) -> tuple[object, str | None]:
             problem = _scalar(
                 param,
                 item,
-                f"{param.name} item {example_value(item) if isinstance(item, (str, int, float)) else type(item).__name__}",
+                f"{param.name} item "
+                f"{example_value(item) if isinstance(item, (str, int, float)) else type(item).__name__}",
             )
             if problem:
                 return value, problem
@@ -279,18 +293,20 @@ def _table(params: tuple[Param, ...], extra: str = "") -> list[str]:
         if "**selector**" in p.doc:
             default = "one selector"
         rows.append(
-            f"| `{p.name}` | {p.kind} | {allowed.replace('|', '&#124;')} | {default} | {p.doc.replace('|', '&#124;')} | "
-            f"`{p.name} = {example_value(p.example)}` |"
+            f"| `{p.name}` | {p.kind} | {allowed.replace('|', '&#124;')} | {default} | "
+            f"{p.doc.replace('|', '&#124;')} | `{p.name} = {example_value(p.example)}` |"
         )
     if extra:
         rows.append(
-            f'| `expect` | str | {", ".join(map(example_value, EXPECT))} | the claim\'s `expect` | {extra} | `expect = "refuted"` |'
+            f"| `expect` | str | {', '.join(map(example_value, EXPECT))} "
+            f'| the claim\'s `expect` | {extra} | `expect = "refuted"` |'
         )
     return rows
 
 
 def render_markdown(intro: str, example: str) -> str:
-    """docs/claims.md: ``intro``, the example file, then every key's table (generated from the declarations)."""
+    """docs/claims.md: ``intro``, the example file,
+    then every key's table (generated from the declarations)."""
     out = [
         intro.rstrip(),
         "",
@@ -310,17 +326,19 @@ def render_markdown(intro: str, example: str) -> str:
         "",
         "### `[seeds]`",
         "",
-        "Checks the whole claim on other training seeds (the `::seeds` item): every check runs on each seed, with named units "
-        "carried to their matched counterparts and `select` rules re-selected there. The claim holds on a seed when every check "
-        "that ran there holds (a unit without a counterpart: it does not). The item holds when at least `min_holding` seeds "
-        "hold, is refuted when that is out of reach even if every inconclusive seed held, and is inconclusive otherwise; "
-        "the fraction comes with a Clopper-Pearson interval.",
+        "Checks the whole claim on other training seeds (the `::seeds` item): every check runs "
+        "on each seed, with named units carried to their matched counterparts and `select` rules "
+        "re-selected there. The claim holds on a seed when every check that ran there holds (a "
+        "unit without a counterpart: it does not). The item holds when at least `min_holding` "
+        "seeds hold, is refuted when that is out of reach even if every inconclusive seed held, "
+        "and is inconclusive otherwise; the fraction comes with a Clopper-Pearson interval.",
         "",
         *_table(SEEDS, extra="the expected outcome of the seeds verdict"),
         "",
         "## Check tables",
         "",
-        "Each table below becomes one pytest item, `claims/<file>.toml::<check>`. A table may hold only the keys listed for it.",
+        "Each table below becomes one pytest item, `claims/<file>.toml::<check>`. "
+        "A table may hold only the keys listed for it.",
         "",
     ]
     for spec in (module.SPEC for module in CHECKS.values()):

@@ -15,7 +15,9 @@ from .loader import load
 __all__ = ["upgrade"]
 
 _FORMAT_1 = re.compile(r"^format\s*=\s*1[ \t]*(#[^\n]*)?$", re.M)
-SITE_LINE = 'site = "pre"                  # format 1 read pre-activations: `lenet validate --upgrade` kept that'
+SITE_LINE = (
+    'site = "pre"                  # format 1 read pre-activations: `lenet validate --upgrade` kept that'
+)
 
 
 def upgrade(path: Path) -> str | None:
@@ -31,15 +33,20 @@ def upgrade(path: Path) -> str | None:
     if found is None:  # format = 1 written in a way this edit does not recognise, e.g. inline with other keys
         raise InvalidClaim(
             str(path),
-            [(claim.line("format"), "format = 1 is not on a line of its own; write `format = 1` alone on its "
-              "line, or upgrade the file by hand: format = 2 and site = \"pre\".")],
+            [
+                (
+                    claim.line("format"),
+                    "format = 1 is not on a line of its own; write `format = 1` alone on its "
+                    'line, or upgrade the file by hand: format = 2 and site = "pre".',
+                )
+            ],
         )
     new = text[: found.start()] + "format = 2\n" + SITE_LINE + text[found.end() :]
     check = path.with_name(f".{path.stem}.upgrade-check.toml")  # beside it: relative checkpoint paths resolve
     try:
         check.write_text(new, encoding="utf-8")
         if load(check).site != "pre":  # pragma: no cover - the line above writes it
-            raise AssertionError(f"upgrading {path} lost site = \"pre\"")
+            raise AssertionError(f'upgrading {path} lost site = "pre"')
     finally:
         check.unlink(missing_ok=True)
     return new

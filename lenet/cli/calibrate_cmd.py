@@ -1,4 +1,5 @@
-"""Measure the checks' error rates on a network: false-positive rates on null claims and power on planted units.
+"""Measure the checks' error rates on a network: \
+false-positive rates on null claims and power on planted units.
 
 Null claims are false by construction (one class's test images split at random
 into "concept" and "contrast", random units; see lenet.run.calibration); with
@@ -45,14 +46,15 @@ def run(args: argparse.Namespace) -> int:
 
     if not 0 < args.alpha < 0.5 or args.n < 10:
         raise InvalidConfig(
-            f"--alpha {args.alpha} must lie in (0, 0.5) and --n {args.n} be at least 10; e.g. --alpha 0.01 --n 1000."
+            f"--alpha {args.alpha} must lie in (0, 0.5) and --n "
+            f"{args.n} be at least 10; e.g. --alpha 0.01 --n 1000."
         )
     if args.mnist_root:
         os.environ["LENET_MNIST_ROOT"] = args.mnist_root
     subject = subjects.load(args.seed, args.checkpoint)
     print(f"calibrating on {subject.name}: {args.n} null claims per check, alpha {args.alpha:g}")
     worst = 0
-    for name, experiment in calibration.NULLS.items():
+    for _name, experiment in calibration.NULLS.items():
         rate = experiment(subject, trials=args.n, alpha=args.alpha)
         flag = "" if rate.rate <= rate.slack_limit() else "   <-- above alpha + 3 s.e."
         worst += bool(flag)

@@ -1,4 +1,5 @@
-"""Print a new claim file: the claim's keys and a table per check, each threshold with a comment saying what it means.
+"""Print a new claim file: the claim's keys and a table per check, \
+each threshold with a comment saying what it means.
 
 Thresholds start at conventional bars (the schema's examples); change them now,
 before the first run, and commit the file: a threshold loosened after seeing
@@ -73,7 +74,10 @@ def _sentence(args: argparse.Namespace) -> str:
     if args.claim:
         return args.claim
     if args.concept:
-        return f"{args.unit} fires more for {args.concept} than for {args.contrast}, and the output depends on it"
+        return (
+            f"{args.unit} fires more for {args.concept} than "
+            f"for {args.contrast}, and the output depends on it"
+        )
     pushed = f"training pushes {args.unit} up for class {args.klass}"
     return pushed + (
         f", while it fires most for class {args.top_class}" if args.top_class is not None else ""
@@ -90,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
         parse_units(args.unit, subjects.layers())  # unknown layers and indices list the valid ones
     if bool(args.concept) != bool(args.contrast):
         raise InvalidConfig(
-            "give both --concept and --contrast (e.g. --concept seven/crossed --contrast seven/plain), or neither."
+            "give both --concept and --contrast (e.g. --concept "
+            "seven/crossed --contrast seven/plain), or neither."
         )
     checks = (
         [c.strip() for c in args.checks.split(",")]

@@ -17,7 +17,10 @@ import shlex
 
 from ..options import add_cache_dir, add_mnist_root, add_site
 
-HELP = "rank a layer's units by selectivity for a concept (train split), with ablation effects and the untrained baseline"
+HELP = (
+    "rank a layer's units by selectivity for a concept (train "
+    "split), with ablation effects and the untrained baseline"
+)
 EXAMPLES = """examples:
   lenet scan linear-0 --concept seven/crossed --contrast seven/plain
   lenet scan linear-1 --concept digit/1 --contrast digit/7 --top 5 --seed 2
@@ -68,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise InvalidConfig(f"--top={args.top} must be >= 1; use e.g. 10.")
     print(
-        f"scanning {name} of seed {args.seed}: {args.concept} vs {args.contrast}, train split (discovery; the test split is not read)",
+        f"scanning {name} of seed {args.seed}: {args.concept} vs "
+        f"{args.contrast}, train split (discovery; the test split is not read)",
         flush=True,
     )
     print(f"site: {describe(args.site)}")
@@ -82,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"images: {result.sizes[0]} {args.concept}, {result.sizes[1]} {args.contrast}")
     print(
-        f"{'rank':>4}  {'unit':<12} {'AUROC [99% CI]':<22} {'mean concept':>12} {'mean contrast':>13} {'ablation':>9}"
+        f"{'rank':>4}  {'unit':<12} {'AUROC [99% CI]':<22} "
+        f"{'mean concept':>12} {'mean contrast':>13} {'ablation':>9}"
     )
     for rank, score in enumerate(result.units[: args.top], 1):
         a = score.auroc
@@ -92,26 +97,32 @@ def run(args: argparse.Namespace) -> int:
             f"{score.concept_mean:>+12.3f} {score.contrast_mean:>+13.3f} {ablation:>9}"
         )
     print(
-        "ablation: zero the unit; mean drop of the true-class logit on the concept minus on the contrast (train split)."
+        "ablation: zero the unit; mean drop of the true-class "
+        "logit on the concept minus on the contrast (train split)."
     )
     print(
-        f"random-feature baseline ({result.networks} untrained networks, at most {discovery.BASELINE_IMAGES} images per group): "
-        f"99th percentile of any unit {result.unit_bar:.3f}; of each network's best unit {result.best_bar:.3f}."
+        f"random-feature baseline ({result.networks} untrained networks, at most "
+        f"{discovery.BASELINE_IMAGES} images per group): 99th percentile of any unit "
+        f"{result.unit_bar:.3f}; of each network's best unit {result.best_bar:.3f}."
     )
     best = result.units[0]
     if best.auroc.low > result.best_bar:
         print(
-            f"the best unit, {name}:{best.unit}, clears the best-unit bar (CI lower bound {best.auroc.low:.3f} > {result.best_bar:.3f})."
+            f"the best unit, {name}:{best.unit}, clears the best-unit bar "
+            f"(CI lower bound {best.auroc.low:.3f} > {result.best_bar:.3f})."
         )
     else:
         print(
-            f"no unit clears the best-unit bar: the best CI lower bound is {best.auroc.low:.3f} <= {result.best_bar:.3f}. The best "
-            f"unit of an untrained network separates these sets as well, so the layer's best unit may only track what random "
-            f"features see (e.g. amount of ink); a claim about it should say so or test more than selectivity."
+            f"no unit clears the best-unit bar: the best CI lower bound is {best.auroc.low:.3f} "
+            f"<= {result.best_bar:.3f}. The best unit of an untrained network separates these "
+            "sets as well, so the layer's best unit may only track what random features see "
+            "(e.g. amount of ink); a claim about it should say so or test more than selectivity."
         )
+    site = " --site pre" if args.site == "pre" else ""
     print(
-        f"\nnext: write the claim (pre-register it: commit before running it):\n  lenet new {name}:{best.unit} "
-        f"--concept {args.concept} --contrast {args.contrast}{' --site pre' if args.site == 'pre' else ''} --discovered {shlex.quote(command(args) + ' (train split)')} "
+        "\nnext: write the claim (pre-register it: commit before running it):\n  "
+        f"lenet new {name}:{best.unit} --concept {args.concept} --contrast "
+        f"{args.contrast}{site} --discovered {shlex.quote(command(args) + ' (train split)')} "
         f"-o claims/{name}-{best.unit}-{args.concept.replace('/', '-')}.toml"
     )
     return 0

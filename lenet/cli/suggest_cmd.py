@@ -1,4 +1,5 @@
-"""List anomalies in a layer worth a claim, from discovery data only (the train split and the training record).
+"""List anomalies in a layer worth a claim, from discovery data only \
+(the train split and the training record).
 
 Two kinds, the ones the original analysis looked for:
 
@@ -23,7 +24,10 @@ import shlex
 
 from ..options import add_cache_dir, add_mnist_root, add_site
 
-HELP = "list candidate hypotheses in a layer (gradient/activation mismatches, style-selective units), with commands to claim them"
+HELP = (
+    "list candidate hypotheses in a layer (gradient/activation "
+    "mismatches, style-selective units), with commands to claim them"
+)
 EXAMPLES = """examples:
   lenet suggest linear-0
   lenet suggest linear-1 --seed 3
@@ -48,7 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=6,
         metavar="R",
-        help="gradient anomalies: the pushed class's activation ranks R or lower of 10 (default 6: lower half)",
+        help="gradient anomalies: the pushed class's activation "
+        "ranks R or lower of 10 (default 6: lower half)",
     )
     add_site(parser)
     add_mnist_root(parser)
@@ -75,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
     site = ["--site", args.site] if args.site != "post" else []
     source = shlex.join(["lenet", "suggest", name, *seed, *site]) + " (train split and training record)"
     print(
-        f"suggestions for {name} of seed {args.seed}, from discovery data only (train split, training record)\n"
+        f"suggestions for {name} of seed {args.seed}, from "
+        "discovery data only (train split, training record)\n"
     )
     count = 0
     print("gradient without activation (training pushed the unit up for a class it barely fires for):")
@@ -87,13 +93,15 @@ def run(args: argparse.Namespace) -> int:
         anomalies = discovery.gradient_anomalies(subject, name, args.min_rank)
         if not anomalies:
             print(
-                f"  none: every unit's most-pushed class ranks above {args.min_rank} of 10 in final activation (or is pushed on <80% of frames)."
+                f"  none: every unit's most-pushed class ranks above {args.min_rank} "
+                "of 10 in final activation (or is pushed on <80% of frames)."
             )
         for a in anomalies:
             count += 1
             print(
-                f"  {name}:{a.unit}: pushed up for {a.pushed} on {a.consistency:.0%} of frames (mean gradient {a.gradient * 1e3:+.3f}e-3), "
-                f"yet its final mean activation for {a.pushed} is {a.activation:+.3f} (rank {a.rank} of 10); it fires most for {a.top_class}"
+                f"  {name}:{a.unit}: pushed up for {a.pushed} on {a.consistency:.0%} of frames (mean "
+                f"gradient {a.gradient * 1e3:+.3f}e-3), yet its final mean activation for {a.pushed} "
+                f"is {a.activation:+.3f} (rank {a.rank} of 10); it fires most for {a.top_class}"
             )
             print(
                 "    "
@@ -113,7 +121,8 @@ def run(args: argparse.Namespace) -> int:
                 )
             )
     print(
-        "\nstyle within a class (selective for a style against the plain style, above the untrained best-unit bar):"
+        "\nstyle within a class (selective for a style against "
+        "the plain style, above the untrained best-unit bar):"
     )
     candidates = discovery.style_candidates(subject, name, args.per_style, site=args.site)
     if not candidates:
@@ -122,8 +131,8 @@ def run(args: argparse.Namespace) -> int:
     for c in candidates:
         count += 1
         print(
-            f"  {name}:{c.unit}: {c.concept} vs {c.contrast}, AUROC {c.auroc.value:.3f} [{c.auroc.low:.3f}, {c.auroc.high:.3f}] "
-            f"(untrained best-unit bar {c.bar:.3f})"
+            f"  {name}:{c.unit}: {c.concept} vs {c.contrast}, AUROC {c.auroc.value:.3f} "
+            f"[{c.auroc.low:.3f}, {c.auroc.high:.3f}] (untrained best-unit bar {c.bar:.3f})"
         )
         print(
             "    "
@@ -135,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     print(
-        f"\n{count} candidate(s). Inspect one first (`lenet inspect UNIT`), then scaffold, commit and run its claim."
+        f"\n{count} candidate(s). Inspect one first (`lenet "
+        "inspect UNIT`), then scaffold, commit and run its claim."
     )
     return 0

@@ -43,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
     missing = [p for p in files if not p.exists()]
     if not files or missing:
         print(
-            f"lenet validate: no claim files at {', '.join(map(str, missing or args.paths))}; give claim files or folders.",
+            "lenet validate: no claim files at "
+            f"{', '.join(map(str, missing or args.paths))}; give claim files or folders.",
             file=sys.stderr,
         )
         return 1
@@ -57,8 +58,10 @@ def run(args: argparse.Namespace) -> int:
             bad += 1
             print(err, file=sys.stderr)
             continue
-        print(f"ok  {claim.id}  (format {claim.format}, site {claim.site}; {', '.join(claim.checks)}"
-              f"{', seeds' if claim.seeds else ''})")
+        print(
+            f"ok  {claim.id}  (format {claim.format}, site {claim.site}; {', '.join(claim.checks)}"
+            f"{', seeds' if claim.seeds else ''})"
+        )
     print(f"{len(files) - bad} valid, {bad} invalid", file=sys.stderr if bad else sys.stdout)
     return 1 if bad else 0
 

@@ -1,4 +1,5 @@
-"""The built-in subject ``lenet-mnist``: LeNet-5 on MNIST (``subject.LenetMnist``) and everything only it knows.
+"""The built-in subject ``lenet-mnist``: LeNet-5 on MNIST
+(``subject.LenetMnist``) and everything only it knows.
 
 ``model``, ``data``, ``train`` (with ``recorder``), ``checkpoint``, ``reference``
 (committed seeds), ``cache`` (trained seeds), ``activations`` (capture),

@@ -139,7 +139,8 @@ def entry(
             return Entry(folder, meta), False
         if meta is None and folder.exists():
             print(
-                f"lenet: {folder} is incomplete (a run stopped while writing it); training seed {seed} again.",
+                f"lenet: {folder} is incomplete (a run stopped "
+                f"while writing it); training seed {seed} again.",
                 file=sys.stderr,
             )
         return Entry(folder, _train_into(folder, seed, config, mnist_root, device, examples, progress)), True
@@ -194,12 +195,14 @@ def gradient_examples(
     ref = reference.entry(seed, config)
     if ref is not None and ref["weights_sha256"] != found.meta["weights_sha256"]:
         examples.source = (
-            f"retrained run (torch {found.meta['versions']['torch']} on {found.meta['versions']['machine']}); its weights "
-            f"differ from reference seed {seed} (made with torch {ref['versions']['torch']} on {ref['versions']['machine']})"
+            f"retrained run (torch {found.meta['versions']['torch']} on "
+            f"{found.meta['versions']['machine']}); its weights differ from reference seed "
+            f"{seed} (made with torch {ref['versions']['torch']} on {ref['versions']['machine']})"
         )
         if trained:
             print(
-                f"lenet: note: {examples.source}. The gradient examples show that run, not the reference checkpoint.",
+                f"lenet: note: {examples.source}. The gradient "
+                "examples show that run, not the reference checkpoint.",
                 file=sys.stderr,
             )
     return examples

@@ -83,8 +83,8 @@ def load(path: str | os.PathLike, expect_sha256: str | None = None) -> Checkpoin
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # truncated zip, pickle of forbidden objects, not a torch file
-        lines = [l.strip() for l in str(err).splitlines() if l.strip()] or [type(err).__name__]
-        reason = next((l for l in lines if l.startswith("WeightsUnpickler error")), lines[0])[:200]
+        lines = [line.strip() for line in str(err).splitlines() if line.strip()] or [type(err).__name__]
+        reason = next((line for line in lines if line.startswith("WeightsUnpickler error")), lines[0])[:200]
         raise CorruptCheckpoint(
             f"{path}: cannot be read as a checkpoint ({reason}); it may be truncated. {fix}"
         ) from None

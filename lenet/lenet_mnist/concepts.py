@@ -125,8 +125,8 @@ def _resolved(item: Concept, split: str, raw: Path) -> np.ndarray:
     mask = np.asarray(item.select(images, labels))
     if mask.shape != (len(source),) or mask.dtype != bool:
         raise InvalidConcept(
-            f"concept {item.name!r} ({item.origin}): its predicate returned {mask.dtype} of shape {mask.shape}; "
-            f"it must return a boolean mask of shape ({len(source)},), one entry per image."
+            f"concept {item.name!r} ({item.origin}): its predicate returned {mask.dtype} of shape "
+            f"{mask.shape}; it must return a boolean mask of shape ({len(source)},), one entry per image."
         )
     indices = np.flatnonzero(mask).astype(np.int64)
     indices.setflags(write=False)
@@ -243,8 +243,8 @@ _loading: dict[str, Concept] | None = None  # collects register() calls while a 
 def _check_name(name: object) -> str:
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise InvalidConcept(
-            f"concept name {name!r} is not allowed: use letters, digits, '_', '-', '.' in parts separated by '/', "
-            f"e.g. 'seven/slanted' (no absolute paths, no '..', no leading '.')."
+            f"concept name {name!r} is not allowed: use letters, digits, '_', '-', '.' in parts "
+            "separated by '/', e.g. 'seven/slanted' (no absolute paths, no '..', no leading '.')."
         )
     return name
 
@@ -310,7 +310,8 @@ def _file_concepts(project: Path) -> dict[str, Concept]:
 
 @functools.lru_cache(maxsize=8)
 def _module_concepts(path: Path, stamp: int) -> dict[str, Concept]:
-    """Import one ``lenet_concepts.py`` (again when its modification time ``stamp`` changes) and collect its concepts."""
+    """Import one ``lenet_concepts.py``
+    (again when its modification time ``stamp`` changes) and collect its concepts."""
     global _loading
     spec = importlib.util.spec_from_file_location(f"lenet_concepts_{abs(hash((path, stamp)))}", path)
     module = importlib.util.module_from_spec(spec)
@@ -364,7 +365,8 @@ def concept(name: str, project: str | os.PathLike | None = None) -> Concept:
     registry = _registry(project)
     if name not in registry:
         raise UnknownConcept(
-            f"Unknown concept {name!r}; concepts are {', '.join(registry)}. Define new ones in "
-            f"{_concepts_dir(project)}/NAME.{{train,test}}.txt or with @register in {project_root(project) / MODULE_NAME}."
+            f"Unknown concept {name!r}; concepts are {', '.join(registry)}. "
+            f"Define new ones in {_concepts_dir(project)}/NAME.{{train,test}}.txt "
+            f"or with @register in {project_root(project) / MODULE_NAME}."
         )
     return registry[name]

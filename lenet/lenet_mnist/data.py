@@ -61,7 +61,8 @@ def _root(root: str | os.PathLike | None) -> tuple[Path, str]:
 
 
 def find_raw(root: str | os.PathLike | None = None) -> Path:
-    """The folder holding the raw IDX files: ``ROOT/MNIST/raw`` (or ``ROOT`` itself if the files lie there)."""
+    """The folder holding the raw IDX files: ``ROOT/MNIST/raw``
+    (or ``ROOT`` itself if the files lie there)."""
     base, source = _root(root)
     for raw in (base / "MNIST" / "raw", base / "raw", base):
         if all((raw / name).is_file() for name in expected_sums()):

@@ -1,4 +1,5 @@
-"""Style detectors: readable image processing that decides whether a seven is crossed or hooked, or a two looped.
+"""Style detectors: readable image processing that decides
+whether a seven is crossed or hooked, or a two looped.
 
 Each detector takes images ``(N, 28, 28)`` (or ``(N, 1, 28, 28)``) with pixels in
 [0, 1] and returns a boolean mask ``(N,)``. They binarise the image and measure

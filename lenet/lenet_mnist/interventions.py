@@ -1,4 +1,5 @@
-"""The built-in subject's interventions on units: zero, mean, resample and clamp, recomputing only what follows the edited layer.
+"""The built-in subject's interventions on units: zero, mean,
+resample and clamp, recomputing only what follows the edited layer.
 
 An intervention replaces the value of some units of one layer at a site (``pre``:
 the pre-activation; ``post``: after the ReLU, what the next layer reads; a conv
@@ -56,7 +57,8 @@ def _mean_map(model: LeNet5, layer: str, key: str | None, mean_over: Split | Non
 def _replacement(
     model, split, layer, units, method, rows, key, sources, value, mean_over, site="pre"
 ) -> torch.Tensor:
-    """The values that replace ``units``' values at ``site`` on ``rows``: ``(len(rows), len(units), *map)``."""
+    """The values that replace ``units``' values at ``site`` on ``rows``: ``(len(rows), len(units),
+    *map)``."""
     pre = _at(model, split, layer, key, site)
     idx = list(units)
     if method == "zero":
@@ -94,7 +96,8 @@ def intervene(
     batch: int = 5000,
     site: str = "pre",
 ) -> Effects:
-    """Replace ``units``' values at ``site`` on ``rows`` of ``split`` (all images if None); recompute downstream.
+    """Replace ``units``' values at ``site`` on ``rows`` of ``split`` (all images if None); recompute
+    downstream.
 
     ``mean_over``: the discovery split, whose mean (at ``site``) the ``mean`` method uses.
     """
@@ -113,7 +116,16 @@ def intervene(
 
 
 def _sweep_rank1(
-    model: LeNet5, split: Split, layer: str, method: str, key, sources, chunk: int, values, rows, mean_over,
+    model: LeNet5,
+    split: Split,
+    layer: str,
+    method: str,
+    key,
+    sources,
+    chunk: int,
+    values,
+    rows,
+    mean_over,
     site: str,
 ) -> torch.Tensor:
     """linear-0/linear-1: editing unit u changes the next pre-activation by (relu(new) - relu(old)) * W[:, u].
@@ -174,7 +186,8 @@ def sweep(
     chunk: int = 4,
     site: str = "pre",
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Intervene on each unit of ``layer`` alone at ``site``: logits after ``(U, N, 10)`` and before ``(N, 10)``.
+    """Intervene on each unit of ``layer`` alone at ``site``: logits after ``(U, N, 10)`` and before ``(N,
+    10)``.
 
     ``method="clamp"`` drives unit u to ``values[u]``. ``rows``: the images (all
     if None). ``chunk`` units are computed at once; with N = 10,000 a linear-0
@@ -185,7 +198,8 @@ def sweep(
     units = layer_info(layer).units
     if method == "clamp" and (values is None or len(values) != units):
         raise InvalidConfig(
-            f"a clamp sweep needs one value per unit of {layer} ({units}); got {None if values is None else len(values)}."
+            f"a clamp sweep needs one value per unit of {layer} "
+            f"({units}); got {None if values is None else len(values)}."
         )
     before = capture(model, split, "linear-2", key)[rows]
     if layer in ("linear-0", "linear-1"):
@@ -212,7 +226,8 @@ def sweep(
 def sweep_damage(
     model: LeNet5, split: Split, layer: str, method: str, output_name: str, **kwargs
 ) -> np.ndarray:
-    """Per-unit, per-image damage ``(U, N)`` (output before - after) of intervening on each unit of ``layer`` alone."""
+    """Per-unit, per-image damage ``(U, N)``
+    (output before - after) of intervening on each unit of ``layer`` alone."""
     after, before = sweep(model, split, layer, method, **kwargs)
     rows = kwargs.get("rows")
     labels = split.labels if rows is None else split.labels[np.asarray(rows)]

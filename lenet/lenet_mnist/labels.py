@@ -1,4 +1,5 @@
-"""Hand labels of digit styles (``fixtures/labels/*.tsv``), their tuning and reporting parts, and detector quality.
+"""Hand labels of digit styles (``fixtures/labels/*.tsv``),
+their tuning and reporting parts, and detector quality.
 
 A label file is a TSV with ``#`` header lines (who labelled what, how) and the
 columns ``index`` (position in the split named in the file name, e.g.
@@ -56,7 +57,7 @@ class LabelSet:
 
     def counts(self) -> dict[tuple[str, str], int]:
         """(label, part) -> number of images, for reports."""
-        pairs = zip(self.labels.tolist(), self.parts.tolist())
+        pairs = zip(self.labels.tolist(), self.parts.tolist(), strict=False)
         out: dict[tuple[str, str], int] = {}
         for pair in pairs:
             out[pair] = out.get(pair, 0) + 1
@@ -161,7 +162,8 @@ def load_labels(name: str) -> LabelSet:
 def measure(
     members: np.ndarray, labels: LabelSet, positive: str, part: str = "report", confidence: float = 0.95
 ) -> Quality:
-    """Precision and recall of a concept (its member indices on ``labels.split``) against one part of the labels.
+    """Precision and recall of a concept
+    (its member indices on ``labels.split``) against one part of the labels.
 
     Only labelled, not-unclear images of that part count: precision = labelled
     members carrying ``positive`` / labelled members; recall = members among the

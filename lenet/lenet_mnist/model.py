@@ -41,7 +41,8 @@ def layer(name: str) -> Layer:
 
 
 def at_site(name: str, pre: torch.Tensor, site: str) -> torch.Tensor:
-    """Layer ``name``'s values at ``site`` from its pre-activation: ``post`` is the ReLU (the logits: as they are)."""
+    """Layer ``name``'s values at ``site`` from its pre-activation: ``post`` is the ReLU (the logits: as they
+    are)."""
     from ..subject.site import check_site
 
     if check_site(site) == "pre" or layer(name).name == LAYER_NAMES[-1]:

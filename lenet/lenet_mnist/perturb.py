@@ -39,7 +39,8 @@ def _stroke(images: torch.Tensor, steps: float) -> torch.Tensor:
 
 
 def apply(images: torch.Tensor, p: Perturbation) -> torch.Tensor:
-    """``images`` perturbed by ``p`` (stroke first, then rotation, then shift); the identity when ``p`` is zero."""
+    """``images`` perturbed by ``p`` (stroke first, then rotation,
+    then shift); the identity when ``p`` is zero."""
     if p.dx > 4 or p.dy > 4 or p.dx < -4 or p.dy < -4:
         raise ValueError(f"shift ({p.dx}, {p.dy}) exceeds 4 px; use a smaller max_shift.")
     out = _stroke(images, p.stroke) if p.stroke else images

@@ -23,7 +23,8 @@ def _linear0_inputs(model, images):
 
 
 def planted_model(model, images, plant: Plant, concept: np.ndarray, contrast: np.ndarray):
-    """A copy of ``model`` with a planted detector; ``concept``/``contrast`` index ``images`` (the training split).
+    """A copy of ``model`` with a planted detector;
+    ``concept``/``contrast`` index ``images`` (the training split).
 
     The unit's weights become the difference of the mean linear-0 input on
     concept and contrast images (a linear discriminant), with the bias at the

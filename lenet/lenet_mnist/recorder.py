@@ -47,7 +47,9 @@ class TrainingRecord:
     of each class behind each frame's means.
     """
 
-    SITE: ClassVar[str] = "pre"  # activations are mean pre-activations, gradients are d loss / d pre-activation
+    SITE: ClassVar[str] = (
+        "pre"  # activations are mean pre-activations, gradients are d loss / d pre-activation
+    )
 
     step: np.ndarray
     epoch: np.ndarray
@@ -164,7 +166,8 @@ class Recorder:
 
     @torch.no_grad()
     def accumulate(self, images: torch.Tensor, labels: torch.Tensor) -> None:
-        """Add one batch, after ``loss.backward()`` on its mean loss. images ``(B, 1, 28, 28)``, labels ``(B,)``."""
+        """Add one batch, after ``loss.backward()`` on its mean
+        loss. images ``(B, 1, 28, 28)``, labels ``(B,)``."""
         batch = len(labels)
         self._count += torch.bincount(labels, minlength=CLASSES).to(self._count)
         for name in RECORDED_LAYERS:

@@ -56,8 +56,9 @@ def _verified(folder: Path, name: str, want: str) -> Path:
     got = ckpt.file_sha256(path)
     if got != want:
         raise ChecksumMismatch(
-            f"{path}: SHA-256 {got[:16]}... differs from {MANIFEST} ({want[:16]}...); the file was altered. "
-            f"Restore it with `git checkout -- {path}`, or regenerate with `lenet train --seed N --out {folder}`."
+            f"{path}: SHA-256 {got[:16]}... differs from {MANIFEST} "
+            f"({want[:16]}...); the file was altered. Restore it with `git checkout "
+            f"-- {path}`, or regenerate with `lenet train --seed N --out {folder}`."
         )
     return path
 

@@ -78,13 +78,15 @@ class LenetMnist(Subject):
         return tuple(str(digit) for digit in range(10))
 
     def split(self, name: str) -> Split:
-        """The ``train`` (discovery) or ``test`` (confirmation) split: images ``(N, 1, 28, 28)``, labels ``(N,)``."""
+        """The ``train`` (discovery) or ``test`` (confirmation) split:
+        images ``(N, 1, 28, 28)``, labels ``(N,)``."""
         from . import data
 
         return data.load_split(name)
 
     def members(self, concept: str, split: str) -> np.ndarray:
-        """Sorted indices ``(K,)`` of the named concept's images on ``split``; unknown names list the known ones."""
+        """Sorted indices ``(K,)`` of the named concept's images on ``split``;
+        unknown names list the known ones."""
         from . import concepts
 
         return concepts.concept(concept).indices(split)
@@ -92,21 +94,22 @@ class LenetMnist(Subject):
     # measurement ------------------------------------------------------------------------------------
 
     def values(self, layer: str, split: str, *, site: str) -> np.ndarray:
-        """Every unit's value at ``site`` per image of a split, ``(N, units)`` float32 (cached for the process)."""
+        """Every unit's value at ``site`` per image of a split, ``(N, units)`` float32 (cached for the
+        process)."""
         from ..subject.site import check_site
 
         return _values(self, layer, split, check_site(site))
 
-    def image_values(
-        self, images: torch.Tensor, layer: str, *, site: str, batch: int = 2000
-    ) -> np.ndarray:
-        """Every unit's value at ``site`` for images that are not a split (uncached): ``(N, 1, 28, 28) -> (N, units)``."""
+    def image_values(self, images: torch.Tensor, layer: str, *, site: str, batch: int = 2000) -> np.ndarray:
+        """Every unit's value at ``site`` for images that are not a split (uncached): ``(N, 1, 28, 28) -> (N,
+        units)``."""
         from .activations import image_values
 
         return image_values(self.model, images, layer, batch=batch, site=site)
 
     def all_values(self, images: torch.Tensor, *, site: str) -> dict[str, np.ndarray]:
-        """Every layer's unit values at ``site`` for ``images`` in one forward pass: layer -> ``(N, units)``."""
+        """Every layer's unit values at ``site`` for ``images`` in one forward pass: layer -> ``(N,
+        units)``."""
         import torch
 
         from .model import at_site
@@ -120,7 +123,8 @@ class LenetMnist(Subject):
     def intervene(
         self, units: UnitSet, method: str = "zero", split: str = CONFIRMATION, *, site: str, **options
     ) -> Effects:
-        """Edit ``units`` at ``site`` on ``split`` (``interventions.intervene``; ``mean``: over the discovery split)."""
+        """Edit ``units`` at ``site`` on ``split`` (``interventions.intervene``; ``mean``: over the discovery
+        split)."""
         from ..subject.site import check_site
         from .interventions import intervene
 
@@ -138,7 +142,8 @@ class LenetMnist(Subject):
     def sweep_damage(
         self, layer: str, method: str, output: str, split: str = CONFIRMATION, *, site: str, **options
     ) -> np.ndarray:
-        """Per-unit, per-image damage ``(U, N)`` of editing each unit of ``layer`` alone at ``site`` on ``split``."""
+        """Per-unit, per-image damage ``(U, N)`` of editing each unit of ``layer`` alone at ``site`` on
+        ``split``."""
         from ..subject.site import check_site
         from .interventions import sweep_damage
 
@@ -161,7 +166,8 @@ class LenetMnist(Subject):
         return _fresh(seed)
 
     def derived(self, model: LeNet5, **meta) -> LenetMnist:
-        """Another network on the same data (e.g. with a planted unit); ``meta`` is kept with its checkpoint."""
+        """Another network on the same data (e.g. with a planted unit);
+        ``meta`` is kept with its checkpoint."""
         from .checkpoint import Checkpoint, weights_sha256
 
         return LenetMnist(
@@ -169,7 +175,8 @@ class LenetMnist(Subject):
         )
 
     def planted(self, plant: Plant, concept: np.ndarray, contrast: np.ndarray) -> LenetMnist:
-        """A copy with a planted detector unit (``planting.Plant``); ``concept``/``contrast`` index the discovery split."""
+        """A copy with a planted detector unit (``planting.Plant``);
+        ``concept``/``contrast`` index the discovery split."""
         from .planting import planted_model
 
         model = planted_model(self.model, self.split(DISCOVERY).images, plant, concept, contrast)
@@ -191,9 +198,9 @@ class LenetMnist(Subject):
         if self.seed is None:
             where = self.checkpoint.path or "this network"
             raise MissingRecord(
-                f"{where} has no training record, and this check needs one (per-class gradients recorded "
-                f"while training). Train the network with `lenet train --seed N` and name `seed = N` in the claim instead "
-                f"of a checkpoint file; its record is kept with it."
+                f"{where} has no training record, and this check needs one (per-class gradients "
+                "recorded while training). Train the network with `lenet train --seed N` and name "
+                "`seed = N` in the claim instead of a checkpoint file; its record is kept with it."
             )
         return cache.training_record(self.seed)
 
@@ -222,7 +229,8 @@ class LenetMnist(Subject):
 
     @classmethod
     def check_concept(cls, name: str) -> None:
-        """An ``UnknownConcept`` listing the known names, or an ``InvalidConcept``, unless ``name`` is a concept."""
+        """An ``UnknownConcept`` listing the known names,
+        or an ``InvalidConcept``, unless ``name`` is a concept."""
         from . import concepts
 
         concepts.concept(name)
@@ -252,7 +260,8 @@ class LenetMnist(Subject):
     def retrain(
         cls, seed: int, config=None, mnist_root=None, cache_root=None, progress: bool = True
     ) -> tuple[str, dict]:
-        """Train ``seed`` again from scratch into the cache, replacing its entry: ``(weights_sha256, versions)``."""
+        """Train ``seed`` again from scratch into the cache,
+        replacing its entry: ``(weights_sha256, versions)``."""
         from . import cache
         from .train import TrainConfig
 
@@ -263,7 +272,8 @@ class LenetMnist(Subject):
 
     @classmethod
     def reference(cls, seed: int, config=None, references=None) -> dict | None:
-        """The committed reference's manifest entry of ``seed`` trained with ``config`` (default config), or None."""
+        """The committed reference's manifest entry of ``seed`` trained with ``config``
+        (default config), or None."""
         from . import reference
 
         return reference.entry(seed, config, references)

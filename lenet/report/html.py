@@ -104,8 +104,8 @@ def data_uri(image, palette=None) -> str:
 def movie_palette(frames: list, colors: int = 128):
     """One 128-colour palette for a movie, from its first, middle and last frames (all the same size).
 
-    Movie frames mapped to it are 40% of their RGB size (a pixel moves by at most about 25 of 255, on text edges);
-    one palette for all frames costs 1 ms a frame where quantizing each costs 20.
+    Movie frames mapped to it are 40% of their RGB size (a pixel moves by at most about 25 of 255, on text
+    edges); one palette for all frames costs 1 ms a frame where quantizing each costs 20.
     """
     from PIL import Image
 
@@ -120,7 +120,10 @@ def movie_palette(frames: list, colors: int = 128):
 def figure(image, caption: str, cls: str = "") -> str:
     """A PIL image inlined, with its caption."""
     uri = data_uri(image)
-    return f'<figure class="{e(cls)}"><img src="{uri}" alt="{e(caption)}"><figcaption>{e(caption)}</figcaption></figure>'
+    return (
+        f'<figure class="{e(cls)}"><img src="{uri}" '
+        f'alt="{e(caption)}"><figcaption>{e(caption)}</figcaption></figure>'
+    )
 
 
 def note(text: str, cls: str = "note") -> str:
@@ -128,10 +131,11 @@ def note(text: str, cls: str = "note") -> str:
 
 
 class Pictures:
-    """Each unit's pictures, made once per report (``lenet.report.unit_pictures``); ``enabled=False`` draws none (numbers only).
+    """Each unit's pictures, made once per report
+    (``lenet.report.unit_pictures``); ``enabled=False`` draws none (numbers only).
 
-    ``drawn`` maps (seed, checkpoint, unit) to the id of the section that drew it: a unit shared by several claims is
-    drawn once, and later claims link there (each unit costs seconds and about 0.8 MB).
+    ``drawn`` maps (seed, checkpoint, unit) to the id of the section that drew it: a unit shared by several
+    claims is drawn once, and later claims link there (each unit costs seconds and about 0.8 MB).
     """
 
     def __init__(self, enabled: bool = True) -> None:
@@ -154,11 +158,12 @@ class Pictures:
         return self._units[key]
 
 
-# --- HTML ---------------------------------------------------------------------------------------------------------------
+# --- HTML ---------------------------------------------------------------------------------------------------
 
 
 def badge(outcome, status=None) -> str:
-    """An outcome (coloured when it is one of ``OUTCOMES``) with pytest's status when it is not a plain pass."""
+    """An outcome (coloured when it is one of ``OUTCOMES``)
+    with pytest's status when it is not a plain pass."""
     text = e(outcome or "")
     if status and status != "passed":
         text += f" <small>({e(status)})</small>"
@@ -219,14 +224,16 @@ def value_html(value) -> str:
         numbers = [v for v in value if isinstance(v, (int, float)) and not isinstance(v, bool)]
         if len(value) > 12 and len(numbers) == len(value):
             return e(
-                f"{len(value)} values, min {num(min(numbers))}, mean {num(float(np.mean(numbers)))}, max {num(max(numbers))}"
+                f"{len(value)} values, min {num(min(numbers))}, mean "
+                f"{num(float(np.mean(numbers)))}, max {num(max(numbers))}"
             )
         return "[" + ", ".join(value_html(v) for v in value[:12]) + (", ..." if len(value) > 12 else "") + "]"
     return e(num(value))
 
 
 def outcome_html(cell: dict) -> str:
-    """A verdict-like cell (e.g. one check on one seed): its outcome, its first criterion's value and CI, any note."""
+    """A verdict-like cell (e.g. one check on one seed):
+    its outcome, its first criterion's value and CI, any note."""
     text = badge(cell["outcome"])
     first = (cell.get("criteria") or [None])[0]
     if isinstance(first, dict) and isinstance(first.get("value"), (int, float)):
@@ -235,7 +242,8 @@ def outcome_html(cell: dict) -> str:
 
 
 def summary_table(rows: list[dict]) -> str:
-    """The run at a glance, as in the terminal: claim, check, statistic, CI, threshold, outcome, Holm-adjusted p."""
+    """The run at a glance, as in the terminal: claim, check,
+    statistic, CI, threshold, outcome, Holm-adjusted p."""
     body = []
     for r in rows:
         link = f'<a href="#{slug("check-" + r["nodeid"])}">{e(r["check"])}</a>'
@@ -306,8 +314,8 @@ def baseline_html(details: dict) -> str:
         return ""
     if isinstance(found, dict) and "p99" in found:
         text = e(
-            f"99th percentile of the {found.get('kind', 'units')} AUROC over {found.get('networks', '?')} untrained "
-            f"networks: {num(found['p99'])}"
+            f"99th percentile of the {found.get('kind', 'units')} AUROC over "
+            f"{found.get('networks', '?')} untrained networks: {num(found['p99'])}"
         )
     else:
         text = value_html(found)
@@ -327,11 +335,12 @@ def _per_seed_source(r: dict):
 
 
 def per_seed(r: dict) -> list[dict] | None:
-    """The row's per-seed results as a list of dicts (one per seed), wherever the row carries them; None when it has none.
+    """The row's per-seed results as a list of dicts (one per seed),
+    wherever the row carries them; None when it has none.
 
-    Documented place (docs/claims-json.md): ``row["seeds"]["per_seed"]``, a list. Tolerant on purpose, as the format
-    may grow: also a list of dicts or a dict of seed -> dict under ``per_seed`` or ``seeds`` in the row or in its
-    verdict's details.
+    Documented place (docs/claims-json.md): ``row["seeds"]["per_seed"]``, a list. Tolerant on purpose, as the
+    format may grow: also a list of dicts or a dict of seed -> dict under ``per_seed`` or ``seeds`` in the row
+    or in its verdict's details.
     """
     found = _per_seed_source(r)
     if isinstance(found, dict):
@@ -340,7 +349,8 @@ def per_seed(r: dict) -> list[dict] | None:
 
 
 def seeds_plan_html(r: dict) -> str:
-    """The plan of a ``::seeds`` row (seeds, min_holding, the file's, shard, the seeds holding...): a definition list."""
+    """The plan of a ``::seeds`` row (seeds, min_holding,
+    the file's, shard, the seeds holding...): a definition list."""
     plan = r.get("seeds")
     if not isinstance(plan, dict):
         return ""
@@ -369,7 +379,8 @@ def per_seed_html(r: dict) -> str:
 
 
 def counterexample_html(r: dict, pictures: Pictures) -> str:
-    """The smallest breaking perturbation the invariance search found, with a picture of it when the unit can be drawn."""
+    """The smallest breaking perturbation the invariance search found,
+    with a picture of it when the unit can be drawn."""
     details = (r.get("verdict") or {}).get("details") or {}
     if "counterexample" not in details and "counterexample_params" not in details:
         return ""
@@ -388,7 +399,11 @@ def counterexample_html(r: dict, pictures: Pictures) -> str:
         from .unit_pictures import counterexample
 
         data = pictures.unit(
-            r.get("seed"), r.get("checkpoint"), units[0], details.get("weights_sha256"), details.get("site", "pre")
+            r.get("seed"),
+            r.get("checkpoint"),
+            units[0],
+            details.get("weights_sha256"),
+            details.get("site", "pre"),
         )
         if isinstance(data, str):
             drawn = note(data)
@@ -399,7 +414,8 @@ def counterexample_html(r: dict, pictures: Pictures) -> str:
 
 
 def other_details(r: dict) -> str:
-    """Every verdict detail, and every row field beyond the documented ones, not drawn by its own section: a table."""
+    """Every verdict detail, and every row field beyond the documented ones,
+    not drawn by its own section: a table."""
     details = (r.get("verdict") or {}).get("details") or {}
     shown = SHOWN | ({"unperturbed_auroc", "bounds"} if "counterexample" in details else set())
     seeds = _per_seed_source(r)
@@ -438,21 +454,24 @@ def check_html(r: dict, pictures: Pictures) -> str:
 
 
 def movie_html(frames: list[tuple[str, object]], name: str) -> str:
-    """A scrubbable movie of ``(stamp, image)`` frames: all inlined, all but the first hidden; a slider and a play button.
+    """A scrubbable movie of ``(stamp, image)`` frames: all inlined,
+    all but the first hidden; a slider and a play button.
 
-    Works without the script too (the first frame shows); the inline script in ``SCRIPT`` wires slider and button.
+    Works without the script too (the first frame shows);
+    the inline script in ``SCRIPT`` wires slider and button.
     """
     palette = movie_palette([frame for _, frame in frames])
     images = "".join(
-        f'<img src="{data_uri(frame, palette)}" alt="{e(name)} frame {i + 1}: {e(stamp)}" data-stamp="{e(stamp)}"'
+        f'<img src="{data_uri(frame, palette)}" alt="{e(name)} '
+        f'frame {i + 1}: {e(stamp)}" data-stamp="{e(stamp)}"'
         f"{' hidden' if i else ''}>"
         for i, (stamp, frame) in enumerate(frames)
     )
     return (
-        f'<div class="movie"><div class="frames">{images}</div>'
-        f'<div class="controls"><button type="button" class="play">play</button> '
-        f'<input type="range" min="0" max="{len(frames) - 1}" value="0" step="1" aria-label="frame of {e(name)}"> '
-        f'<span class="stamp">{e(frames[0][0])}</span></div></div>'
+        f'<div class="movie"><div class="frames">{images}</div><div '
+        'class="controls"><button type="button" class="play">play</button> <input '
+        f'type="range" min="0" max="{len(frames) - 1}" value="0" step="1" aria-label="frame '
+        f'of {e(name)}"> <span class="stamp">{e(frames[0][0])}</span></div></div>'
     )
 
 
@@ -465,12 +484,18 @@ def unit_html(claim_id: str, r: dict, name: str, pictures: Pictures) -> str:
         r.get("seed"), r.get("checkpoint"), name, details.get("weights_sha256"), details.get("site", "pre")
     )
     anchor = slug("unit-" + claim_id + "-" + name)
-    head = f'<h3 id="{anchor}">{e(name)} <small>({e(details.get("subject", ""))}, training split: discovery; site {e(details.get("site", "pre"))})</small></h3>'
+    where = (
+        f"{e(details.get('subject', ''))}, training split: discovery; site {e(details.get('site', 'pre'))}"
+    )
+    head = f'<h3 id="{anchor}">{e(name)} <small>({where})</small></h3>'
     if isinstance(data, str):
         return f'<section class="unit">{head}{note(data)}</section>'
     first = pictures.drawn.setdefault((r.get("seed"), r.get("checkpoint"), name, data.site), anchor)
     if first != anchor:
-        return f'<section class="unit">{head}<p class="note">drawn above: <a href="#{first}">{e(name)}</a></p></section>'
+        return (
+            f'<section class="unit">{head}<p class="note">drawn '
+            f'above: <a href="#{first}">{e(name)}</a></p></section>'
+        )
     parts = [
         figure(image, caption, kind) if image is not None else note(caption)
         for kind, caption, image in unit_pictures.figures(data)
@@ -483,8 +508,8 @@ def unit_html(claim_id: str, r: dict, name: str, pictures: Pictures) -> str:
             f"<h4>training movie ({len(frames)} frames)</h4>",
             movie_html(frames, name),
             note(
-                "per class: mean training gradient (scaled per frame) above mean activation; gradient examples, "
-                f"which need a retraining, are in `lenet movie {name}`",
+                "per class: mean training gradient (scaled per frame) above mean activation; "
+                f"gradient examples, which need a retraining, are in `lenet movie {name}`",
                 "hint",
             ),
         ]
@@ -492,7 +517,8 @@ def unit_html(claim_id: str, r: dict, name: str, pictures: Pictures) -> str:
 
 
 def units_html(claim_id: str, rows: list[dict], pictures: Pictures) -> str:
-    """Pictures of every unit the claim's checks reported (at most ``MAX_UNITS``); a layer-level claim has none."""
+    """Pictures of every unit the claim's checks reported
+    (at most ``MAX_UNITS``); a layer-level claim has none."""
     seen: dict[str, dict] = {}
     layers = []
     for r in rows:
@@ -516,7 +542,8 @@ def units_html(claim_id: str, rows: list[dict], pictures: Pictures) -> str:
             f'<span id="{slug("unit-" + claim_id + "-" + n)}">{e(n)}</span>' for n in names[MAX_UNITS:]
         )
         parts.append(
-            f'<p class="note">pictures of the first {MAX_UNITS} of {len(names)} units only; not drawn: {others}</p>'
+            f'<p class="note">pictures of the first {MAX_UNITS} '
+            f"of {len(names)} units only; not drawn: {others}</p>"
         )
     return '<div class="units"><h3>units</h3>' + "".join(parts) + "</div>"
 
@@ -535,8 +562,9 @@ def claim_html(claim_id: str, rows: list[dict], pictures: Pictures) -> str:
     body = f'<p class="network">{e(network)}</p>'
     body += "".join(check_html(r, pictures) for r in rows) + units_html(claim_id, rows, pictures)
     return (
-        f'<details class="claim {e(status)}" id="{slug("claim-" + claim_id)}"><summary>'
-        f'<span class="claim-id">{e(claim_id)}</span> {badges}<br><span class="sentence">{e(sentence)}</span></summary>{body}</details>'
+        f'<details class="claim {e(status)}" id="{slug("claim-" + claim_id)}"><summary><span '
+        f'class="claim-id">{e(claim_id)}</span> {badges}<br><span '
+        f'class="sentence">{e(sentence)}</span></summary>{body}</details>'
     )
 
 
@@ -544,21 +572,33 @@ def provenance_html(document: dict) -> str:
     """Where the numbers came from (versions, MNIST checksums, git commit, options), collapsed."""
     found = document.get("provenance") or {}
     rows = [[e(k), value_html(v)] for k, v in found.items()]
-    return f'<details class="provenance"><summary>provenance</summary>{table(["", ""], rows, "details")}</details>'
+    return (
+        "<details "
+        f'class="provenance"><summary>provenance</summary>{table(["", ""], rows, "details")}</details>'
+    )
 
 
 STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222;max-width:1400px}
-table{border-collapse:collapse;margin:.4em 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
-th{background:#f3f3f3}table.summary td:first-child{white-space:nowrap}.badge{padding:0 5px;border-radius:3px;font-weight:600;white-space:nowrap}
-.holds{background:#d8f0d8;color:#155d15}.refuted{background:#f7d4d4;color:#8a1414}.inconclusive{background:#fbecc4;color:#7a5500}
-.error,.invalid{background:#f0c8e8;color:#6a0a5a}.other{background:#e8e8e8;color:#444}details{margin:.3em 0}summary{cursor:pointer}
+table{border-collapse:collapse;margin:.4em 0}\
+td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
+th{background:#f3f3f3}table.summary td:first-child{white-space:nowrap}\
+.badge{padding:0 5px;border-radius:3px;font-weight:600;white-space:nowrap}
+.holds{background:#d8f0d8;color:#155d15}.refuted{background:#f7d4d4;color:#8a1414}\
+.inconclusive{background:#fbecc4;color:#7a5500}
+.error,.invalid{background:#f0c8e8;color:#6a0a5a}.other{background:#e8e8e8;color:#444}details{margin:.3em 0}\
+summary{cursor:pointer}
 details.claim{border:1px solid #ccc;border-left:6px solid #999;padding:.3em .6em;border-radius:4px}
-details.claim.passed{border-left-color:#3a9a3a}details.claim.failed{border-left-color:#c33}details.claim.xfailed{border-left-color:#d9a300}
-details.check{margin-left:1em;border-left:2px solid #eee;padding-left:.6em}.claim-id{font-weight:700;font-family:monospace}
-.check-name{font-weight:600;font-family:monospace}.stat{color:#444}.pair{margin-right:.6em}.note{color:#666;font-style:italic}
-.hint{color:#666}dl{display:grid;grid-template-columns:max-content auto;gap:0 1em;margin:.3em 0}dt{color:#555}dd{margin:0}
-figure{display:inline-block;margin:.3em 1em .3em 0;vertical-align:top}figcaption{color:#555;font-size:12px;max-width:640px}
+details.claim.passed{border-left-color:#3a9a3a}details.claim.failed{border-left-color:#c33}\
+details.claim.xfailed{border-left-color:#d9a300}
+details.check{margin-left:1em;border-left:2px solid #eee;padding-left:.6em}\
+.claim-id{font-weight:700;font-family:monospace}
+.check-name{font-weight:600;font-family:monospace}.stat{color:#444}.pair{margin-right:.6em}\
+.note{color:#666;font-style:italic}
+.hint{color:#666}dl{display:grid;grid-template-columns:max-content auto;gap:0 1em;margin:.3em 0}\
+dt{color:#555}dd{margin:0}
+figure{display:inline-block;margin:.3em 1em .3em 0;vertical-align:top}\
+figcaption{color:#555;font-size:12px;max-width:640px}
 pre.error{white-space:pre-wrap;padding:.4em}.movie .controls{display:flex;gap:.6em;align-items:center}
 .movie input[type=range]{width:420px}section.unit{border-top:1px solid #eee;margin-top:.6em}
 """
@@ -569,7 +609,8 @@ document.querySelectorAll('.movie').forEach(function (movie) {
   var button = movie.querySelector('button.play'), stamp = movie.querySelector('.stamp'), timer = null;
   function show(i) {
     frames.forEach(function (f, k) { f.hidden = k !== i; });
-    slider.value = i; stamp.textContent = 'frame ' + (i + 1) + '/' + frames.length + ': ' + frames[i].dataset.stamp;
+    slider.value = i; \
+stamp.textContent = 'frame ' + (i + 1) + '/' + frames.length + ': ' + frames[i].dataset.stamp;
   }
   slider.addEventListener('input', function () { show(+slider.value); });
   button.addEventListener('click', function () {
@@ -579,10 +620,12 @@ document.querySelectorAll('.movie').forEach(function (movie) {
   });
   show(0);
 });
-function openAll(open) { document.querySelectorAll('details.claim, details.check').forEach(function (d) { d.open = open; }); }
+function openAll(open) { document.querySelectorAll('details.claim, details.check').forEach(function (d) { \
+d.open = open; }); }
 function openTarget() {
   var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
-  for (var node = target; node; node = node.parentElement) { if (node.tagName === 'DETAILS') node.open = true; }
+  for (var node = target; node; node = node.parentElement) { \
+if (node.tagName === 'DETAILS') node.open = true; }
 }
 window.addEventListener('hashchange', openTarget); openTarget();
 """
@@ -598,7 +641,8 @@ def render(document: dict, pictures: Pictures | None = None) -> str:
     counts = ", ".join(f"{v} {k}" for k, v in (document.get("counts") or {}).items())
     git = (document.get("provenance") or {}).get("git") or {}
     commit = (
-        f"; lenet-claims commit {git['commit'][:12]}{' (with uncommitted changes)' if git.get('dirty') else ''}"
+        "; lenet-claims commit "
+        f"{git['commit'][:12]}{' (with uncommitted changes)' if git.get('dirty') else ''}"
         if git.get("commit")
         else ""
     )

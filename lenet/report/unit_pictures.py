@@ -1,4 +1,5 @@
-"""Pictures of one unit of a checked network, for the HTML report: ``lenet inspect``'s figures, the training movie, a perturbation.
+"""Pictures of one unit of a checked network, for the HTML report:
+``lenet inspect``'s figures, the training movie, a perturbation.
 
 Unlike ``lenet.pictures`` (arrays in, images out), this module loads what it
 needs: the subject, the discovery (train) split and the training record; it
@@ -30,7 +31,8 @@ MAX_FRAMES = 60  # movie frames kept (evenly subsampled; the first and last alwa
 
 @dataclasses.dataclass
 class UnitData:
-    """One unit of one network on the first ``IMAGES`` training images: values ``(N,)``, images ``(N, 28, 28)``, labels ``(N,)``."""
+    """One unit of one network on the first ``IMAGES`` training images:
+    values ``(N,)``, images ``(N, 28, 28)``, labels ``(N,)``."""
 
     subject: object  # a lenet.subject.subject.Subject
     layer: str
@@ -50,7 +52,8 @@ def load(
 ) -> UnitData | str:
     """The unit ``name`` (e.g. ``linear-0:63``) on the checked network, or why it cannot be drawn.
 
-    ``weights_sha256``: the hash the check reported; pictures of other weights would mislead, so a mismatch is a message.
+    ``weights_sha256``: the hash the check reported;
+    pictures of other weights would mislead, so a mismatch is a message.
     """
     from .. import subjects
     from ..errors import LenetError
@@ -60,7 +63,10 @@ def load(
         unit = parse_units(name, subjects.layers())
         subject = subjects.load(seed if seed is not None else 0, checkpoint)
         if weights_sha256 and subject.key != weights_sha256:
-            return f"{subject.name} now has weights {subject.key[:12]}..., not the checked {weights_sha256[:12]}...: no pictures"
+            return (
+                f"{subject.name} now has weights {subject.key[:12]}..., "
+                f"not the checked {weights_sha256[:12]}...: no pictures"
+            )
         split = subject.split("train")
         values = _layer_values(subject, unit.layer, site)[:, unit.indices[0]]
     except (LenetError, OSError) as err:
@@ -78,7 +84,8 @@ def load(
 
 @functools.lru_cache(maxsize=4)
 def _layer_values(subject, layer: str, site: str) -> np.ndarray:
-    """Every unit of ``layer`` at ``site`` on the first ``IMAGES`` training images, ``(N, units)``: one forward
+    """Every unit of ``layer`` at ``site`` on the first ``IMAGES`` training images, ``(N, units)``: one
+    forward
     pass per network and layer."""
     images = subject.split(subject.DISCOVERY).images[:IMAGES]
     return subject.image_values(images, layer, site=site, batch=2500)
@@ -98,7 +105,8 @@ def record(data: UnitData):
 
 
 def figures(data: UnitData) -> list[tuple[str, str, object]]:
-    """``(kind, caption, image)`` for the weighted means per class, top and most-negative images and training charts.
+    """``(kind, caption, image)`` for the weighted means per class,
+    top and most-negative images and training charts.
 
     ``image`` is None where the picture cannot be made; the caption then says why.
     """
@@ -139,7 +147,8 @@ def figures(data: UnitData) -> list[tuple[str, str, object]]:
 
 
 def movie(data: UnitData, max_frames: int = MAX_FRAMES) -> list[tuple[str, object]] | str:
-    """The unit's training movie as ``(stamp, frame)`` pairs, at most ``max_frames`` of them; or why there is none."""
+    """The unit's training movie as ``(stamp, frame)`` pairs,
+    at most ``max_frames`` of them; or why there is none."""
     from .. import pictures as P
 
     found = record(data)
@@ -160,7 +169,8 @@ def movie(data: UnitData, max_frames: int = MAX_FRAMES) -> list[tuple[str, objec
 
 def counterexample(data: UnitData, params: dict) -> tuple[str, object]:
     """``(caption, image)``: a perturbation (the invariance counterexample's parameters) applied to the unit's
-    top-activating training images, as they are above and perturbed below, each labelled with the unit's value."""
+    top-activating training images, as they are above and perturbed below,
+    each labelled with the unit's value."""
     import torch
 
     from .. import pictures as P

@@ -43,7 +43,8 @@ __all__ = [
 
 @dataclass
 class Rate:
-    """How often a check passed over ``trials`` claims, with a Clopper-Pearson interval and the p-values seen."""
+    """How often a check passed over ``trials`` claims,
+    with a Clopper-Pearson interval and the p-values seen."""
 
     check: str
     kind: str  # "false positives" (null claims) or "power" (planted units)
@@ -77,7 +78,8 @@ class Rate:
     def describe(self) -> str:
         low, high = self.interval()
         ks = (
-            f", KS uniform p={self.uniformity():.3f}, KS not-anti-conservative p={self.uniformity('greater'):.3f}"
+            f", KS uniform p={self.uniformity():.3f}, KS "
+            f"not-anti-conservative p={self.uniformity('greater'):.3f}"
             if self.p_values
             else ""
         )
@@ -139,16 +141,19 @@ def null_correlation(
     return rate
 
 
-SITE = "pre"  # where these rates were measured; calibrating every site is a later step (see docs/statistics.md)
+SITE = (
+    "pre"  # where these rates were measured; calibrating every site is a later step (see docs/statistics.md)
+)
 PLANTS = (Plant(5, 3, strength=1.0), Plant(40, 10, strength=0.5), Plant(99, 60, strength=2.0))
 
 
 def power(
     subject: Subject, alpha: float = 0.01, plants: tuple[Plant, ...] = PLANTS, untouched: int = 20
 ) -> list[Rate]:
-    """Planted crossbar units must pass selectivity (min_auroc 0.75, with the baseline) and ablation (zero, logit:7,
-    min_effect 0.5); untouched units must not pass ablation. (Untouched units' *selectivity* is the network's own:
-    planting leaves their values unchanged, and a trained LeNet may well have real crossbar detectors.)"""
+    """Planted crossbar units must pass selectivity (min_auroc 0.75, with the baseline) and ablation (zero,
+    logit:7, min_effect 0.5); untouched units must not pass ablation. (Untouched units' *selectivity* is the
+    network's own: planting leaves their values unchanged,
+    and a trained LeNet may well have real crossbar detectors.)"""
     from ..subject.baseline import baseline
 
     c, p = subject.members("seven/crossed", "test"), subject.members("seven/plain", "test")
@@ -203,8 +208,12 @@ def power(
 def null_ablation(
     subject: Subject, trials: int = 1000, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0
 ) -> Rate:
-    """Per-image damage of zero-ablating each unit is computed once (one batched sweep); each null reuses it."""
-    damage, labels = subject.sweep_damage(layer, "zero", "logit:true", site=SITE), subject.split("test").labels.numpy()
+    """Per-image damage of zero-ablating each unit is computed once (one batched sweep); each null reuses
+    it."""
+    damage, labels = (
+        subject.sweep_damage(layer, "zero", "logit:true", site=SITE),
+        subject.split("test").labels.numpy(),
+    )
     rng, rate = np.random.default_rng(seed), Rate("ablation", "false positives", 0, trials, alpha)
     params = {"method": "zero", "output": "logit:true", "min_effect": None}
     for i in range(trials):
@@ -221,8 +230,8 @@ def null_ablation(
 def null_activation(
     subject: Subject, trials: int = 500, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0
 ) -> Rate:
-    """A random unit driven to the median of a random half of one class's *training* images, on that class's test images
-    split at random; a random output and direction."""
+    """A random unit driven to the median of a random half of one class's *training* images, on that class's
+    test images split at random; a random output and direction."""
     from ..subject.units import UnitSet
 
     split, train = subject.split("test"), subject.values(layer, "train", site=SITE)
@@ -240,7 +249,11 @@ def null_activation(
             "min_effect": None,
         }
         change = subject.intervene(
-            UnitSet(layer, (u,), subject.layers), "clamp", rows=rows, value=float(np.median(train[half, u])), site=SITE
+            UnitSet(layer, (u,), subject.layers),
+            "clamp",
+            rows=rows,
+            value=float(np.median(train[half, u])),
+            site=SITE,
         ).change(params["output"])
         verdict = activation.judge(
             change[: len(b)], change[len(b) :], params, confidence=1 - alpha, seed=i, permutations=499
@@ -253,7 +266,8 @@ def null_activation(
 def null_class_ablation(
     subject: Subject, trials: int = 300, alpha: float = 0.01, layer: str = "linear-0", seed: int = 0
 ) -> Rate:
-    """A random set of 5 units ablated; one class's test images split at random into a pretend class and pretend others."""
+    """A random set of 5 units ablated;
+    one class's test images split at random into a pretend class and pretend others."""
     from ..subject.units import UnitSet
 
     labels = subject.split("test").labels.numpy()
@@ -262,7 +276,9 @@ def null_class_ablation(
     for i in range(trials):
         a, b, _ = _split(rng, labels)
         effects = subject.intervene(
-            UnitSet(layer, tuple(int(u) for u in rng.choice(units, 5, replace=False)), subject.layers), "zero", site=SITE
+            UnitSet(layer, tuple(int(u) for u in rng.choice(units, 5, replace=False)), subject.layers),
+            "zero",
+            site=SITE,
         )
         rows = np.concatenate([a, b])
         pretend = np.r_[np.zeros(len(a), int), np.ones(len(b), int)]
@@ -287,7 +303,7 @@ NULLS = {
     "class-ablation": null_class_ablation,
     "correlation": null_correlation,
 }
-#: Checks whose statistic is continuous: their null p-values must be uniform. The others have point masses (a
-#: unit that does not fire is unchanged by ablation or driving), so theirs pile up at 1: they must only never be
-#: anti-conservative (one-sided KS).
+#: Checks whose statistic is continuous: their null p-values must be uniform. The others have point masses
+#: (a unit that does not fire is unchanged by ablation or driving), so theirs pile up at 1: they must only
+#: never be anti-conservative (one-sided KS).
 CONTINUOUS = ("selectivity", "correlation")

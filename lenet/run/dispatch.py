@@ -1,4 +1,5 @@
-"""One check table of a claim file, run on its subject: the subject loaded, the units and concepts resolved, the check called.
+"""One check table of a claim file, run on its subject:
+the subject loaded, the units and concepts resolved, the check called.
 
 ``run(claim, check)`` loads the subject (reference seed, cached seed or
 checkpoint file, through ``lenet.subjects``), resolves the units (named, or
@@ -19,7 +20,8 @@ __all__ = ["members", "run", "target"]
 
 
 def members(name: str | None, claim, key: str, subject) -> Members:
-    """The concept called ``name`` resolved on the subject's two splits; a missing name says which claim key to add."""
+    """The concept called ``name`` resolved on the subject's two splits;
+    a missing name says which claim key to add."""
     if name is None:
         raise InvalidConfig(
             f'{claim.path}: this check needs `{key} = "..."`; '

@@ -1,4 +1,5 @@
-"""Join the ``--claims-json`` documents of a sharded run into the document one run over every seed would write.
+"""Join the ``--claims-json`` documents of a sharded run
+into the document one run over every seed would write.
 
 A CI matrix runs ``pytest claims/ --claims-shard K/N --claims-json shard-K.json``
 for K = 1..N; ``lenet merge shard-*.json`` then gives the same rows, k-of-n

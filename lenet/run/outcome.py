@@ -19,7 +19,8 @@ class Judgement:
 
 
 def item_status(outcome: str, expect: str) -> Judgement:
-    """The pytest status of an item whose verdict is ``outcome`` when the file says ``expect``, with its headline.
+    """The pytest status of an item whose verdict is ``outcome``
+    when the file says ``expect``, with its headline.
 
     Not a check's judge (``lenet.checks``): that one makes the verdict; this reads it against the file.
     """

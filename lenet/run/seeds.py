@@ -1,4 +1,5 @@
-"""Claims across training seeds: which seeds a claim's ``::seeds`` item checks, each seed's result, and "k of n seeds".
+"""Claims across training seeds: which seeds a claim's ``::seeds`` item checks,
+each seed's result, and "k of n seeds".
 
 - **Plan**: the seeds come from the claim's ``[seeds]`` table, or from
   ``--claims-seeds``, which replaces the list and scales ``min_holding`` by the
@@ -91,7 +92,8 @@ class Plan:
 
 
 def scaled_min_holding(min_holding: int, listed: int, given: int) -> int:
-    """``min_holding`` of ``listed`` seeds carried to ``given`` seeds at the same fraction, rounded up (at least 1).
+    """``min_holding`` of ``listed`` seeds carried to ``given``
+    seeds at the same fraction, rounded up (at least 1).
 
     Integer arithmetic, so 4 of 5 is exactly 8 of 10, never 9 by a rounding slip.
     """
@@ -105,7 +107,8 @@ def plan(claim, seeds: list[int] | None = None, shard: tuple[int, int] | None = 
     table = claim.seeds
     if table is None:
         raise InvalidConfig(
-            f"{claim.id} has no [seeds] table; add one, e.g. [seeds] seeds = [0, 1, 2, 3, 4] and min_holding = 4."
+            f"{claim.id} has no [seeds] table; add one, e.g. "
+            "[seeds] seeds = [0, 1, 2, 3, 4] and min_holding = 4."
         )
     chosen = tuple(seeds) if seeds else table.seeds
     least = (
@@ -132,7 +135,8 @@ def _criteria(verdict) -> dict:
 
 
 def _carry(claim, seed: int, networks: int) -> tuple[object | None, list[dict]]:
-    """``claim`` with its named units replaced by their counterparts on ``seed`` (None when one has none), and the matches.
+    """``claim`` with its named units replaced by their counterparts on ``seed``
+    (None when one has none), and the matches.
 
     ``select`` rules, layers and whole layers (``linear-0:*``) need no matching:
     the checks re-select on the seed, or cover every unit anyway.
@@ -175,7 +179,8 @@ def run_seed(
     networks: int | None = None,
     retrained: Retrained | None = None,
 ) -> dict:
-    """Every check of ``claim`` on training seed ``seed``: the per-seed row of the ``::seeds`` item (docs/claims-json.md).
+    """Every check of ``claim`` on training seed ``seed``:
+    the per-seed row of the ``::seeds`` item (docs/claims-json.md).
 
     ``known``: verdicts already computed for the claim's own seed (check -> Verdict),
     reused as they are (checks are deterministic). ``networks``: untrained networks
@@ -265,7 +270,8 @@ class Tally:
 
     @property
     def outcome(self) -> str:
-        """holds (k >= min_holding), refuted (k + undecided < min_holding), inconclusive, or error (a seed failed or is missing)."""
+        """holds (k >= min_holding), refuted (k + undecided < min_holding),
+        inconclusive, or error (a seed failed or is missing)."""
         if self.failed or self.missing:
             return "error"
         k = len(self.holding)
@@ -280,14 +286,18 @@ class Tally:
         return clopper_pearson(len(self.holding), len(self.seeds), self.confidence)
 
     def describe(self) -> str:
-        """``holds on 4 of 5 seeds (needs 4; 99% CI of the fraction [0.35, 1])``, plus the seeds that decide it."""
+        """``holds on 4 of 5 seeds (needs 4; 99% CI of the fraction [0.35, 1])``,
+        plus the seeds that decide it."""
         low, high = self.interval()
         text = (
             f"holds on {len(self.holding)} of {len(self.seeds)} seeds (needs {self.min_holding}; "
             f"{self.confidence:.0%} CI of the fraction [{low:.2f}, {high:.2f}])"
         )
         if self.undecided:
-            text += f"; inconclusive on seed{'s' * (len(self.undecided) > 1)} {', '.join(map(str, self.undecided))}"
+            text += (
+                f"; inconclusive on seed{'s' * (len(self.undecided) > 1)} "
+                f"{', '.join(map(str, self.undecided))}"
+            )
         if self.failed or self.missing:
             text += "; " + "; ".join(
                 part
@@ -304,13 +314,17 @@ class Tally:
         return text
 
     def verdict(self):
-        """The tally as a ``lenet.stats.verdict.Verdict`` (one criterion: the fraction holding against min_holding / n)."""
+        """The tally as a ``lenet.stats.verdict.Verdict``
+        (one criterion: the fraction holding against min_holding / n)."""
         from ..stats.verdict import Criterion, Verdict
 
         n, k = len(self.seeds), len(self.holding)
         low, high = self.interval()
         outcome = self.outcome
-        rule = "holds on at least min_holding seeds; refuted when it cannot, even if every inconclusive seed held"
+        rule = (
+            "holds on at least min_holding seeds; refuted when "
+            "it cannot, even if every inconclusive seed held"
+        )
         criterion = Criterion(
             name="min_holding",
             statistic="fraction of seeds where every check holds",
@@ -324,7 +338,10 @@ class Tally:
         )
         to_decide = None
         if outcome == "inconclusive":
-            to_decide = f"{self.min_holding - k} more of the inconclusive seeds ({', '.join(map(str, self.undecided))}) would have to hold"
+            to_decide = (
+                f"{self.min_holding - k} more of the inconclusive seeds "
+                f"({', '.join(map(str, self.undecided))}) would have to hold"
+            )
         counts = {
             "seeds": n,
             "holding": k,
@@ -364,12 +381,14 @@ class Retrained:
 
     @property
     def problem(self) -> str | None:
-        """Why the retraining fails the run: it differs from the reference on the kind of machine that made it."""
+        """Why the retraining fails the run:
+        it differs from the reference on the kind of machine that made it."""
         if self.identical is False and self.same_kind:
             return (
-                f"retrained seed {self.seed} has weights {self.weights_sha256[:16]}..., the committed reference "
-                f"{self.reference_sha256[:16]}..., on the same machine kind and versions ({_kind(self.versions)}): training "
-                f"is not reproducible here. Compare `lenet train --seed {self.seed}` runs and check the thread count."
+                f"retrained seed {self.seed} has weights {self.weights_sha256[:16]}..., the "
+                f"committed reference {self.reference_sha256[:16]}..., on the same machine kind "
+                f"and versions ({_kind(self.versions)}): training is not reproducible here. "
+                f"Compare `lenet train --seed {self.seed}` runs and check the thread count."
             )
         return None
 
@@ -383,7 +402,10 @@ class Retrained:
             if self.same_kind
             else f"; expected on {_kind(self.versions)} (reference: {_kind(self.reference_versions)})"
         )
-        return f"retrained seed {self.seed}: differs from the committed reference{kind}; claims use the committed weights"
+        return (
+            f"retrained seed {self.seed}: differs from the committed "
+            f"reference{kind}; claims use the committed weights"
+        )
 
     def as_dict(self) -> dict:
         return {
@@ -398,7 +420,10 @@ class Retrained:
 
 
 def _kind(versions: dict) -> str:
-    return f"{versions.get('machine')}, torch {versions.get('torch')}, numpy {versions.get('numpy')}, python {versions.get('python')}"
+    return (
+        f"{versions.get('machine')}, torch {versions.get('torch')}, "
+        f"numpy {versions.get('numpy')}, python {versions.get('python')}"
+    )
 
 
 def retrain(
@@ -409,7 +434,8 @@ def retrain(
     references: Path | None = None,
     progress: bool = True,
 ) -> Retrained:
-    """Train ``seed`` again from scratch into the cache (replacing its entry) and compare it with the committed reference."""
+    """Train ``seed`` again from scratch into the cache
+    (replacing its entry) and compare it with the committed reference."""
     from .. import subjects
 
     weights, versions = subjects.get().retrain(seed, config, mnist_root, cache_root, progress=progress)
@@ -419,7 +445,8 @@ def retrain(
 def compare(
     seed: int, weights_sha256: str, versions: dict, config=None, references: Path | None = None
 ) -> Retrained:
-    """Weights trained here for ``seed`` (with ``config``) against the committed reference of the same seed and config."""
+    """Weights trained here for ``seed``
+    (with ``config``) against the committed reference of the same seed and config."""
     from .. import subjects
 
     ref = subjects.get().reference(seed, config, references)
@@ -433,7 +460,8 @@ def compare(
 
 
 def retrain_once(seed: int, run_id: str, progress: bool = True) -> Retrained:
-    """``retrain(seed)`` once per test run, however many items and pytest-xdist workers ask (a marker file per seed)."""
+    """``retrain(seed)`` once per test run,
+    however many items and pytest-xdist workers ask (a marker file per seed)."""
     from filelock import FileLock
 
     from ..paths import cache_dir
@@ -459,7 +487,8 @@ _SOURCES = {
 
 
 def prepare(seeds: list[int], stream, retrain_run: str | None = None) -> None:
-    """Make every seed's network available before the checks: train what the cache lacks (``--claims-retrain``: retrain all).
+    """Make every seed's network available before the checks:
+    train what the cache lacks (``--claims-retrain``: retrain all).
 
     Progress and one line per seed go to ``stream``; errors are left for the
     items, which meet them again and report them per seed.

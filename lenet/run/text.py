@@ -28,7 +28,10 @@ def _num(value) -> str:
 def _table(table: list[tuple[str, ...]], indent: str = "") -> list[str]:
     """Rows of cells as left-aligned columns two spaces apart, trailing spaces stripped."""
     widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
-    return [indent + "  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in table]
+    return [
+        indent + "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=False)).rstrip()
+        for line in table
+    ]
 
 
 def summary_lines(rows: list[Row]) -> list[str]:

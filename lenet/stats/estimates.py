@@ -237,7 +237,8 @@ def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tu
 def proportion(
     successes: int, trials: int, confidence: float = 0.99, null: float = 0.5, alternative: str = "less"
 ) -> Estimate:
-    """A proportion (e.g. accuracy after ablation) with its Clopper-Pearson CI and an exact binomial test against ``null``."""
+    """A proportion (e.g. accuracy after ablation) with its
+    Clopper-Pearson CI and an exact binomial test against ``null``."""
     low, high = clopper_pearson(successes, trials, confidence)
     p = float(sps.binomtest(successes, trials, null, alternative=alternative).pvalue) if trials else 1.0
     return Estimate(
@@ -261,13 +262,15 @@ def holm(pvalues: list[float]) -> list[float]:
 
 
 def percentile_rank(value: float, population: np.ndarray) -> float:
-    """Percent of ``population`` strictly below ``value`` plus half of the ties (0-100): a unit's standing in its layer."""
+    """Percent of ``population`` strictly below ``value`` plus half of the ties
+    (0-100): a unit's standing in its layer."""
     pop = np.asarray(population, float)
     return float(100.0 * ((pop < value).sum() + 0.5 * (pop == value).sum()) / len(pop))
 
 
 def class_selectivity_index(class_means: np.ndarray) -> float:
-    """Morcos et al. 2018: (mu_max - mu_rest) / (mu_max + mu_rest) of a unit's mean *rectified* activation per class."""
+    """Morcos et al. 2018: (mu_max - mu_rest) /
+    (mu_max + mu_rest) of a unit's mean *rectified* activation per class."""
     means = np.asarray(class_means, float)
     top = int(means.argmax())
     rest = np.delete(means, top).mean()

@@ -25,7 +25,8 @@ _OUTPUT = re.compile(r"^(logit:(true|\d)|prob:true|accuracy)$")
 
 
 def output(logits: torch.Tensor, labels: torch.Tensor, name: str) -> torch.Tensor:
-    """Per-image value of a named output: 'logit:true', 'logit:N', 'prob:true' or 'accuracy' (1.0 if correct)."""
+    """Per-image value of a named output: 'logit:true',
+    'logit:N', 'prob:true' or 'accuracy' (1.0 if correct)."""
     if not _OUTPUT.match(name):
         raise InvalidConfig(
             f"output={name!r} is unknown; use 'logit:true', 'logit:N' (N = 0-9), 'prob:true' or 'accuracy'."

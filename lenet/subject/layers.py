@@ -1,4 +1,5 @@
-"""Layers as users see them: a name, a kind, a unit count and a per-image shape; looked up with errors that list them.
+"""Layers as users see them: a name, a kind,
+a unit count and a per-image shape; looked up with errors that list them.
 
 A subject's layer table maps each user-facing name (``linear-0``, or a dotted module name for other
 subjects) to its ``Layer``, in forward order; unit addresses are checked against it (``units``).
@@ -27,7 +28,7 @@ class Layer:
 
 def ranges(layers: Mapping[str, Layer]) -> str:
     """``conv-0 (units 0-5), conv-1 (units 0-15), ...``: the table as error messages list it."""
-    return ", ".join(f"{n} (units 0-{l.units - 1})" for n, l in layers.items())
+    return ", ".join(f"{n} (units 0-{layer.units - 1})" for n, layer in layers.items())
 
 
 def find(layers: Mapping[str, Layer], name: str) -> Layer:

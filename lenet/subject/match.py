@@ -1,4 +1,5 @@
-"""Matching units across training runs: a reference unit's counterpart in another network, or "no counterpart".
+"""Matching units across training runs:
+a reference unit's counterpart in another network, or "no counterpart".
 
 Unit indices mean nothing across seeds, so a claim about ``linear-0:58`` of the
 reference seed is carried to another seed through its *counterpart*: the unit
@@ -110,12 +111,16 @@ class Match:
         stats = f"r={self.correlation:.3f}, rank {self.rank} of {self.units}"
         if self.reason is None:
             return f"{where} -> {self.layer}:{self.candidate} ({stats}, null bar {self.null_bar:.3f})"
-        return f"{where} -> no counterpart ({self.reason}; best candidate {self.layer}:{self.candidate}, {stats})"
+        return (
+            f"{where} -> no counterpart ({self.reason}; best "
+            f"candidate {self.layer}:{self.candidate}, {stats})"
+        )
 
 
 @dataclass(frozen=True)
 class Null:
-    """Candidate correlations of the reference's units with untrained networks': ``correlations`` is ``(networks, U)``."""
+    """Candidate correlations of the reference's units with untrained networks':
+    ``correlations`` is ``(networks, U)``."""
 
     layer: str
     correlations: np.ndarray
@@ -156,7 +161,8 @@ class LayerMatch:
 
     @property
     def ranks(self) -> np.ndarray:
-        """Each candidate's rank among the other network's units for its reference unit (1 = best), ``(U,)``."""
+        """Each candidate's rank among the other network's
+        units for its reference unit (1 = best), ``(U,)``."""
         return 1 + (self.correlations > self.candidate_correlations[:, None]).sum(axis=1)
 
     @property
@@ -234,7 +240,8 @@ def sample_rows(images: int) -> np.ndarray:
 
 
 def sample_values(subject: Subject, layer: str, site: str = "pre") -> np.ndarray:
-    """``subject``'s unit values of ``layer`` at ``site`` on the matching sample of the training split, ``(n, U)``."""
+    """``subject``'s unit values of ``layer`` at ``site`` on the matching sample of the training split, ``(n,
+    U)``."""
     values = subject.values(layer, subject.DISCOVERY, site=site)
     return values[sample_rows(len(values))]
 
@@ -251,7 +258,8 @@ def match_values(
         )
     if null.correlations.shape[1] != reference.shape[1]:
         raise MatchError(
-            f"the null has {null.correlations.shape[1]} units, the values {reference.shape[1]}; build it for layer {layer}."
+            f"the null has {null.correlations.shape[1]} units, the "
+            f"values {reference.shape[1]}; build it for layer {layer}."
         )
     corr = correlations(reference, other)
     return LayerMatch(layer, corr, assign(corr), null, float(min_correlation))
@@ -272,7 +280,8 @@ def match_layer(
     networks: int = NULL_NETWORKS,
     site: str = "pre",
 ) -> LayerMatch:
-    """Every unit of ``layer`` of ``reference`` matched with ``other``'s at ``site`` on the discovery sample."""
+    """Every unit of ``layer`` of ``reference`` matched with ``other``'s at ``site`` on the discovery
+    sample."""
     layer = reference.layer(layer).name
     return match_values(
         layer,
@@ -292,7 +301,8 @@ def match_unit(
     networks: int = NULL_NETWORKS,
     site: str = "pre",
 ) -> Match:
-    """Reference unit ``layer:unit``'s counterpart in ``other``: its partner in the whole layer's assignment."""
+    """Reference unit ``layer:unit``'s counterpart in ``other``:
+    its partner in the whole layer's assignment."""
     _check_unit(reference.layer(layer).name, unit, reference.layer(layer).units)
     return match_layer(reference, other, layer, min_correlation, networks, site).match(unit)
 
@@ -316,8 +326,16 @@ def _null_table(reference: Subject, networks: int, site: str = "pre") -> dict[st
     images = train.images[sample_rows(len(train))]  # (n, 1, 28, 28)
     digest = hashlib.sha256(
         json.dumps(
-            [_FORMAT, type(reference).__name__, site, networks, NULL_FIRST_SEED, SAMPLE_SIZE, SAMPLE_SEED,
-             reference.key]
+            [
+                _FORMAT,
+                type(reference).__name__,
+                site,
+                networks,
+                NULL_FIRST_SEED,
+                SAMPLE_SIZE,
+                SAMPLE_SEED,
+                reference.key,
+            ]
         ).encode()
     )
     digest.update(images.numpy().tobytes())  # ties the file to the exact images
@@ -337,7 +355,8 @@ def _null_table(reference: Subject, networks: int, site: str = "pre") -> dict[st
 def _compute_null(
     reference: Subject, images: torch.Tensor, networks: int, site: str = "pre"
 ) -> dict[str, np.ndarray]:
-    """Candidate correlations of ``reference``'s units with each untrained network's, per layer: ``(networks, U)``."""
+    """Candidate correlations of ``reference``'s units with each untrained network's, per layer: ``(networks,
+    U)``."""
     ref = direct_values(reference, images, site)
     rows: dict[str, list[np.ndarray]] = {name: [] for name in reference.layers}
     for i in range(networks):
@@ -349,7 +368,8 @@ def _compute_null(
 
 
 def direct_values(subject: Subject, images: torch.Tensor, site: str = "pre") -> dict[str, np.ndarray]:
-    """Every layer's unit values for ``images`` ``(n, 1, 28, 28)``: ``(n, U)`` float32, as ``Subject.values`` reads them.
+    """Every layer's unit values for ``images`` ``(n, 1, 28, 28)``: ``(n, U)`` float32, as ``Subject.values``
+    reads them.
 
     The null's untrained networks (``subject.fresh``) are read on the sample directly, not through the
     split cache (the tests check the two agree).

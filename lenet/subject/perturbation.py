@@ -15,7 +15,8 @@ __all__ = ["Perturbation"]
 
 @dataclass(frozen=True)
 class Perturbation:
-    """Shift by (dx, dy) pixels, rotate by ``degrees`` (counter-clockwise), thicken (stroke > 0) or thin (< 0).
+    """Shift by (dx, dy) pixels, rotate by ``degrees``
+    (counter-clockwise), thicken (stroke > 0) or thin (< 0).
 
     ``stroke`` counts 3x3 grey dilations (erosions when negative); a fraction
     blends the last step in, so stroke changes are continuous and shrink to 0.

@@ -1,4 +1,5 @@
-"""What to plant, for calibrating power: a unit wired to detect a concept and feed a class logit through a relay.
+"""What to plant, for calibrating power:
+a unit wired to detect a concept and feed a class logit through a relay.
 
 ``subject.planted(plant, concept, contrast)`` builds the copy (the built-in
 subject's is ``lenet.lenet_mnist.planting``); calibration plants these and
@@ -14,7 +15,8 @@ __all__ = ["Plant"]
 
 @dataclass(frozen=True)
 class Plant:
-    """A planted variant: ``unit`` of linear-0 made to detect concept vs contrast and feed ``logit`` via linear-1's ``relay``."""
+    """A planted variant: ``unit`` of linear-0 made to detect concept
+    vs contrast and feed ``logit`` via linear-1's ``relay``."""
 
     unit: int
     relay: int

@@ -51,7 +51,8 @@ CONFIRMATION = "test"  # check claims
 
 
 class Subject:
-    """A network under study with its data; subclasses implement what they offer (see the module docstring)."""
+    """A network under study with its data;
+    subclasses implement what they offer (see the module docstring)."""
 
     DISCOVERY: ClassVar[str] = DISCOVERY
     CONFIRMATION: ClassVar[str] = CONFIRMATION
@@ -107,7 +108,8 @@ class Subject:
     # measurement ------------------------------------------------------------------------------------
 
     def values(self, layer: str, split: str, *, site: str) -> np.ndarray:
-        """Every unit's value at ``site`` (``lenet.subject.site``) per image of a split, ``(N, units)`` float32."""
+        """Every unit's value at ``site`` (``lenet.subject.site``) per image of a split, ``(N, units)``
+        float32."""
         raise self._missing("unit values")
 
     def image_values(self, images: torch.Tensor, layer: str, *, site: str, batch: int = 2000) -> np.ndarray:
@@ -121,13 +123,15 @@ class Subject:
     def intervene(
         self, units: UnitSet, method: str = "zero", split: str = CONFIRMATION, *, site: str, **options
     ) -> Effects:
-        """Edit ``units``' values at ``site`` on ``split`` with one of ``effects.METHODS``; logits before and after."""
+        """Edit ``units``' values at ``site`` on ``split`` with one of ``effects.METHODS``; logits before and
+        after."""
         raise self._missing("interventions")
 
     def sweep_damage(
         self, layer: str, method: str, output: str, split: str = CONFIRMATION, *, site: str, **options
     ) -> np.ndarray:
-        """Per-unit, per-image damage ``(U, N)`` of editing each unit of ``layer`` alone at ``site`` on ``split``."""
+        """Per-unit, per-image damage ``(U, N)`` of editing each unit of ``layer`` alone at ``site`` on
+        ``split``."""
         raise self._missing("intervention sweeps")
 
     # other networks of the same architecture ---------------------------------------------------------

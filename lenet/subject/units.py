@@ -24,7 +24,8 @@ _ADDRESS = re.compile(r"^\s*(?P<layer>[A-Za-z]+-\d+)(?::|-)(?P<indices>\*|\d+(?:
 
 @dataclass(frozen=True)
 class UnitSet:
-    """Units of one layer, in the order given (no repeats); ``layers`` is the table they are checked against."""
+    """Units of one layer, in the order given (no repeats);
+    ``layers`` is the table they are checked against."""
 
     layer: str
     indices: tuple[int, ...]
@@ -95,10 +96,12 @@ def parse_units(text: str | list[str] | tuple[str, ...], layers: Mapping[str, La
 
 
 def parse_unit(text: str, layers: Mapping[str, Layer]) -> tuple[str, int]:
-    """One unit: ``"linear-0:58"`` or ``"linear-0-58"`` -> ``("linear-0", 58)``; unknown layers and indices list the valid ones."""
+    """One unit: ``"linear-0:58"`` or ``"linear-0-58"`` -> ``("linear-0", 58)``;
+    unknown layers and indices list the valid ones."""
     if text in layers:
         raise UnknownUnit(
-            f"unit={text!r} names a layer, not a unit; write {text}:INDEX with INDEX in 0-{layers[text].units - 1}."
+            f"unit={text!r} names a layer, not a unit; write "
+            f"{text}:INDEX with INDEX in 0-{layers[text].units - 1}."
         )
     name, sep, index = text.partition(":")
     if not sep:  # the original analysis's spelling, linear-0-58
@@ -106,7 +109,7 @@ def parse_unit(text: str, layers: Mapping[str, Layer]) -> tuple[str, int]:
     found = find(layers, name)  # an unknown layer raises, listing the layers and their unit ranges
     if not index.isdigit() or int(index) >= found.units:
         raise UnknownUnit(
-            f"unit={text!r} does not exist; write LAYER:INDEX with INDEX in 0-{found.units - 1} for {found.name}, "
-            f"e.g. {found.name}:{min(58, found.units - 1)}."
+            f"unit={text!r} does not exist; write LAYER:INDEX with INDEX in 0-{found.units - 1} "
+            f"for {found.name}, e.g. {found.name}:{min(58, found.units - 1)}."
         )
     return found.name, int(index)

@@ -15,12 +15,14 @@ __all__ = ["per_unit", "weighted_mean_images", "top_images"]
 
 
 def per_unit(pre: torch.Tensor) -> torch.Tensor:
-    """A layer's pre-activation as one number per image and unit, ``(N, U[, H, W]) -> (N, U)``: conv channels by their spatial mean."""
+    """A layer's pre-activation as one number per image and unit,
+    ``(N, U[, H, W]) -> (N, U)``: conv channels by their spatial mean."""
     return pre.flatten(2).mean(2) if pre.dim() > 2 else pre
 
 
 def weighted_mean_images(values: np.ndarray, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Rectified-activation-weighted mean image per class: ``(N,)``, ``(N, 28, 28)``, ``(N,)`` -> ``(10, 28, 28)``.
+    """Rectified-activation-weighted mean image per class:
+    ``(N,)``, ``(N, 28, 28)``, ``(N,)`` -> ``(10, 28, 28)``.
 
     Weights are max(value, 0), so images on which the unit does not fire add
     nothing (the original analysis's picture of "the average 7 that drives this

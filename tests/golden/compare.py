@@ -118,7 +118,7 @@ def _walk(a, b, path: tuple, where: str, found: list[str], ignore: frozenset = I
     elif isinstance(a, list) and isinstance(b, list):
         if len(a) != len(b):
             found.append(f"{where}: {_name(path)} has {len(a)} items != golden {len(b)}")
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
             _walk(x, y, (*path, i), where, found, ignore)
     elif _is_number(a) and _is_number(b):
         if not _close(a, b):

@@ -39,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
         cfg = e.meta["config"]
         extra = " +examples" if "examples.npz" in e.meta["files"] else ""
         print(
-            f"  seed {e.seed:<3} {cfg['epochs']} epochs{', subset ' + str(cfg['subset']) if cfg['subset'] else ''}"
-            f"  acc {e.meta['test_accuracy']:.2%}  {e.size() / 1e6:6.1f} MB{extra}  {e.meta['created']}  {e.folder.name}"
+            f"  seed {e.seed:<3} {cfg['epochs']} "
+            f"epochs{', subset ' + str(cfg['subset']) if cfg['subset'] else ''} "
+            f" acc {e.meta['test_accuracy']:.2%}  {e.size() / 1e6:6.1f} "
+            f"MB{extra}  {e.meta['created']}  {e.folder.name}"
         )
     return 0

@@ -1,4 +1,5 @@
-"""List the concepts claims can name, with their sizes, their quality against hand labels, and sample pictures.
+"""List the concepts claims can name, with their sizes, \
+their quality against hand labels, and sample pictures.
 
 For every concept (or just NAME): its size on the train (discovery) and test
 (confirmation) splits and, where hand labels exist (fixtures/labels/), precision
@@ -64,7 +65,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--project",
         metavar="DIR",
-        help="project root holding fixtures/concepts/ and lenet_concepts.py (default: $LENET_PROJECT_ROOT, else this checkout)",
+        help="project root holding fixtures/concepts/ and lenet_concepts.py "
+        "(default: $LENET_PROJECT_ROOT, else this checkout)",
     )
     add_mnist_root(parser)
 
@@ -98,7 +100,8 @@ def print_table(chosen: list, confidence: float, root: str | None) -> None:
 
     level = f"{confidence:.0%}"
     print(
-        f"{'concept':<16} {'train':>6} {'test':>6}  {'precision [' + level + ' CI] (k/n)':<29} recall [{level} CI] (k/n)"
+        f"{'concept':<16} {'train':>6} {'test':>6}  "
+        f"{'precision [' + level + ' CI] (k/n)':<29} recall [{level} CI] (k/n)"
     )
     warnings = []
     for item in chosen:
@@ -107,8 +110,9 @@ def print_table(chosen: list, confidence: float, root: str | None) -> None:
         scores = f"{str(quality.precision):<29} {quality.recall}" if quality else ""
         print(f"{item.name:<16} {sizes['train']:>6} {sizes['test']:>6}  {scores}".rstrip())
         warnings += [
-            f"warning: {item.name} has {size} images on the {split} split, fewer than {MIN_SIZE}: "
-            f"a selectivity claim about it cannot reach significance there (see lenet.concepts.min_concept_size)."
+            f"warning: {item.name} has {size} images on the {split} split, "
+            f"fewer than {MIN_SIZE}: a selectivity claim about it cannot "
+            "reach significance there (see lenet.concepts.min_concept_size)."
             for split, size in sizes.items()
             if size < MIN_SIZE
         ]

@@ -68,7 +68,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_run_arguments(parser)
 
 
-# --- shared with `lenet movie` ---------------------------------------------------------------------------------------
+# --- shared with `lenet movie` ------------------------------------------------------------------------------
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -122,9 +122,9 @@ def require_trained(seed: int, config, args: argparse.Namespace, examples_hint: 
         else f" --epochs {config.epochs}" + (f" --subset {config.subset}" if config.subset else "")
     )
     raise InvalidConfig(
-        f"--seed={seed} is not trained with these settings: reference seeds are {', '.join(map(str, reference.seeds()))} "
-        f"and the cache holds no such run. Train it first with `lenet train --seed {seed}{tiny}{examples_hint}` "
-        f"(about a minute per seed on 2 cores)."
+        f"--seed={seed} is not trained with these settings: reference seeds are "
+        f"{', '.join(map(str, reference.seeds()))} and the cache holds no such run. Train it first "
+        f"with `lenet train --seed {seed}{tiny}{examples_hint}` (about a minute per seed on 2 cores)."
     )
 
 
@@ -138,8 +138,8 @@ def load_examples(seed: int, config, args: argparse.Namespace):
         print(f"gradient examples: from the cache ({cache_dir(args.cache_dir)})")
     else:
         print(
-            f"gradient examples: not cached; regenerating them by retraining seed {seed} with the recorder on "
-            f"(about 70 s on 2 cores; progress below)",
+            "gradient examples: not cached; regenerating them by retraining seed "
+            f"{seed} with the recorder on (about 70 s on 2 cores; progress below)",
             flush=True,
         )
     examples = cache.gradient_examples(seed, config, args.mnist_root, args.cache_dir)
@@ -182,7 +182,7 @@ def class_stats(
     )
 
 
-# --- the command --------------------------------------------------------------------------------------------------
+# --- the command --------------------------------------------------------------------------------------------
 
 
 def print_table(stats: ClassStats, layer: str) -> None:
@@ -193,7 +193,10 @@ def print_table(stats: ClassStats, layer: str) -> None:
     for c in range(10):
         line = f"{c:>5} {stats.count[c]:>7} {stats.mean_activation[c]:>+9.3f} {stats.firing[c]:>7.1%}"
         if recorded:
-            line += f" {stats.grad_mean[c] * 1e3:>+10.3f} {stats.grad_final[c] * 1e3:>+10.3f} {stats.grad_trend[c] * 1e3:>+10.3f}"
+            line += (
+                f" {stats.grad_mean[c] * 1e3:>+10.3f} "
+                f"{stats.grad_final[c] * 1e3:>+10.3f} {stats.grad_trend[c] * 1e3:>+10.3f}"
+            )
         print(line)
     if not recorded:
         print(
@@ -201,8 +204,8 @@ def print_table(stats: ClassStats, layer: str) -> None:
         )
         return
     print(
-        "grad: mean training gradient x 1e-3 (positive: training pushed the unit up for that class), over all frames, "
-        "over the final epoch, and final minus first epoch."
+        "grad: mean training gradient x 1e-3 (positive: training pushed the unit up for "
+        "that class), over all frames, over the final epoch, and final minus first epoch."
     )
     for word, klass in (("up", int(stats.grad_mean.argmax())), ("down", int(stats.grad_mean.argmin()))):
         rank = int((stats.mean_activation > stats.mean_activation[klass]).sum()) + 1
@@ -227,7 +230,8 @@ def run(args: argparse.Namespace) -> int:
     source = require_trained(args.seed, config, args, "")
     if args.split == "test":
         print(
-            "note: --split test is the confirmation split: units chosen by looking at it cannot be confirmed honestly on it.",
+            "note: --split test is the confirmation split: units chosen "
+            "by looking at it cannot be confirmed honestly on it.",
             file=sys.stderr,
         )
     split = data.load_split(args.split, args.mnist_root)
@@ -243,7 +247,10 @@ def run(args: argparse.Namespace) -> int:
     kind = "discovery" if args.split == "train" else "confirmation"
     title = f"{layer}:{unit}, seed {args.seed} ({source}), {args.split} split ({len(labels)} images, {kind})"
     if layer.startswith("conv"):
-        title += "\nconv channel: one number per image, the spatial mean of its pre-activation map; firing = that mean > 0"
+        title += (
+            "\nconv channel: one number per image, the spatial "
+            "mean of its pre-activation map; firing = that mean > 0"
+        )
     print(title)
     print_table(stats, layer)
     if not args.no_sheet:
@@ -268,7 +275,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def sheet_examples(args: argparse.Namespace, config, layer: str, unit: int) -> tuple[np.ndarray | None, str]:
-    """The unit's gradient examples ``(10, 28, 28)`` averaged over all frames, when cached or asked for; else None and why."""
+    """The unit's gradient examples ``(10, 28, 28)`` averaged over all frames,
+    when cached or asked for; else None and why."""
     from ..recorder import EXAMPLE_LAYER
 
     if layer != EXAMPLE_LAYER:
@@ -282,7 +290,10 @@ def sheet_examples(args: argparse.Namespace, config, layer: str, unit: int) -> t
         )  # (F, 10, 28, 28)
         return frames.mean(0), "mean over all training frames"
     else:
-        note = f"gradient examples: not cached; add --gradient-examples to regenerate them (retrains seed {args.seed}, ~70 s)."
+        note = (
+            "gradient examples: not cached; add --gradient-examples "
+            f"to regenerate them (retrains seed {args.seed}, ~70 s)."
+        )
     print(note)
     return None, note
 

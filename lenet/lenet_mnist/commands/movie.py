@@ -1,4 +1,5 @@
-"""The original analysis's training movie, as an animated GIF: what training asked of units, and how they fired.
+"""The original analysis's training movie, as an animated GIF: \
+what training asked of units, and how they fired.
 
 One frame per recorded frame of the training record (about ten per epoch),
 stamped with epoch and step. For each unit, from top to bottom:
@@ -59,7 +60,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def parse_units(texts: list[str]) -> list[tuple[str, int]]:
-    """``["linear-0:58,28", "linear-1-7"]`` -> ``[("linear-0", 58), ("linear-0", 28), ("linear-1", 7)]``, without repeats."""
+    """``["linear-0:58,28", "linear-1-7"]`` -> ``[("linear-0", 58), ("linear-0", 28), ("linear-1", 7)]``,
+    without repeats."""
     from ...errors import UnknownUnit
     from ..model import LAYERS
     from ..recorder import RECORDED_LAYERS
@@ -71,7 +73,8 @@ def parse_units(texts: list[str]) -> list[tuple[str, int]]:
             found = parse_unit(f"{head}:{index.strip()}" if sep else text, LAYERS)
             if found[0] not in RECORDED_LAYERS:
                 raise UnknownUnit(
-                    f"unit={text!r}: the training record covers {', '.join(RECORDED_LAYERS)} only; choose units there."
+                    f"unit={text!r}: the training record covers "
+                    f"{', '.join(RECORDED_LAYERS)} only; choose units there."
                 )
             if found not in units:
                 units.append(found)
@@ -89,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidConfig(f"-o {out}: only animated GIFs are written; name the file e.g. movie.gif.")
     if not 1 <= args.px <= 8 or args.duration < 10:
         raise InvalidConfig(
-            f"--px={args.px} must lie in 1-8 and --duration={args.duration} be >= 10 ms; use e.g. --px 2 --duration 150."
+            f"--px={args.px} must lie in 1-8 and --duration={args.duration} "
+            "be >= 10 ms; use e.g. --px 2 --duration 150."
         )
     config = run_config(args)
     source = require_trained(args.seed, config, args, " --examples")
@@ -102,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     durations = [args.duration] * (len(frames) - 1) + [2000]
     frames[0].save(out, save_all=True, append_images=frames[1:], duration=durations, loop=0, optimize=False)
     print(
-        f"movie: {out} ({len(frames)} frames of {frames[0].size[0]}x{frames[0].size[1]}, {out.stat().st_size / 1e6:.1f} MB)"
+        f"movie: {out} ({len(frames)} frames of "
+        f"{frames[0].size[0]}x{frames[0].size[1]}, {out.stat().st_size / 1e6:.1f} MB)"
     )
     return 0

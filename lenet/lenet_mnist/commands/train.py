@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
             result = train(seed, config, args.mnist_root, device=args.device)
             found = reference.write(result, result.provenance(), Path(args.out))
             print(
-                f"seed {seed}: test accuracy {found['test_accuracy']:.2%}, weights {found['weights_sha256'][:16]}... -> {Path(args.out) / found['checkpoint']}"
+                f"seed {seed}: test accuracy {found['test_accuracy']:.2%}, weights "
+                f"{found['weights_sha256'][:16]}... -> {Path(args.out) / found['checkpoint']}"
             )
             continue
         entry, trained = cache.entry(
@@ -73,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
         meta = entry.meta
         state = "trained" if trained else "already cached"
         print(
-            f"seed {seed}: {state} in {entry.folder}; test accuracy {meta['test_accuracy']:.2%}, weights {meta['weights_sha256'][:16]}..."
+            f"seed {seed}: {state} in {entry.folder}; test accuracy "
+            f"{meta['test_accuracy']:.2%}, weights {meta['weights_sha256'][:16]}..."
         )
         ref = reference.entry(seed, config)
         if ref is not None and args.device == "cpu":
@@ -83,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
                 + (
                     ""
                     if same
-                    else f" (reference made with torch {ref['versions']['torch']} on {ref['versions']['machine']})"
+                    else f" (reference made with torch {ref['versions']['torch']} "
+                    f"on {ref['versions']['machine']})"
                 )
             )
     return 0
