@@ -47,7 +47,7 @@ def test_scan_ranks_every_unit_by_its_train_split_auroc(discovery_only):
         concepts.concept("seven/crossed").indices("train"),
         concepts.concept("seven/plain").indices("train"),
     )
-    values = subject.values("linear-0", "train")
+    values = subject.values("linear-0", "train", site="post")  # the scan's default site
     assert sorted(s.unit for s in result.units) == list(range(120)) and result.sizes == (len(c), len(d))
     aurocs = [s.auroc.value for s in result.units]
     assert aurocs == sorted(aurocs, reverse=True)
@@ -62,9 +62,9 @@ def test_the_scan_ablation_column_is_one_unit_zeroed_concept_minus_contrast(disc
     result = discovery.scan(subject, "linear-1", "digit/1", "digit/7")
     c, d = concepts.concept("digit/1").indices("train"), concepts.concept("digit/7").indices("train")
     score = result.units[3]
-    damage = subject.intervene(UnitSet("linear-1", (score.unit,), LAYERS), "zero", split="train").damage(
-        "logit:true"
-    )
+    damage = subject.intervene(
+        UnitSet("linear-1", (score.unit,), LAYERS), "zero", split="train", site="post"
+    ).damage("logit:true")
     assert score.ablation == pytest.approx(damage[c].mean() - damage[d].mean(), abs=1e-4)
 
 

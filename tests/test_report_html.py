@@ -606,7 +606,7 @@ contrast = "seven/plain"
 min_auroc = 0.6
 
 [invariance]
-min_auroc = 0.85
+min_auroc = 0.95
 max_shift = 4
 max_rotation = 30
 examples = 15

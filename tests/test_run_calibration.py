@@ -56,7 +56,10 @@ def test_planting_leaves_untouched_units_selectivity_verdicts_as_they_were(subje
     crossed, plain = concepts.concept("seven/crossed"), concepts.concept("seven/plain")
     spec = calibration.PLANTS[0]
     planted = subject.planted(spec, crossed.indices("train"), plain.indices("train"))
-    before, after = subject.values("linear-0", "test"), planted.values("linear-0", "test")
+    before, after = (
+        subject.values("linear-0", "test", site="pre"),
+        planted.values("linear-0", "test", site="pre"),
+    )
     untouched = [u for u in range(120) if u != spec.unit]
     np.testing.assert_array_equal(before[:, untouched], after[:, untouched])
 

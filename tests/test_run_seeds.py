@@ -168,10 +168,10 @@ def small_cache(tmp_path_factory, mnist_root):
     from lenet.subject import match
 
     def sample_values(
-        subject, layer
+        subject, layer, site="pre"
     ):  # the values matching uses, without capturing all 60,000 training images
         train = subject.split("train")
-        return match.direct_values(subject, train.images[match.sample_rows(len(train))])[layer]
+        return match.direct_values(subject, train.images[match.sample_rows(len(train))], site)[layer]
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LENET_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

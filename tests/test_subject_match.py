@@ -149,8 +149,8 @@ def _sample_images(subject: LenetMnist) -> torch.Tensor:
     return train.images[match.sample_rows(len(train))]
 
 
-def _direct_sample_values(subject: LenetMnist, layer: str) -> np.ndarray:
-    return match.direct_values(subject, _sample_images(subject))[layer]
+def _direct_sample_values(subject: LenetMnist, layer: str, site: str = "pre") -> np.ndarray:
+    return match.direct_values(subject, _sample_images(subject), site)[layer]
 
 
 def _subject(model: LeNet5) -> LenetMnist:
@@ -182,9 +182,12 @@ def _permuted(model: LeNet5, layer: str, perm: torch.Tensor) -> LeNet5:
 )
 def test_null_values_agree_with_subject_values(shared_cache):
     subject = LenetMnist.load(0)
-    direct = match.direct_values(subject, _sample_images(subject))
-    for layer in ("conv-1", "linear-0"):
-        np.testing.assert_allclose(direct[layer], match.sample_values(subject, layer), rtol=1e-4, atol=1e-4)
+    for site in ("pre", "post"):
+        direct = match.direct_values(subject, _sample_images(subject), site)
+        for layer in ("conv-1", "linear-0"):
+            np.testing.assert_allclose(
+                direct[layer], match.sample_values(subject, layer, site), rtol=1e-4, atol=1e-4
+            )
 
 
 @pytest.mark.slow

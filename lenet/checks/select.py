@@ -34,9 +34,9 @@ class Selection:
 
 
 def _selectivity_scores(
-    subject: Subject, layer: str, concept: np.ndarray, contrast: np.ndarray
+    subject: Subject, layer: str, concept: np.ndarray, contrast: np.ndarray, site: str
 ) -> np.ndarray:
-    values = subject.values(layer, subject.DISCOVERY)
+    values = subject.values(layer, subject.DISCOVERY, site=site)
     return estimates.auroc_columns(values[concept], values[contrast])
 
 
