@@ -209,7 +209,7 @@ def test_failure_output(pytester, project):
             "  n: concept=134, contrast=600; confidence 0.99; seed 4242",
             "  to decide: about 900 images per group",
             "  baseline: 99th percentile of untrained units 0.61",
-            f"  network: {pytester.path / 'model.pt'}; units: linear-0:58; check seed 4242",
+            f"  network: {pytester.path / 'model.pt'}; units: linear-0:58 (site pre); check seed 4242",
             f"rerun: pytest 'claims/a.toml::selectivity' --claims-checkpoint {pytester.path / 'model.pt'}*",
         ]
     )

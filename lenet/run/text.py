@@ -149,7 +149,8 @@ def failure_text(claim, check: str, headline: str, verdict, rerun: str) -> str:
             lines.append(f"  baseline: {details['baseline']}")
         network = details.get("subject") or (claim.checkpoint or f"seed {claim.seed}")
         units = ", ".join(details.get("units") or []) or (claim.units or claim.layer or "")
-        lines.append(f"  network: {network}; units: {units}; check seed {verdict.seed}")
+        site = details.get("site", claim.site)
+        lines.append(f"  network: {network}; units: {units} (site {site}); check seed {verdict.seed}")
     lines.append(f"rerun: {rerun}")
     return "\n".join(lines)
 
