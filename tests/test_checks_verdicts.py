@@ -93,6 +93,23 @@ def test_driving_a_unit_that_changes_nothing_is_inconclusive_not_refuted():
     assert "concept-quantile" in verdict.to_decide
 
 
+# --- no zero-width intervals --------------------------------------------------------------------------
+
+
+def test_constant_changes_get_no_zero_width_interval_and_no_p_of_zero():
+    est = estimates.mean(np.full(200, 0.3))
+    assert (est.low, est.high, est.p) == (-np.inf, np.inf, 1.0) and "inconclusive" in est.method
+    verdict = activation.judge(np.full(200, 0.3), np.full(100, 0.3), ACTIVATION)
+    assert verdict.primary.outcome == "inconclusive" and verdict.outcome == "inconclusive"
+    same = estimates.mean_difference(np.full(30, 1.0), np.full(60, 0.2))
+    assert (same.low, same.high) == (-np.inf, np.inf) and 0 < same.p < 0.01  # the permutation test stays exact
+
+
+def test_perfect_separation_gets_an_interval_that_contains_it():
+    est = estimates.auroc(np.arange(15.0) + 100, np.arange(60.0))
+    assert est.value == 1.0 and est.high == 1.0 and est.low < 1.0
+
+
 # --- one estimate, one hypothesis -------------------------------------------------------------------
 
 

@@ -1,12 +1,11 @@
 """The ``selectivity`` check: does the unit fire more on the concept than on the contrast?
 
 AUROC = U / (n1 n2) of the unit's value at the claim's site (``post`` by default: what the
-next layer reads) on concept vs contrast test images; one-sided Mann-Whitney p-value; DeLong CI on the logit
-scale. Holds
-when the test rejects "no selectivity" at alpha = 1 - confidence and the CI's
-lower bound clears ``min_auroc`` and, with ``baseline`` on, the random-feature
-baseline (99th percentile of untrained networks' units; of their best unit when
-the claim selected its unit). Below that point bar the baseline criterion is inconclusive, never
+next layer reads) on concept vs contrast test images, with a one-sided score test and a score-type
+CI (``stats.estimates.auroc``). Holds when the test rejects "no selectivity" at alpha =
+1 - confidence and the CI's lower bound clears ``min_auroc`` and, with ``baseline`` on, the
+random-feature baseline (99th percentile of untrained networks' units; of their best unit when the
+claim selected its unit). Below that point bar the baseline criterion is inconclusive, never
 refuted. For a unit set, every unit must hold. The class
 selectivity index (Morcos et al. 2018) is reported descriptively.
 """
@@ -28,7 +27,7 @@ __all__ = ["SPEC", "check", "judge"]
 
 SPEC = CheckSpec(
     name="selectivity",
-    summary="the unit fires more on the concept than on the contrast (AUROC, Mann-Whitney, DeLong CI)",
+    summary="the unit fires more on the concept than on the contrast (AUROC with a score test and CI)",
     params=(
         Param(
             "min_auroc",
@@ -166,7 +165,7 @@ def judge(
         confidence,
         seed,
         f"AUROC CI lower bound >= min_auroc{' and the baseline' if bar is not None else ''}, "
-        f"Mann-Whitney p < {alpha:g}",
+        f"score-test p < {alpha:g}",
         {"auroc": {k: [e.value, e.low, e.high, e.p] for k, e in details["auroc"].items()}},
     )
     if verdict.outcome == "inconclusive" and params["min_auroc"] is not None:

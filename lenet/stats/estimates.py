@@ -16,6 +16,9 @@ from scipy import stats as sps
 __all__ = [
     "Estimate",
     "auroc",
+    "auroc_rows",
+    "auroc_bounds",
+    "auroc_p",
     "auroc_columns",
     "mean_difference",
     "mean",
@@ -46,34 +49,92 @@ def _z(confidence: float) -> float:
     return float(sps.norm.ppf(0.5 + confidence / 2))
 
 
-def _midranks(x: np.ndarray) -> np.ndarray:
-    return sps.rankdata(x, method="average")
-
-
 def auroc(concept: np.ndarray, contrast: np.ndarray, confidence: float = 0.99) -> Estimate:
-    """AUROC = U / (n1 n2) of concept vs contrast scores (ties count 1/2).
+    """AUROC = U / (m n) of concept vs contrast scores (ties count 1/2).
 
-    p: one-sided Mann-Whitney (concept scores stochastically larger), normal
-    approximation with tie correction. CI: DeLong's variance on the logit scale
-    (keeps the interval inside (0, 1) and covers better near the edges; its
-    coverage is measured in the tests).
+    CI: a score-type interval (Newcombe 2006, method 5: the Hanley-McNeil variance as a function of
+    the true AUROC, with m and n replaced by (m + n) / 2), its variance floored by DeLong's and a
+    continuity correction of 1 / (2 min(m, n)), half the most one image can move the AUROC. It stays
+    inside [0, 1], contains the estimate at 0 and 1, and keeps each side's miss rate at most
+    (1 - confidence) / 2 on Gaussian, zero-inflated (post-ReLU) and discrete scores, AUROC 0.001 to
+    0.999, groups of 14 to 700 (benchmarks/intervals/RESULTS.md; edge cases in the tests). DeLong's
+    logit interval, used before, missed 14-23% near 0.99 with 15 vs 60 scores.
+    p: one-sided z-test of AUROC > 0.5 with the same variance at 0.5 (the untied null variance,
+    which ties only lower) and the usual 1/(2 m n) continuity: the tie-corrected asymptotic
+    Mann-Whitney p rejected 1.7% at alpha = 0.01 with 89% zeros in both groups.
     """
     x, y = np.asarray(concept, float), np.asarray(contrast, float)
     m, n = len(x), len(y)
     if m < 2 or n < 2:
         raise ValueError(f"AUROC needs at least 2 concept and 2 contrast values; got {m} and {n}.")
-    test = sps.mannwhitneyu(x, y, alternative="greater", method="asymptotic", use_continuity=True)
-    value = float(test.statistic) / (m * n)
-    # DeLong placements via midranks (Sun & Xu 2014): V10_i = P(x_i > Y), V01_j = P(X > y_j).
-    ranks = _midranks(np.concatenate([x, y]))
-    v10 = (ranks[:m] - _midranks(x)) / n
-    v01 = 1.0 - (ranks[m:] - _midranks(y)) / m
-    var = v10.var(ddof=1) / m + v01.var(ddof=1) / n
-    clipped = min(max(value, 0.5 / (m * n)), 1 - 0.5 / (m * n))  # logit of 0 or 1 is infinite
-    logit = np.log(clipped / (1 - clipped))
-    half = _z(confidence) * np.sqrt(var) / (clipped * (1 - clipped))
-    low, high = (float(1 / (1 + np.exp(-(logit + s * half)))) for s in (-1, 1))
-    return Estimate(value, low, high, float(test.pvalue), (m, n), "Mann-Whitney U; DeLong CI (logit)")
+    theta, var = auroc_rows(x[None], y[None])
+    low, high = auroc_bounds(theta, var, m, n, _z(confidence))
+    p = auroc_p(theta, var, m, n)
+    method = "score test and CI (Newcombe-5 / DeLong variance, continuity 1/(2 min(m, n)))"
+    return Estimate(float(theta[0]), float(low[0]), float(high[0]), float(p[0]), (m, n), method)
+
+
+def _hm_var(t: np.ndarray, m: int, n: int) -> np.ndarray:
+    """Hanley-McNeil variance of the AUROC at true value ``t``, with m and n replaced by (m + n) / 2."""
+    a = (m + n) / 2 - 1
+    return t * (1 - t) / (m * n) * (1 + a * (1 - t) / (2 - t) + a * t / (1 + t))
+
+
+def auroc_rows(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """AUROC (ties 1/2) and DeLong variance of each row: ``x`` ``(T, m)`` concept, ``y`` ``(T, n)``
+    contrast."""
+    m, n = x.shape[1], y.shape[1]
+    ranks = sps.rankdata(np.concatenate([x, y], 1), axis=1)
+    theta = (ranks[:, :m].sum(1) - m * (m + 1) / 2) / (m * n)
+    v10 = (ranks[:, :m] - sps.rankdata(x, axis=1)) / n  # P(x_i > Y) + P(x_i = Y) / 2 (Sun & Xu 2014)
+    v01 = 1 - (ranks[:, m:] - sps.rankdata(y, axis=1)) / m  # P(X > y_j) + P(X = y_j) / 2
+    return theta, v10.var(1, ddof=1) / m + v01.var(1, ddof=1) / n
+
+
+def _ratio(theta: np.ndarray, var_delong: np.ndarray, m: int, n: int) -> np.ndarray:
+    clipped = np.clip(theta, 0.5 / (m * n), 1 - 0.5 / (m * n))
+    return np.asarray(var_delong, float) / (clipped * (1 - clipped))
+
+
+def auroc_bounds(
+    theta: np.ndarray, var_delong: np.ndarray, m: int, n: int, z: float, iters: int = 50
+) -> tuple[np.ndarray, np.ndarray]:
+    """The score interval of each row: the thetas with |theta_hat - theta| - cc <= z sd(theta), by bisection.
+
+    sd(theta)^2 is the larger of Newcombe's variance at theta and DeLong's rescaled by
+    theta (1 - theta) / (theta_hat (1 - theta_hat)): the larger keeps it honest when one group
+    carries the variance (ties, zero-inflated scores). Each side's criterion is monotone.
+    """
+    theta = np.asarray(theta, float)
+    ratio, cc = _ratio(theta, var_delong, m, n), 0.5 / min(m, n)
+
+    def half(t):
+        return cc + z * np.sqrt(np.maximum(_hm_var(t, m, n), ratio * t * (1 - t)))
+
+    lo_a, lo_b = np.zeros_like(theta), theta.copy()  # the lower bound lies in [0, theta_hat]
+    hi_a, hi_b = theta.copy(), np.ones_like(theta)  # the upper bound in [theta_hat, 1]
+    for _ in range(iters):
+        mid = (lo_a + lo_b) / 2
+        inside = theta - mid <= half(mid)
+        lo_a, lo_b = np.where(inside, lo_a, mid), np.where(inside, mid, lo_b)
+        mid = (hi_a + hi_b) / 2
+        inside = mid - theta <= half(mid)
+        hi_a, hi_b = np.where(inside, mid, hi_a), np.where(inside, hi_b, mid)
+    low = np.where(theta <= half(np.zeros_like(theta)), 0.0, lo_b)
+    high = np.where(1 - theta <= half(np.ones_like(theta)), 1.0, hi_a)
+    return low, high
+
+
+def auroc_p(theta: np.ndarray, var_delong: np.ndarray, m: int, n: int) -> np.ndarray:
+    """One-sided p of AUROC > 0.5 per row: z-test with the interval's variance at 0.5 and 1/(2 m n)
+    continuity.
+
+    At 0.5 the Hanley-McNeil variance is (m + n + 1) / (12 m n), the exact null variance of U / (m n)
+    without ties; ties only lower it, so with ties the test is conservative.
+    """
+    theta = np.asarray(theta, float)
+    sd = np.sqrt(np.maximum(_hm_var(np.full_like(theta, 0.5), m, n), _ratio(theta, var_delong, m, n) * 0.25))
+    return sps.norm.sf((theta - 0.5 - 0.5 / (m * n)) / sd)
 
 
 def auroc_columns(concept: np.ndarray, contrast: np.ndarray) -> np.ndarray:
@@ -109,8 +170,10 @@ def mean_difference(
             f"a mean difference needs at least 2 concept and 2 contrast values; got {m} and {n}."
         )
     value = float(x.mean() - y.mean())
-    p = _permutation_p(x, y, value, permutations, np.random.default_rng(seed))
     low, high = _bootstrap_t(x, y, value, confidence, resamples, np.random.default_rng([seed, 1]))
+    p = _permutation_p(x, y, value, permutations, np.random.default_rng(seed))  # exact even for constant groups
+    if not np.isfinite(low):
+        return Estimate(value, low, high, p, (m, n), "permutation test; both groups constant: no CI")
     return Estimate(
         value, low, high, p, (m, n), f"permutation test ({permutations}); bootstrap-t CI ({resamples})"
     )
@@ -140,8 +203,8 @@ def _bootstrap_t(
     """Studentized bootstrap CI of mean(x) - mean(y), resampling each group separately."""
     m, n = len(x), len(y)
     se = np.sqrt(x.var(ddof=1) / m + y.var(ddof=1) / n)
-    if se == 0:
-        return value, value
+    if np.ptp(x) == 0 and np.ptp(y) == 0:  # both groups constant: no interval can be read off the data
+        return -np.inf, np.inf
     xs, ys = x[rng.integers(0, m, (resamples, m))], y[rng.integers(0, n, (resamples, n))]  # (B, m), (B, n)
     ses = np.sqrt(xs.var(axis=1, ddof=1) / m + ys.var(axis=1, ddof=1) / n)
     t = (xs.mean(axis=1) - ys.mean(axis=1) - value) / np.where(ses > 0, ses, np.inf)
@@ -162,8 +225,8 @@ def mean(values: np.ndarray, confidence: float = 0.99, seed: int = 0, resamples:
     if m < 2:
         raise ValueError(f"a mean needs at least 2 values; got {m}.")
     value, se = float(x.mean()), float(x.std(ddof=1) / np.sqrt(m))
-    if se == 0:
-        return Estimate(value, value, value, 0.0 if value > 0 else 1.0, (m,), "constant")
+    if np.ptp(x) == 0:  # every change identical: no interval can be read off the data
+        return Estimate(value, -np.inf, np.inf, 1.0, (m,), "constant: no CI (inconclusive)")
     p = float(sps.ttest_1samp(x, 0.0, alternative="greater").pvalue)
     rng = np.random.default_rng(seed)
     xs = x[rng.integers(0, m, (resamples, m))]
@@ -313,7 +376,7 @@ def images_to_decide(estimate: Estimate, threshold: float) -> int | None:
     """
     gap = estimate.value - threshold
     half = estimate.value - estimate.low if gap > 0 else estimate.high - estimate.value
-    if gap == 0 or half <= 0:
+    if gap == 0 or half <= 0 or not np.isfinite(half):  # no interval (e.g. constant data): no sample size
         return None
     current = min(estimate.n)
     return max(current + 1, int(np.ceil(current * (half / abs(gap)) ** 2 - 1e-9)))  # 1e-9: float fuzz
