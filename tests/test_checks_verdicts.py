@@ -102,7 +102,7 @@ def test_constant_changes_get_no_zero_width_interval_and_no_p_of_zero():
     verdict = activation.judge(np.full(200, 0.3), np.full(100, 0.3), ACTIVATION)
     assert verdict.primary.outcome == "inconclusive" and verdict.outcome == "inconclusive"
     same = estimates.mean_difference(np.full(30, 1.0), np.full(60, 0.2))
-    assert (same.low, same.high) == (-np.inf, np.inf) and 0 < same.p < 0.01  # the permutation test stays exact
+    assert (same.low, same.high) == (-np.inf, np.inf) and 0 < same.p < 0.01  # the permutation p stays exact
 
 
 def test_perfect_separation_gets_an_interval_that_contains_it():

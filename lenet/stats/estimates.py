@@ -171,7 +171,8 @@ def mean_difference(
         )
     value = float(x.mean() - y.mean())
     low, high = _bootstrap_t(x, y, value, confidence, resamples, np.random.default_rng([seed, 1]))
-    p = _permutation_p(x, y, value, permutations, np.random.default_rng(seed))  # exact even for constant groups
+    # the permutation test stays exact even when both groups are constant
+    p = _permutation_p(x, y, value, permutations, np.random.default_rng(seed))
     if not np.isfinite(low):
         return Estimate(value, low, high, p, (m, n), "permutation test; both groups constant: no CI")
     return Estimate(
