@@ -25,7 +25,7 @@ from .common import (
     PERCENTILE,
     ablation_effects,
     no_change,
-    no_op_criterion,
+    no_op_verdict,
     percentile_criterion,
 )
 
@@ -233,17 +233,10 @@ def _no_op(
         f"the {params['method']} ablation changed {params['output']} on none of the {concept + contrast} "
         "measured images: the unit already takes its replacement value on every one of them"
     )
-    verdict = Verdict(
-        "ablation",
-        [no_op_criterion("min_effect", statistic, params["min_effect"], why)],
-        {"concept": concept, "contrast": contrast},
-        confidence,
-        seed,
-        "an intervention that changes no output tests nothing: inconclusive",
-        {"method": params["method"], "output": params["output"], "no_op": True},
-    )
-    verdict.to_decide = (
+    fix = (
         'use an ablation that changes the unit\'s value on these images (method = "resample" or '
         '"mean"), or check that the unit fires on them at this site (`lenet inspect`)'
     )
-    return verdict
+    n = {"concept": concept, "contrast": contrast}
+    details = {"method": params["method"], "output": params["output"]}
+    return no_op_verdict("ablation", statistic, params["min_effect"], why, fix, n, confidence, seed, details)

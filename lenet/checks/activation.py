@@ -25,7 +25,7 @@ import numpy as np
 
 from ..keys import CheckSpec, Param
 from ..stats.verdict import Criterion, Verdict
-from .common import OUTPUT, PERCENTILE, no_change, no_op_criterion, percentile_criterion, single_unit
+from .common import OUTPUT, PERCENTILE, no_change, no_op_verdict, percentile_criterion, single_unit
 
 if TYPE_CHECKING:
     from ..subject.subject import Subject
@@ -218,23 +218,12 @@ def _no_op(
         f"driving the unit to {level} changed {params['output']} on none of the {contrast} contrast "
         "images: that level is where the unit already acts on them (e.g. at or below its off point)"
     )
-    verdict = Verdict(
-        "activation",
-        [no_op_criterion("min_effect", statistic, params["min_effect"], why)],
-        {"contrast": contrast, "concept": concept},
-        confidence,
-        seed,
-        "an intervention that changes no output tests nothing: inconclusive",
-        {
-            "output": params["output"],
-            "direction": params["direction"],
-            "value": params["value"],
-            "drive_level": drive,
-            "no_op": True,
-        },
-    )
-    verdict.to_decide = (
+    fix = (
         'drive to a level the unit passes on for the concept, e.g. value = "concept-quantile:0.9" '
         "(`lenet inspect` shows where it fires)"
     )
-    return verdict
+    n = {"contrast": contrast, "concept": concept}
+    details = {key: params[key] for key in ("output", "direction", "value")} | {"drive_level": drive}
+    return no_op_verdict(
+        "activation", statistic, params["min_effect"], why, fix, n, confidence, seed, details
+    )

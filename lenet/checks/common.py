@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import InvalidConfig
 from ..keys import OUTPUT_FORMS, Param
-from ..stats.verdict import Criterion
+from ..stats.verdict import Criterion, Verdict
 
 if TYPE_CHECKING:
     from ..subject.subject import Subject
@@ -24,6 +24,7 @@ __all__ = [
     "percentile_criterion",
     "no_change",
     "no_op_criterion",
+    "no_op_verdict",
 ]
 
 OUTPUT = Param(
@@ -104,6 +105,32 @@ def percentile_criterion(statistic: str, rank: float, threshold: float) -> Crite
 def no_change(effects: np.ndarray) -> bool:
     """True when an intervention left every measured image's output exactly as it was: a no-op here."""
     return not np.any(np.asarray(effects) != 0)
+
+
+def no_op_verdict(
+    check: str,
+    statistic: str,
+    threshold: float | None,
+    why: str,
+    fix: str,
+    n: dict,
+    confidence: float,
+    seed: int,
+    details: dict,
+) -> Verdict:
+    """The verdict of an intervention that changed no measured output: inconclusive, with ``why`` and
+    ``fix``."""
+    verdict = Verdict(
+        check,
+        [no_op_criterion("min_effect", statistic, threshold, why)],
+        n,
+        confidence,
+        seed,
+        "an intervention that changes no output tests nothing: inconclusive",
+        {**details, "no_op": True},
+    )
+    verdict.to_decide = fix
+    return verdict
 
 
 def no_op_criterion(name: str, statistic: str, threshold: float | None, why: str) -> Criterion:
