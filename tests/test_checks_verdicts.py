@@ -208,3 +208,22 @@ def test_a_clamp_below_the_relu_floor_at_post_says_how_to_fix_it(subject):
         subject.intervene(
             UnitSet("linear-0", (63,), subject.layers), "clamp", rows=np.arange(5), value=-1.0, site="post"
         )
+
+
+def test_each_unit_of_a_selection_faces_its_own_rank_bar(rng):
+    x, y = rng.normal(1.5, 1, 80), rng.normal(0, 1, 300)
+    bars = {"linear-0:1": 0.99, "linear-0:2": 0.6}  # rank 1 faces a high bar, rank 2 a lower one
+    verdict = selectivity.judge(
+        {k: x for k in bars},
+        {k: y for k in bars},
+        {"min_auroc": 0.75},
+        bar=bars,
+        selected=True,
+        which="untrained rank-r units",
+    )
+    first, second = (c for c in verdict.criteria if c.name.startswith("baseline"))
+    assert (first.threshold, first.outcome) == (0.99, "inconclusive") and (
+        second.threshold,
+        second.outcome,
+    ) == (0.6, "holds")
+    assert "untrained rank-r units" in first.statistic

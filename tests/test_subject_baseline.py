@@ -50,3 +50,27 @@ def test_selected_units_face_the_per_network_maximum(few_networks, cache_dir, mn
     assert best.aurocs.shape == (6, 84)
     assert best.bar(True) == pytest.approx(np.quantile(best.aurocs.max(axis=1), 0.99))
     assert best.bar(True) >= best.bar(False)
+
+
+def test_a_select_rule_is_replayed_inside_each_untrained_network(few_networks, cache_dir, mnist_root):
+    """Issue 16: a top-k selection's rank-r unit faces the untrained rank-r units chosen by the same rule
+    (discovery AUROC, same site), measured on the confirmation images, not each network's best unit."""
+    from lenet.lenet_mnist.data import load_split
+    from lenet.lenet_mnist.model import at_site, untrained
+
+    train, test = load_split("train", mnist_root), load_split("test", mnist_root)
+    pick = [np.flatnonzero(split.labels.numpy() == k)[:80] for split in (train, test) for k in (2, 3)]
+    subject = LenetMnist.load(0)
+    ranked = base.rule_baseline(subject, "linear-1", 3, (pick[0], pick[1]), (pick[2], pick[3]), site="post")
+    assert ranked.shape == (6, 3)
+    for i in range(6):  # written out for each network
+        with torch.no_grad():
+            model = untrained(base.FIRST_SEED + i)
+            a = at_site("linear-1", model.preactivations(train.images)["linear-1"], "post").numpy()
+            b = at_site("linear-1", model.preactivations(test.images)["linear-1"], "post").numpy()
+        order = np.argsort(-estimates.auroc_columns(a[pick[0]], a[pick[1]]), kind="stable")[:3]
+        np.testing.assert_allclose(
+            ranked[i], estimates.auroc_columns(b[pick[2]][:, order], b[pick[3]][:, order])
+        )
+    np.testing.assert_allclose(base.rank_bars(ranked), np.quantile(ranked, 0.99, axis=0))
+    assert list((cache_dir / "baselines").glob("linear-1-post-rule-*.npy"))

@@ -4,9 +4,11 @@ AUROC = U / (n1 n2) of the unit's value at the claim's site (``post`` by default
 next layer reads) on concept vs contrast test images, with a one-sided score test and a score-type
 CI (``stats.estimates.auroc``). Holds when the test rejects "no selectivity" at alpha =
 1 - confidence and the CI's lower bound clears ``min_auroc`` and, with ``baseline`` on, the
-random-feature baseline (99th percentile of untrained networks' units; of their best unit when the
-claim selected its unit). Below that point bar the baseline criterion is inconclusive, never
-refuted. For a unit set, every unit must hold. The class
+random-feature baseline: the 99th percentile of untrained networks' units at the same site (for a
+named unit, all their units; for a ``select`` rule by selectivity, the rule replayed in each
+untrained network, so a rank-r unit faces their rank-r units; for units chosen by ablation, all
+their units). Below that point bar the baseline criterion is inconclusive, never refuted. For a
+unit set, every unit must hold. The class
 selectivity index (Morcos et al. 2018) is reported descriptively.
 """
 
@@ -63,22 +65,45 @@ def check(
     """Each of the target's units on the test split, and the random-feature baseline unless it is off."""
     from ..stats import estimates
     from ..subject.baseline import baseline as random_baseline
+    from ..subject.baseline import networks_for, rank_bars, rule_baseline
 
     layer, selected = target.layer, target.selected
     values = subject.values(layer, subject.CONFIRMATION, site=target.site)  # (N, U)
-    bar, base = None, None
-    if params.get("baseline", True):
-        base = random_baseline(
+    names = {f"{layer}:{u}": u for u in target.units}
+    bar, base, which, found = None, None, None, None
+    if params.get("baseline", True) and selected and target.by == "selectivity":
+        # the claim's own rule replayed in each untrained network: rank r faces their rank-r units
+        ranked = rule_baseline(
             subject,
             layer,
-            subject.CONFIRMATION,
-            concept.test,
-            contrast.test,
-            selected=selected,
+            len(target.units),
+            (concept.train, contrast.train),
+            (concept.test, contrast.test),
             site=target.site,
         )
-        bar = base.bar(selected)
-    names = {f"{layer}:{u}": u for u in target.units}
+        bars = rank_bars(ranked)
+        bar = {name: float(bars[i]) for i, name in enumerate(names)}
+        which = "untrained networks' units of the same rank under the same selection rule"
+        kind = f"same-rule (top {len(names)} by selectivity, site {target.site}) rank-1 unit"
+        found = {
+            "p99": bars[0].item(),
+            "p99_by_rank": bars.tolist(),
+            "networks": networks_for(True),
+            "kind": kind,
+        }
+    elif params.get("baseline", True):
+        # units chosen by ablation were not chosen for their AUROC: they face every untrained unit, as a
+        # named unit does (replaying an ablation rule in untrained networks is not built yet)
+        best = selected and target.by != "ablation"
+        base = random_baseline(
+            subject, layer, subject.CONFIRMATION, concept.test, contrast.test, selected=best, site=target.site
+        )
+        bar = base.bar(best)
+        kind = "best unit" if best else "all units"
+        if selected and not best:
+            kind += " (units chosen by ablation, not by AUROC)"
+            which = "untrained networks' units (the units were chosen by ablation, not by AUROC)"
+        found = {"p99": bar, "networks": int(base.aurocs.shape[0]), "kind": kind}
     verdict = judge(
         {k: values[concept.test, u] for k, u in names.items()},
         {k: values[contrast.test, u] for k, u in names.items()},
@@ -87,6 +112,7 @@ def check(
         selected=selected,
         confidence=confidence,
         seed=seed,
+        which=which,
     )
     labels = subject.split(subject.CONFIRMATION).labels.numpy()
     classes = range(len(subject.classes))
@@ -94,12 +120,8 @@ def check(
         k: estimates.class_selectivity_index([np.maximum(values[labels == c, u], 0).mean() for c in classes])
         for k, u in names.items()
     }
-    if base is not None:
-        verdict.details["baseline"] = {
-            "p99": bar,
-            "networks": int(base.aurocs.shape[0]),
-            "kind": "best unit" if selected else "all units",
-        }
+    if found is not None:
+        verdict.details["baseline"] = found
     return verdict
 
 
@@ -108,14 +130,16 @@ def judge(
     contrast_values: dict[str, np.ndarray],
     params: dict,
     *,
-    bar: float | None = None,
+    bar: float | dict[str, float] | None = None,
     selected: bool = False,
     confidence: float = 0.99,
     seed: int = 0,
+    which: str | None = None,
 ) -> Verdict:
     """The verdict from each unit's values on concept and contrast images (unit name -> ``(n,)`` arrays).
 
-    ``bar``: the random-feature baseline's AUROC to clear (None: no baseline).
+    ``bar``: the random-feature baseline's AUROC to clear, one for all units or one per unit name
+    (None: no baseline); ``which``: what the bar is the 99th percentile of, in words.
     """
     from ..stats import estimates
 
@@ -134,17 +158,20 @@ def judge(
             )
         )
         if bar is not None:  # the CI against the bar, with no p-value: the test above already asked for one
-            which = "each untrained network's best unit" if selected else "untrained networks' units"
+            unit_bar = bar[name] if isinstance(bar, dict) else bar
+            words = which or (
+                "each untrained network's best unit" if selected else "untrained networks' units"
+            )
             # a unit below a point bar may still beat random features: the comparison holds or is undecided
-            outcome = "holds" if est.low >= bar else "inconclusive"
+            outcome = "holds" if est.low >= unit_bar else "inconclusive"
             criteria.append(
                 Criterion(
                     name=f"baseline[{name}]" if several else "baseline",
-                    statistic=f"AUROC CI vs the 99th percentile of {which}",
+                    statistic=f"AUROC CI vs the 99th percentile of {words}",
                     value=est.value,
                     low=est.low,
                     high=est.high,
-                    threshold=bar,
+                    threshold=unit_bar,
                     bound="min",
                     outcome=outcome,
                     note=""
@@ -169,8 +196,9 @@ def judge(
         {"auroc": {k: [e.value, e.low, e.high, e.p] for k, e in details["auroc"].items()}},
     )
     if verdict.outcome == "inconclusive" and params["min_auroc"] is not None:
-        est = next(iter(details["auroc"].values()))
-        need = estimates.images_to_decide(est, max(params["min_auroc"], bar or 0.0))
+        first, est = next(iter(details["auroc"].items()))
+        first_bar = (bar.get(first) if isinstance(bar, dict) else bar) or 0.0
+        need = estimates.images_to_decide(est, max(params["min_auroc"], first_bar))
         if need:
             verdict.to_decide = f"about {need} images per group, if the AUROC stays near {est.value:.3f}"
     return verdict

@@ -22,7 +22,7 @@ from filelock import FileLock
 from ..paths import cache_dir
 from ..stats import estimates
 
-__all__ = ["Baseline", "baseline", "networks_for", "FIRST_SEED"]
+__all__ = ["Baseline", "baseline", "rule_baseline", "rank_bars", "networks_for", "FIRST_SEED"]
 
 FIRST_SEED = 10_000  # untrained networks use seeds FIRST_SEED, FIRST_SEED + 1, ...
 _FORMAT = 2  # bump when the bar's computation changes, so old cache files are not reused (2: sites)
@@ -102,3 +102,72 @@ def baseline(
         np.save(tmp, aurocs)
         tmp.replace(path)
     return Baseline(layer, aurocs)
+
+
+SELECTION_IMAGES = 500  # per group: the discovery images each untrained network's own selection sees (seeded)
+
+
+def _subsample(rows: np.ndarray, seed: int) -> np.ndarray:
+    if len(rows) <= SELECTION_IMAGES:
+        return np.asarray(rows)
+    return np.sort(np.random.default_rng(seed).choice(rows, SELECTION_IMAGES, replace=False))
+
+
+def rule_baseline(
+    subject,
+    layer: str,
+    top: int,
+    train: tuple[np.ndarray, np.ndarray],
+    test: tuple[np.ndarray, np.ndarray],
+    *,
+    site: str,
+) -> np.ndarray:
+    """The bars for units a ``select`` rule chose by selectivity: each rank's 99th percentile, ``(top,)``.
+
+    The claim's own rule is replayed inside each of ``networks_for(True)`` untrained networks: its units
+    ranked by AUROC on (at most ``SELECTION_IMAGES`` per group of) the discovery images ``train``
+    (concept, contrast rows), the same site and top-k, then the unit at each rank measured on the
+    confirmation images ``test``. A claim's rank-r unit faces the untrained rank-r units, rather than
+    each network's best unit by its confirmation AUROC (a stricter bar than the rule ever applied).
+    Cached on disk like ``baseline``.
+    """
+    networks = networks_for(True)
+    train = tuple(_subsample(rows, i) for i, rows in enumerate(train))
+    identity = [_FORMAT, "rule", type(subject).__name__, site, layer, top, networks, FIRST_SEED]
+    rows = [r.tolist() for r in (*train, *test)]
+    digest = hashlib.sha256(json.dumps([*identity, *rows]).encode())
+    folder = cache_dir() / "baselines"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{layer}-{site}-rule-{digest.hexdigest()[:16]}.npy"
+    with FileLock(str(path) + ".lock"):
+        if path.is_file():
+            return np.load(path, allow_pickle=False)
+        ranked = _ranked_aurocs(subject, layer, top, train, test, networks, site)  # (networks, top)
+        tmp = path.with_suffix(".tmp.npy")
+        np.save(tmp, ranked)
+        tmp.replace(path)
+    return ranked
+
+
+@torch.no_grad()
+def _ranked_aurocs(subject, layer, top, train, test, networks, site) -> np.ndarray:
+    """Per untrained network: the confirmation AUROC of its units ranked 1..top by discovery AUROC."""
+    discovery = subject.split(subject.DISCOVERY).images
+    confirmation = subject.split(subject.CONFIRMATION).images
+    chosen_from = torch.cat([discovery[train[0]], discovery[train[1]]])
+    judged_on = torch.cat([confirmation[test[0]], confirmation[test[1]]])
+    out = []
+    for i in range(networks):
+        fresh = subject.fresh(FIRST_SEED + i)
+        a = fresh.image_values(chosen_from, layer, site=site, batch=len(chosen_from))
+        order = np.argsort(-estimates.auroc_columns(a[: len(train[0])], a[len(train[0]) :]), kind="stable")[
+            :top
+        ]
+        b = fresh.image_values(judged_on, layer, site=site, batch=len(judged_on))[:, order]
+        out.append(estimates.auroc_columns(b[: len(test[0])], b[len(test[0]) :]))
+    return np.stack(out)
+
+
+def rank_bars(ranked: np.ndarray) -> np.ndarray:
+    """The 99th percentile of each rank's confirmation AUROC over the untrained networks, ``(top,)``."""
+    return np.quantile(ranked, 0.99, axis=0)
