@@ -39,6 +39,7 @@ def test_upgrade_rewrites_format_1_as_format_2_at_site_pre(tmp_path, capsys, mon
     ]
     text = path.read_text()
     assert "# a comment that must survive" in text and "# How it was discovered: by hand" in text
+    assert "format = 2  # the old format" in text  # a comment on the format line stays with it
     assert main(["validate", "--upgrade"]) == 0  # a second upgrade has nothing to do
     assert "upgraded" not in capsys.readouterr().out and path.read_text() == text
     assert not list(path.parent.glob(".*"))  # the check copy beside it is gone
@@ -59,3 +60,23 @@ def test_upgrade_leaves_an_invalid_file_as_it_is_and_says_why(tmp_path, capsys, 
     assert main(["validate", "--upgrade"]) == 1
     assert "min_auroc=2 must lie in" in capsys.readouterr().err
     assert path.read_text() == broken
+
+
+def test_upgrade_keeps_windows_line_endings(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = write(tmp_path, "")
+    path.write_bytes(FORMAT_1.replace("\n", "\r\n").encode())
+    assert main(["validate", "--upgrade"]) == 0
+    data = path.read_bytes()
+    assert (
+        data.count(b"\r\n") == data.count(b"\n") and b'format = 2  # the old format\r\nsite = "pre"' in data
+    )
+    assert claims.load(path).site == "pre"
+
+
+def test_a_site_in_a_format_1_file_says_both_ways_out(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, FORMAT_1.replace('unit = "linear-0:58"', 'unit = "linear-0:58"\nsite = "post"'))
+    assert main(["validate", "--upgrade"]) == 1
+    err = capsys.readouterr().err
+    assert "Change `format = 1` to `format = 2` so this site applies, or delete the site line" in err

@@ -58,7 +58,9 @@ SPEC = CheckSpec(
         Param(
             "min_effect",
             "float",
-            "lower CI bound of the mean output change (in the claimed direction) must reach this",
+            "lower CI bound of the mean output change on contrast images (in the claimed direction) must "
+            "reach this; holding also needs the drive to be selective (it moves contrast images more than "
+            "concept ones, permutation p < alpha)",
             0.2,
             required=True,
             low=0.0,

@@ -39,7 +39,8 @@ SPEC = CheckSpec(
         Param(
             "min_auroc",
             "float",
-            "AUROC (point estimate on the perturbed images) that every perturbation must keep",
+            "AUROC every perturbation must keep: the search's find is re-measured on held-out images, "
+            "refuted only when that CI lies below",
             0.7,
             required=True,
             low=0.5,
@@ -172,7 +173,8 @@ def judge(result: Search, params: dict, *, confidence: float = 0.99, seed: int =
     if found is None:
         criterion = Criterion(
             name="min_auroc",
-            statistic=f"lowest AUROC found over {params['examples']} perturbations >= threshold",
+            statistic=f"unperturbed AUROC on the search's images; none of {params['examples']} "
+            "perturbations tried breaks it",
             value=unperturbed,
             low=None,
             high=None,

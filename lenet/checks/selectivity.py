@@ -44,7 +44,8 @@ SPEC = CheckSpec(
         Param(
             "baseline",
             "bool",
-            "also require the CI's lower bound to clear the 99th percentile of untrained networks' units",
+            "also require the CI's lower bound to clear the 99th percentile of untrained networks' units "
+            "(a point bar: holds or inconclusive, never refutes; a select rule is replayed in them)",
             True,
             default=True,
         ),

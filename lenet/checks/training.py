@@ -52,7 +52,8 @@ SPEC = CheckSpec(
         Param(
             "max_activation",
             "float",
-            "the unit's final mean activation for the class must be at most this (weak)",
+            "the unit's final mean activation for the class must be at most this (weak); the record's "
+            "mean pre-activation, whatever the claim's site",
             0.0,
         ),
         Param(

@@ -1,4 +1,5 @@
-"""Claim files: the TOML schema (``format = 1``), validation with file:line errors, new files scaffolded.
+"""Claim files: the TOML schema (``format = 2``; format 1 is read as site "pre"), validation with file:line
+errors, new files scaffolded.
 
 ``load(path)`` returns a validated ``Claim`` or raises ``InvalidClaim``;
 ``lenet.run.dispatch.run(claim, check)`` runs one of its check tables (the

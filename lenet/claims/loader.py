@@ -112,8 +112,9 @@ def _format(reader: _Reader, data: dict) -> bool:
     if value == 1 and "site" in data:
         reader.problem(
             ("site",),
-            'site is a format-2 key; format-1 files are read at site "pre". Write format = 2 '
-            "(`lenet validate --upgrade FILE` does it and keeps the file's meaning).",
+            'site is a format-2 key; format-1 files are read at site "pre". Change `format = 1` to '
+            "`format = 2` so this site applies, or delete the site line (then `lenet validate --upgrade "
+            'FILE` writes format 2 with site = "pre", the meaning format 1 had).',
         )
     return True
 

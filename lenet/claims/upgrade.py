@@ -14,7 +14,7 @@ from .loader import load
 
 __all__ = ["upgrade"]
 
-_FORMAT_1 = re.compile(r"^format\s*=\s*1[ \t]*(#[^\n]*)?$", re.M)
+_FORMAT_1 = re.compile(r"^format\s*=\s*1[ \t]*(#[^\r\n]*)?\r?$", re.M)
 SITE_LINE = (
     'site = "pre"                  # format 1 read pre-activations: `lenet validate --upgrade` kept that'
 )
@@ -28,7 +28,8 @@ def upgrade(path: Path) -> str | None:
     claim = load(path)  # a file that does not validate is reported as it is, not rewritten
     if claim.format != 1:
         return None
-    text = path.read_text(encoding="utf-8")
+    with path.open(encoding="utf-8", newline="") as handle:  # keep the file's own line endings
+        text = handle.read()
     found = _FORMAT_1.search(text)
     if found is None:  # format = 1 written in a way this edit does not recognise, e.g. inline with other keys
         raise InvalidClaim(
@@ -41,7 +42,10 @@ def upgrade(path: Path) -> str | None:
                 )
             ],
         )
-    new = text[: found.start()] + "format = 2\n" + SITE_LINE + text[found.end() :]
+    comment = f"  {found[1]}" if found[1] else ""  # a comment on the format line stays with it
+    newline = "\r\n" if "\r\n" in text else "\n"
+    rest = ("\r" if newline == "\r\n" else "") + text[found.end() :]  # the match ends before "\n"
+    new = text[: found.start()] + f"format = 2{comment}{newline}" + SITE_LINE + rest
     check = path.with_name(f".{path.stem}.upgrade-check.toml")  # beside it: relative checkpoint paths resolve
     try:
         check.write_text(new, encoding="utf-8")

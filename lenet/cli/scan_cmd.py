@@ -1,7 +1,7 @@
 """Rank a layer's units by selectivity for a concept against a contrast, on the discovery (train) split only.
 
-For each unit: the AUROC of its value (pre-activation; conv: the map's spatial
-mean) on concept vs contrast training images with a DeLong CI, both group
+For each unit: the AUROC of its value at --site (default post, after the ReLU; conv: the map's
+spatial mean) on concept vs contrast training images with a score-type CI, both group
 means, and what zero-ablating it costs: the mean drop of the true-class logit
 on the concept minus on the contrast. Below the table, the random-feature
 baseline: the same AUROCs in 200 untrained networks. The layer's best unit

@@ -1,7 +1,7 @@
 """Validate claim files without running them: every problem as `file:line: key=value problem. fix.`
 
-With ``--upgrade``, format-1 files are first rewritten as format 2 with ``site = "pre"``, so they keep
-their meaning (``lenet.claims.upgrade``).
+With --upgrade, format-1 files are first rewritten as format 2 with site = "pre", so they keep
+their meaning (lenet.claims.upgrade).
 
 PATHS are claim files or folders (their *.toml files, recursively); default
 claims/. Exit status 0 when every file is valid, 1 otherwise.
@@ -61,6 +61,11 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"ok  {claim.id}  (format {claim.format}, site {claim.site}; {', '.join(claim.checks)}"
             f"{', seeds' if claim.seeds else ''})"
+            + (
+                "; `lenet validate --upgrade` rewrites it as format 2, same meaning"
+                if claim.format == 1
+                else ""
+            )
         )
     print(f"{len(files) - bad} valid, {bad} invalid", file=sys.stderr if bad else sys.stdout)
     return 1 if bad else 0
