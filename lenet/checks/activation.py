@@ -8,10 +8,9 @@ bootstrap-t CI whose lower bound is compared with ``min_effect``, and its own on
 A second criterion, ``selective``, asks whether the drive is *selective*: a one-sided
 permutation test (with its own CI) that it moves the output more on contrast images than on
 concept images driven to the same level (those already sit there). A drive that changes no
-contrast image's output tests nothing: inconclusive, with the reason. Under a null where concept and contrast
-are exchangeable
-the two are exchangeable too, so the test's error rate is measurable on real
-nulls (see calibration). ``min_layer_percentile`` compares
+contrast image's output tests nothing: inconclusive, with the reason. Under a null where concept
+and contrast are exchangeable the two are exchangeable too, so the test's error rate is measurable
+on real nulls (see calibration). ``min_layer_percentile`` compares
 the mean change with driving every other unit of the layer by the same amount
 in units of each unit's own spread (its discovery-split standard deviation):
 an effect size, not a p-value.

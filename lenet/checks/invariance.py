@@ -25,6 +25,7 @@ from .common import single_unit
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
+    from ..stats.estimates import Estimate
     from ..subject.perturbation import Perturbation
     from ..subject.subject import Subject
     from .target import Members, Target
@@ -83,7 +84,7 @@ class Search:
     images: tuple[int, int]  # concept and contrast images in the subsample
     counterexample: Perturbation | None = None  # the smallest breaking perturbation; None: none found
     counterexample_auroc: float | None = None  # the AUROC under it, on the search's subsample
-    confirmation: object | None = None  # stats Estimate: the AUROC under it on the held-out images, with CI
+    confirmation: Estimate | None = None  # the AUROC under it on the held-out images, with its CI
     held_out: tuple[int, int] = (0, 0)  # concept and contrast images the search never saw
 
 
@@ -209,13 +210,11 @@ def judge(result: Search, params: dict, *, confidence: float = 0.99, seed: int =
             details["confirmation_auroc"] = [confirmed.value, confirmed.low, confirmed.high]
             # refuted only when the held-out CI lies below the threshold; above it, this candidate did not
             # break it
-            outcome = (
-                "refuted"
-                if confirmed.high < threshold
-                else "holds"
-                if confirmed.low >= threshold
-                else ("inconclusive")
-            )
+            outcome = "inconclusive"
+            if confirmed.high < threshold:
+                outcome = "refuted"
+            elif confirmed.low >= threshold:
+                outcome = "holds"
             criterion = Criterion(
                 name="min_auroc",
                 statistic=statistic,

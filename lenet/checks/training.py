@@ -90,7 +90,7 @@ def check(
     record = subject.record()
     gradients = record.gradient[layer][:, :, unit]  # (frames, 10)
     activations = record.activation[layer][:, :, unit]
-    site = getattr(record, "SITE", "pre")
+    site = record.SITE
     verdict = judge(
         gradients, activations, record.epoch, params, confidence=confidence, seed=seed, record_site=site
     )

@@ -34,7 +34,7 @@ from ..subject.effects import METHODS, Effects, output
 from ..subject.units import UnitSet
 from .activations import capture
 from .data import Split
-from .model import LAYERS, LeNet5, at_site
+from .model import LAYERS, LeNet5, at_site, rectified
 from .model import layer as layer_info
 
 __all__ = ["intervene", "sweep", "sweep_damage"]
@@ -72,7 +72,7 @@ def _replacement(
     if method == "clamp":
         if value is None:
             raise InvalidConfig("clamp needs a value to drive the unit to, e.g. value=2.5.")
-        if site == "post" and float(value) < 0 and layer != "linear-2":  # the logits have no ReLU
+        if float(value) < 0 and rectified(layer, site):
             raise InvalidConfig(
                 f"clamp value={float(value):g} is below 0, which {layer}'s values never are at site "
                 "'post' (after the ReLU); drive to a level >= 0, or use site = \"pre\"."

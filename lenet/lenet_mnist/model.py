@@ -20,7 +20,7 @@ from torch.nn import functional as F
 
 from ..subject.layers import Layer, find
 
-__all__ = ["LeNet5", "LAYERS", "layer", "at_site", "untrained", "MNIST_MEAN", "MNIST_STD"]
+__all__ = ["LeNet5", "LAYERS", "layer", "rectified", "at_site", "untrained", "MNIST_MEAN", "MNIST_STD"]
 
 MNIST_MEAN = 0.1307  # pixel mean of the MNIST training images, in [0, 1]
 MNIST_STD = 0.3081
@@ -40,14 +40,17 @@ def layer(name: str) -> Layer:
     return find(LAYERS, name)
 
 
+def rectified(name: str, site: str) -> bool:
+    """Whether layer ``name``'s values at ``site`` passed through a ReLU: ``post``, for all but the logits."""
+    from ..subject.site import check_site
+
+    return check_site(site) == "post" and layer(name).name != LAYER_NAMES[-1]
+
+
 def at_site(name: str, pre: torch.Tensor, site: str) -> torch.Tensor:
     """Layer ``name``'s values at ``site`` from its pre-activation: ``post`` is the ReLU (the logits: as they
     are)."""
-    from ..subject.site import check_site
-
-    if check_site(site) == "pre" or layer(name).name == LAYER_NAMES[-1]:
-        return pre
-    return F.relu(pre)
+    return F.relu(pre) if rectified(name, site) else pre
 
 
 class LeNet5(nn.Module):

@@ -47,9 +47,8 @@ class TrainingRecord:
     of each class behind each frame's means.
     """
 
-    SITE: ClassVar[str] = (
-        "pre"  # activations are mean pre-activations, gradients are d loss / d pre-activation
-    )
+    # activations are mean pre-activations, gradients are d loss / d pre-activation
+    SITE: ClassVar[str] = "pre"
 
     step: np.ndarray
     epoch: np.ndarray

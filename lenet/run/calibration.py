@@ -141,9 +141,8 @@ def null_correlation(
     return rate
 
 
-SITE = (
-    "pre"  # where these rates were measured; calibrating every site is a later step (see docs/statistics.md)
-)
+# where these rates were measured; calibrating every site is a later step (see docs/statistics.md)
+SITE = "pre"
 PLANTS = (Plant(5, 3, strength=1.0), Plant(40, 10, strength=0.5), Plant(99, 60, strength=2.0))
 
 

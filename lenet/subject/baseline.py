@@ -87,21 +87,31 @@ def baseline(
     networks = networks_for(selected)
     # the subject type, site and computation's version are in the key, so no other kind of bar is ever served
     identity = [_FORMAT, type(subject).__name__, site, layer, networks, FIRST_SEED]
-    digest = hashlib.sha256(json.dumps([*identity, concept.tolist(), contrast.tolist()]).encode())
-    digest.update(images[: min(len(images), 64)].numpy().tobytes())  # ties the key to the data, cheaply
+
+    def compute() -> np.ndarray:
+        both = torch.cat([images[concept], images[contrast]])
+        return _untrained_aurocs(subject, layer, both, len(concept), networks, site)
+
+    key = [*identity, concept.tolist(), contrast.tolist()]
+    return Baseline(layer, _cached(f"{layer}-{site}", key, images, compute))
+
+
+def _cached(name: str, key: list, images: torch.Tensor, compute) -> np.ndarray:
+    """``compute()``'s array, from ``baselines/NAME-DIGEST.npy`` in the disk cache (file lock, atomic
+    replace) or computed now; the digest is of ``key`` and the first images, which tie it to the data."""
+    digest = hashlib.sha256(json.dumps(key).encode())
+    digest.update(images[: min(len(images), 64)].numpy().tobytes())
     folder = cache_dir() / "baselines"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{layer}-{site}-{digest.hexdigest()[:16]}.npy"
+    path = folder / f"{name}-{digest.hexdigest()[:16]}.npy"
     with FileLock(str(path) + ".lock"):
         if path.is_file():
-            return Baseline(layer, np.load(path, allow_pickle=False))
-        aurocs = _untrained_aurocs(
-            subject, layer, torch.cat([images[concept], images[contrast]]), len(concept), networks, site
-        )
+            return np.load(path, allow_pickle=False)
+        found = compute()
         tmp = path.with_suffix(".tmp.npy")
-        np.save(tmp, aurocs)
+        np.save(tmp, found)
         tmp.replace(path)
-    return Baseline(layer, aurocs)
+    return found
 
 
 SELECTION_IMAGES = 500  # per group: the discovery images each untrained network's own selection sees (seeded)
@@ -134,19 +144,13 @@ def rule_baseline(
     networks = networks_for(True)
     train = tuple(_subsample(rows, i) for i, rows in enumerate(train))
     identity = [_FORMAT, "rule", type(subject).__name__, site, layer, top, networks, FIRST_SEED]
-    rows = [r.tolist() for r in (*train, *test)]
-    digest = hashlib.sha256(json.dumps([*identity, *rows]).encode())
-    folder = cache_dir() / "baselines"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{layer}-{site}-rule-{digest.hexdigest()[:16]}.npy"
-    with FileLock(str(path) + ".lock"):
-        if path.is_file():
-            return np.load(path, allow_pickle=False)
-        ranked = _ranked_aurocs(subject, layer, top, train, test, networks, site)  # (networks, top)
-        tmp = path.with_suffix(".tmp.npy")
-        np.save(tmp, ranked)
-        tmp.replace(path)
-    return ranked
+    key = [*identity, *(r.tolist() for r in (*train, *test))]
+    return _cached(  # (networks, top)
+        f"{layer}-{site}-rule",
+        key,
+        subject.split(subject.CONFIRMATION).images,
+        lambda: _ranked_aurocs(subject, layer, top, train, test, networks, site),
+    )
 
 
 @torch.no_grad()
