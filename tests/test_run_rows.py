@@ -6,6 +6,7 @@ import json
 import math
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from test_plugin import documented_schema
 
@@ -151,6 +152,30 @@ def test_a_check_row_carries_the_primary_criterion_and_the_first_p_value():
     assert primary == ("AUROC", 0.9, 0.85, 0.95, 0.75, "min")
     assert (row.p, row.p_holm, row.expect, row.outcome, row.seed) == (0.001, None, "holds", "holds", 0)
     assert row.checkpoint_sha256 == "ab" * 32 and row.verdict == json.loads(dumps(verdict.as_dict()))
+    numpy = Verdict(
+        "selectivity",
+        [
+            Criterion(
+                "min_auroc",
+                "AUROC",
+                *map(np.float64, (0.9, 0.85, 0.95)),
+                0.75,
+                "min",
+                "holds",
+                p=np.float64(1e-3),
+            )
+        ],
+        {},
+        0.95,
+        3,
+        "rule",
+        details,
+    )
+    row = Row.from_check(
+        "claims/a.toml::selectivity", claim, "selectivity", status="passed", headline="HOLDS", verdict=numpy
+    )
+    plain = (row.value, row.low, row.high, row.p)  # numpy's float64 cannot cross pytest-xdist's channel
+    assert all(type(x) is float for x in plain) and plain == (0.9, 0.85, 0.95, 1e-3)
     invalid = Row.from_check(
         "claims/b.toml::validate",
         None,

@@ -49,10 +49,15 @@ def dumps(value, **kwargs) -> str:
     return json.dumps(clean(json.loads(json.dumps(value, default=_jsonable))), **kwargs)
 
 
+def _plain(value):
+    """A number as Python's own float (numpy's float64 is a float subclass that pytest-xdist cannot send)."""
+    return float(value) if isinstance(value, float) else value
+
+
 def _criterion(primary) -> dict:
-    """The row fields of a verdict's primary criterion (all None without one)."""
+    """The row fields of a verdict's primary criterion (all None without one), numbers as plain floats."""
     names = ("statistic", "value", "low", "high", "threshold", "bound")
-    return {name: getattr(primary, name) if primary is not None else None for name in names}
+    return {name: _plain(getattr(primary, name)) if primary is not None else None for name in names}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,6 +103,7 @@ class Row:
         """The row of a check item; with ``claim`` None, of a file that did not validate (``error``: why)."""
         primary = verdict.primary if verdict is not None and verdict.criteria else None
         p = next((c.p for c in verdict.criteria if c.p is not None), None) if verdict is not None else None
+        p = _plain(p)
         used = checkpoint or (claim.checkpoint if claim is not None else None)
         return cls(
             nodeid=nodeid,
