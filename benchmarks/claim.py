@@ -12,40 +12,46 @@ from __future__ import annotations
 import time
 from types import SimpleNamespace
 
-from lenet import checks
-from lenet.checks import CHECKS
+import tempfile
+from pathlib import Path
+
+from lenet import claims
+from lenet.run import dispatch
 
 UNIT = "linear-0:63"
+CLAIM = f"""format = 2
+claim = "benchmark: one full claim"
+unit = "{UNIT}"
+site = "post"
+concept = "seven/crossed"
+contrast = "seven/plain"
 
+[selectivity]
+min_auroc = 0.75
 
-def table(name: str, **values) -> SimpleNamespace:
-    defaults = {p.name: p.default for p in CHECKS[name].SPEC.params}
-    return SimpleNamespace(params={**defaults, **values}, expect="holds")
+[ablation]
+output = "logit:7"
+min_effect = 0.5
+min_layer_percentile = 95
+
+[activation]
+output = "logit:7"
+value = "concept-quantile:0.9"
+min_effect = 0.2
+min_layer_percentile = 95
+"""
 
 
 def main() -> None:
-    claim = SimpleNamespace(
-        path="benchmark",
-        id="benchmark",
-        seed=0,
-        checkpoint=None,
-        concept="seven/crossed",
-        contrast="seven/plain",
-        confidence=0.99,
-        select=None,
-        units=UNIT,
-        layer=None,
-        checks={
-            "selectivity": table("selectivity", min_auroc=0.75),
-            "ablation": table("ablation", output="logit:7", min_effect=0.5, min_layer_percentile=95),
-            "activation": table("activation", output="logit:7", min_effect=0.2, min_layer_percentile=95),
-        },
-    )
+    root = Path(tempfile.mkdtemp())
+    (root / "claims").mkdir()
+    (root / "claims" / "benchmark.toml").write_text(CLAIM)
+    claim = claims.load(root / "claims" / "benchmark.toml", root=root)
     for label in ("cold", "warm", "warm"):
         times = {}
         for check in claim.checks:
             start = time.perf_counter()
-            checks.run(claim, check)
+            dispatch.run(claim, check)
             times[check] = time.perf_counter() - start
         total = sum(times.values())
         print(f"| {label} | " + " | ".join(f"{t:.2f}" for t in times.values()) + f" | **{total:.2f}** |")

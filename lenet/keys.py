@@ -13,7 +13,10 @@ from dataclasses import dataclass
 __all__ = ["Param", "CheckSpec", "EXPECT", "OUTPUT_FORMS"]
 
 EXPECT = ("holds", "refuted", "inconclusive")
-OUTPUT_FORMS = "'logit:true' (each image's true class), 'logit:N' (class N), 'prob:true' or 'accuracy'"
+OUTPUT_FORMS = (
+    "'logit:true' (each image's true class), 'logit:N' (class N), 'margin:true' (the true class's logit "
+    "minus the largest other), 'prob:true' or 'accuracy'"
+)
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,25 @@ def test_a_scaffold_for_each_check_loads_with_its_values(tmp_path, check):
         assert f"{param.name} = " in text and param.doc in text
 
 
+@pytest.mark.parametrize("check,bar", [("ablation", 0.05), ("activation", 0.02)])
+def test_effect_scaffolds_are_in_the_normalised_form(tmp_path, check, bar):
+    text = scaffold("linear-0:7", "a sentence", [check], concept="seven/crossed", contrast="seven/plain")
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    params = load(path, tmp_path).checks[check].params
+    assert params["normalise"] == "concept-margin" and params["min_effect"] == bar
+    assert "of the concept's median margin" in text
+    raw = scaffold(
+        "linear-0:7",
+        "s",
+        [check],
+        concept="seven/crossed",
+        contrast="seven/plain",
+        params={check: {"normalise": "raw", "min_effect": 0.5}},
+    )
+    assert 'normalise = "raw"' in raw and "min_effect = 0.5" in raw
+
+
 def test_default_checks_follow_the_arguments():
     assert default_checks("seven/crossed", None) == ["selectivity", "ablation", "activation", "invariance"]
     assert default_checks(None, 8) == ["training"]

@@ -2,8 +2,9 @@
 
 Per test image, *damage* = output before - output after ablating the unit (or
 unit set) with the claim's method. The statistic is mean concept damage - mean
-contrast damage: one-sided permutation test over images (so the p-value is not
-floored by the layer's size) and a bootstrap-t CI, compared with ``min_effect``.
+contrast damage, with an interval that keeps its coverage when few images carry the
+damage (``stats.means``) and the p-value read off that interval, compared with
+``min_effect``; with fewer than 5 damaged images it is inconclusive.
 ``min_layer_percentile`` ranks the same number against every unit of the layer
 ablated alone (for a set: against random sets of its size); it is an effect
 size, reported, not a p-value. ``max_collateral`` bounds the accuracy drop on
@@ -21,9 +22,11 @@ from ..keys import CheckSpec, Param
 from ..stats.verdict import Criterion, Verdict
 from .common import (
     METHOD,
+    NORMALISE,
     OUTPUT,
     PERCENTILE,
     ablation_effects,
+    effect_scale,
     no_change,
     no_op_verdict,
     percentile_criterion,
@@ -33,20 +36,21 @@ if TYPE_CHECKING:
     from ..subject.subject import Subject
     from .target import Members, Target
 
-__all__ = ["SPEC", "check", "judge", "PERMUTATIONS"]
+__all__ = ["SPEC", "check", "judge"]
 
-PERMUTATIONS = 4999
 SPEC = CheckSpec(
     name="ablation",
     summary="necessity: removing the unit hurts the concept more than the contrast",
     params=(
         METHOD,
         OUTPUT,
+        NORMALISE,
         Param(
             "min_effect",
             "float",
             "lower CI bound of (mean concept damage - mean contrast damage) must "
-            "reach this; damage = output before - after ablation",
+            "reach this; damage = output before - after ablation (divided by the concept's median margin "
+            "with normalise = 'concept-margin')",
             0.5,
             required=True,
             low=0.0,
@@ -75,13 +79,14 @@ def check(
     confidence: float,
 ) -> Verdict:
     """Ablate the target's units on the test split; judge the concept-minus-contrast damage."""
+    scale, scaled = effect_scale(subject, concept, params.get("normalise", "raw"))
     concept, contrast = concept.test, contrast.test
     method, output = params["method"], params["output"]
     effects = ablation_effects(subject, target, method, contrast, seed)
-    damage = effects.damage(output)
+    damage = effects.damage(output) / scale
     layer_effects = None
     if params.get("min_layer_percentile") is not None:
-        layer_effects = _layer_effects(subject, target, method, output, concept, contrast, seed)
+        layer_effects = _layer_effects(subject, target, method, output, concept, contrast, seed) / scale
     collateral = None
     if params.get("max_collateral") is not None:
         labels = effects.labels.numpy()
@@ -97,9 +102,12 @@ def check(
         confidence=confidence,
         seed=seed,
         label="unit" if len(target.units) == 1 else "unit set",
+        scaled=scaled,
     )
+    if scale != 1.0:
+        verdict.details["scale"] = scale
     verdict.details["other_methods"] = _other_methods(
-        subject, target, concept, contrast, params, seed, confidence
+        subject, target, concept, contrast, params, seed, confidence, scale
     )
     return verdict
 
@@ -142,6 +150,7 @@ def _other_methods(
     params: dict,
     seed: int,
     confidence: float,
+    scale: float = 1.0,
 ) -> dict:
     """Would another ablation method flip the verdict on the effect criterion? {method: outcome}."""
     from ..stats import estimates
@@ -150,8 +159,8 @@ def _other_methods(
     for method in ("zero", "mean", "resample"):
         if method == params["method"]:
             continue
-        damage = ablation_effects(subject, target, method, contrast, seed).damage(params["output"])
-        est = estimates.mean_difference(damage[concept], damage[contrast], confidence, 999, seed)
+        damage = ablation_effects(subject, target, method, contrast, seed).damage(params["output"]) / scale
+        est = estimates.mean_difference(damage[concept], damage[contrast], confidence)
         flips[method] = estimates.decide(est, params["min_effect"], "min", 1 - confidence)
     return flips
 
@@ -166,7 +175,7 @@ def judge(
     confidence: float = 0.99,
     seed: int = 0,
     label: str = "unit",
-    permutations: int = PERMUTATIONS,
+    scaled: str = "",
 ) -> Verdict:
     """The verdict from per-image damage arrays.
 
@@ -177,10 +186,10 @@ def judge(
     from ..stats import estimates
 
     alpha = 1 - confidence
-    statistic = f"mean damage to {params['output']}, concept - contrast ({params['method']} ablation)"
+    statistic = f"mean damage to {params['output']}, concept - contrast ({params['method']} ablation){scaled}"
     if no_change(concept_damage) and no_change(contrast_damage):
         return _no_op(statistic, params, len(concept_damage), len(contrast_damage), confidence, seed)
-    est = estimates.mean_difference(concept_damage, contrast_damage, confidence, permutations, seed)
+    est = estimates.mean_difference(concept_damage, contrast_damage, confidence)
     criteria = [
         Criterion.from_estimate("min_effect", statistic, est, threshold=params["min_effect"], alpha=alpha)
     ]
@@ -197,7 +206,9 @@ def judge(
             )
         )
     if params.get("max_collateral") is not None and collateral is not None:
-        drop = estimates.mean(collateral, confidence, seed)
+        drop = estimates.net_loss(
+            int((collateral > 0).sum()), int((collateral < 0).sum()), len(collateral), confidence
+        )
         details.update(collateral=drop.value)
         bound = params["max_collateral"]
         # an upper bound is decided by the CI alone, and this criterion never reported the mean's p-value
@@ -213,12 +224,17 @@ def judge(
                 outcome=estimates.decide(drop, bound, "max", alpha),
             )
         )
-    rule = f"CI lower bound of the damage difference >= min_effect with permutation p < {alpha:g}"
+    rule = f"CI lower bound of the damage difference >= min_effect with p < {alpha:g} (from the same CI)"
     if params.get("min_layer_percentile") is not None:
         rule += ", layer percentile >= min_layer_percentile"
     n = {"concept": len(concept_damage), "contrast": len(contrast_damage)}
     verdict = Verdict("ablation", criteria, n, confidence, seed, rule, details)
-    if criteria[0].outcome == "inconclusive" and params["min_effect"] is not None:
+    if est.why:
+        verdict.to_decide = (
+            "more images on which the ablation changes the output (a larger concept, or method = "
+            '"resample" or "mean", which move every image where the unit differs from its replacement)'
+        )
+    elif criteria[0].outcome == "inconclusive" and params["min_effect"] is not None:
         need = estimates.images_to_decide(est, params["min_effect"])
         if need:
             verdict.to_decide = f"about {need} images per group, if the effect stays near {est.value:.3g}"

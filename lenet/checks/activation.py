@@ -4,13 +4,13 @@ The unit is driven, on contrast test images, to a level taken from the concept
 on the *discovery* split (its median, or a quantile) and the per-image change
 of the named output is measured in the claimed direction. The level is fixed
 before any test image is seen; the mean change on contrast images gets a
-bootstrap-t CI whose lower bound is compared with ``min_effect``, and its own one-sided t-test.
-A second criterion, ``selective``, asks whether the drive is *selective*: a one-sided
-permutation test (with its own CI) that it moves the output more on contrast images than on
-concept images driven to the same level (those already sit there). A drive that changes no
-contrast image's output tests nothing: inconclusive, with the reason. Under a null where concept
-and contrast are exchangeable the two are exchangeable too, so the test's error rate is measurable
-on real nulls (see calibration). ``min_layer_percentile`` compares
+CI (``stats.means``) whose lower bound is compared with ``min_effect``, and a one-sided p read
+off the same interval. A second criterion, ``selective``, asks whether the drive is *selective*:
+the CI and p of (mean change on contrast images - on concept images driven to the same level;
+those already sit there). With fewer than 5 changed images a criterion is inconclusive. A drive
+that changes no contrast image's output tests nothing: inconclusive, with the reason. Under a null
+where concept and contrast are exchangeable the two are exchangeable too, so the test's error rate is
+measurable on real nulls (see calibration). ``min_layer_percentile`` compares
 the mean change with driving every other unit of the layer by the same amount
 in units of each unit's own spread (its discovery-split standard deviation):
 an effect size, not a p-value.
@@ -24,7 +24,16 @@ import numpy as np
 
 from ..keys import CheckSpec, Param
 from ..stats.verdict import Criterion, Verdict
-from .common import OUTPUT, PERCENTILE, no_change, no_op_verdict, percentile_criterion, single_unit
+from .common import (
+    NORMALISE,
+    OUTPUT,
+    PERCENTILE,
+    effect_scale,
+    no_change,
+    no_op_verdict,
+    percentile_criterion,
+    single_unit,
+)
 
 if TYPE_CHECKING:
     from ..subject.subject import Subject
@@ -46,6 +55,7 @@ SPEC = CheckSpec(
             pattern=r"^(concept-median|concept-quantile:(0(\.\d+)?|1(\.0+)?)|-?\d+(\.\d+)?)$",
         ),
         OUTPUT,
+        NORMALISE,
         Param(
             "direction",
             "str",
@@ -59,7 +69,7 @@ SPEC = CheckSpec(
             "float",
             "lower CI bound of the mean output change on contrast images (in the claimed direction) must "
             "reach this; holding also needs the drive to be selective (it moves contrast images more than "
-            "concept ones, permutation p < alpha)",
+            "concept ones, p < alpha)",
             0.2,
             required=True,
             low=0.0,
@@ -97,16 +107,17 @@ def check(
     drive = level(
         subject.values(target.layer, subject.DISCOVERY, site=at)[concept.train, unit], params["value"]
     )
+    scale, scaled = effect_scale(subject, concept, params.get("normalise", "raw"))
     concept, contrast = concept.test, contrast.test
     rows = np.concatenate([contrast, concept])
     effects = subject.intervene(
         UnitSet(target.layer, (unit,), subject.layers), "clamp", rows=rows, value=drive, site=at
     )
-    change = effects.change(params["output"])
+    change = effects.change(params["output"]) / scale
     layer_effects = None
     if params.get("min_layer_percentile") is not None:
-        layer_effects = _drive_layer(subject, target.layer, unit, drive, contrast, params, at)
-    return judge(
+        layer_effects = _drive_layer(subject, target.layer, unit, drive, contrast, params, at) / scale
+    verdict = judge(
         change[: len(contrast)],
         change[len(contrast) :],
         params,
@@ -114,7 +125,11 @@ def check(
         confidence=confidence,
         seed=seed,
         drive=drive,
+        scaled=scaled,
     )
+    if scale != 1.0:
+        verdict.details["scale"] = scale
+    return verdict
 
 
 def _drive_layer(
@@ -142,7 +157,7 @@ def judge(
     confidence: float = 0.99,
     seed: int = 0,
     drive: float | None = None,
-    permutations: int = 4999,
+    scaled: str = "",
 ) -> Verdict:
     """The verdict from per-image output changes (after - before) when driven: on contrast images
     (``changes``) and on concept images (``concept_changes``), signed by ``direction``."""
@@ -152,14 +167,12 @@ def judge(
     sign = 1.0 if params["direction"] == "up" else -1.0
     statistic = (
         f"mean change of {params['output']} ({params['direction']}) on contrast images driven to "
-        f"{params['value']}"
+        f"{params['value']}{scaled}"
     )
     if no_change(changes):
         return _no_op(statistic, params, len(changes), len(concept_changes), confidence, seed, drive)
-    est = estimates.mean(sign * changes, confidence, seed)
-    selective = estimates.mean_difference(
-        sign * changes, sign * concept_changes, confidence, permutations, seed
-    )
+    est = estimates.mean(sign * changes, confidence)
+    selective = estimates.mean_difference(sign * changes, sign * concept_changes, confidence)
     # each criterion's CI and p-value describe the same quantity
     criteria = [
         Criterion.from_estimate("min_effect", statistic, est, threshold=params["min_effect"], alpha=alpha),
@@ -191,12 +204,17 @@ def judge(
             )
         )
     rule = (
-        f"CI lower bound of the mean change on contrast images >= min_effect (t-test p < {alpha:g}), and the "
-        f"change larger on contrast than on concept images (permutation p < {alpha:g})"
+        f"CI lower bound of the mean change on contrast images >= min_effect (p < {alpha:g}), and the "
+        f"change larger on contrast than on concept images (p < {alpha:g}); each p from its own CI"
     )
     n = {"contrast": len(changes), "concept": len(concept_changes)}
     verdict = Verdict("activation", criteria, n, confidence, seed, rule, details)
-    if criteria[0].outcome == "inconclusive" and params["min_effect"] is not None:
+    if est.why or selective.why:
+        verdict.to_decide = (
+            "more images whose output the drive changes (more contrast images, or a level the unit "
+            'passes on for more of them, e.g. value = "concept-quantile:0.9")'
+        )
+    elif criteria[0].outcome == "inconclusive" and params["min_effect"] is not None:
         need = estimates.images_to_decide(est, params["min_effect"])
         if need:
             verdict.to_decide = f"about {need} contrast images, if the change stays near {est.value:.3g}"

@@ -4,7 +4,8 @@ After ablating the units (or all the others), the class's test accuracy must
 fall below ``max_accuracy`` (its Clopper-Pearson CI's upper bound) while every
 other class stays at or above ``min_other_accuracy`` (each CI's lower bound);
 the damage must also be selective: per-image correctness lost on the class
-exceeds that on other classes (one-sided permutation test). With
+exceeds that on other classes (one-sided permutation test: exact, and
+a test only, so the criterion reports no interval). With
 ``ablate = "complement"`` the claim is Bau's other half: the class is spared
 (``min_accuracy``, a lower bound on its accuracy) and the damage falls on the
 other classes instead.
@@ -170,14 +171,24 @@ def judge(
     lost = correct_before.astype(float) - correct_after.astype(float)  # 1: broken by the ablation, -1: fixed
     target = labels == klass
     alpha = 1 - confidence
-    if params.get("ablate") == "complement":  # Bau's other half: removing all the others spares the class
-        est = estimates.mean_difference(lost[~target], lost[target], confidence, permutations, seed)
-        statistic = f"accuracy lost on other classes minus on class {klass}"
-        criteria = [Criterion.from_estimate("spares", statistic, est, threshold=None, alpha=alpha)]
-    else:
-        est = estimates.mean_difference(lost[target], lost[~target], confidence, permutations, seed)
-        statistic = f"accuracy lost on class {klass} minus on other classes"
-        criteria = [Criterion.from_estimate("selective", statistic, est, threshold=None, alpha=alpha)]
+    spares = params.get("ablate") == "complement"  # Bau's other half: removing the others spares the class
+    hit, spared = (~target, target) if spares else (target, ~target)
+    p = estimates.permutation_test(lost[hit], lost[spared], permutations, seed)
+    where = ("other classes", f"class {klass}") if spares else (f"class {klass}", "other classes")
+    criteria = [
+        Criterion(
+            name="spares" if spares else "selective",
+            statistic=f"accuracy lost on {where[0]} minus on {where[1]}",
+            value=float(lost[hit].mean() - lost[spared].mean()),
+            low=None,
+            high=None,
+            threshold=None,
+            bound="min",
+            outcome="holds" if p < alpha else "inconclusive",
+            p=p,
+            note=f"exact permutation test ({permutations} relabellings): a test, so no interval",
+        )
+    ]
     more, per_class = _accuracy_criteria(correct_after, labels, klass, params, confidence)
     before = {int(c): float(correct_before[labels == c].mean()) for c in np.unique(labels)}
     n = {"class": int(target.sum()), "other": int((~target).sum())}

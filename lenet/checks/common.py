@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 __all__ = [
     "OUTPUT",
     "METHOD",
+    "NORMALISE",
     "PERCENTILE",
+    "effect_scale",
     "single_unit",
     "ablation_effects",
     "percentile_criterion",
@@ -33,7 +35,17 @@ OUTPUT = Param(
     f"the output measured: {OUTPUT_FORMS}",
     "logit:true",
     default="logit:true",
-    pattern=r"^(logit:(true|[0-9])|prob:true|accuracy)$",
+    pattern=r"^(logit:(true|[0-9])|margin:true|prob:true|accuracy)$",
+)
+NORMALISE = Param(
+    "normalise",
+    "str",
+    "raw: effects in the output's own units; concept-margin: every effect divided by the median "
+    "true-class margin (its logit minus the largest other) of the concept's discovery images, so "
+    "min_effect = 0.05 means 5% of the margin by which the network gets the concept right",
+    "concept-margin",
+    default="raw",
+    choices=("raw", "concept-margin"),
 )
 METHOD = Param(
     "method",
@@ -78,6 +90,28 @@ def ablation_effects(subject: Subject, target, method: str, contrast: np.ndarray
     sources = draw_sources(contrast, images, seed) if method == "resample" else None
     chosen = UnitSet(target.layer, tuple(target.units if units is None else units), subject.layers)
     return subject.intervene(chosen, method, sources=sources, site=target.site)
+
+
+def effect_scale(subject: Subject, concept, normalise: str) -> tuple[float, str]:
+    """What effects are divided by, and how a statistic names it: 1 for ``raw``; for ``concept-margin``,
+    the median true-class margin of the concept's discovery images (fixed before any test image is seen,
+    so an effect's CI scales exactly)."""
+    if normalise == "raw":
+        return 1.0, ""
+    import torch
+
+    from ..subject.effects import margins
+
+    split = subject.split(subject.DISCOVERY)
+    logits = torch.as_tensor(subject.outputs(subject.DISCOVERY))[concept.train]
+    median = float(margins(logits, split.labels[concept.train]).median())
+    if not median > 0:
+        raise InvalidConfig(
+            f"normalise = 'concept-margin': the median margin of {concept.name}'s discovery images is "
+            f"{median:.3g}, so the network gets most of them wrong and there is no margin to compare with; "
+            "use normalise = 'raw'."
+        )
+    return median, f", as a fraction of the concept's median margin {median:.3g}"
 
 
 def percentile_criterion(statistic: str, rank: float, threshold: float) -> Criterion:

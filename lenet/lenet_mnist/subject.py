@@ -100,6 +100,10 @@ class LenetMnist(Subject):
 
         return _values(self, layer, split, check_site(site))
 
+    def outputs(self, split: str) -> np.ndarray:
+        """The logits per image of a split, ``(N, 10)``: ``linear-2``, the same at both sites."""
+        return self.values("linear-2", split, site="pre")
+
     def image_values(self, images: torch.Tensor, layer: str, *, site: str, batch: int = 2000) -> np.ndarray:
         """Every unit's value at ``site`` for images that are not a split (uncached): ``(N, 1, 28, 28) -> (N,
         units)``."""

@@ -188,7 +188,6 @@ def power(
                 damage[spec.unit, p],
                 ablation_params,
                 confidence=1 - alpha,
-                permutations=999,
             ).outcome
             == "holds"
         )
@@ -196,9 +195,7 @@ def power(
             if u != spec.unit:
                 rates["spurious"].trials += 1
                 rates["spurious"].passes += (
-                    ablation.judge(
-                        damage[u, c], damage[u, p], ablation_params, confidence=1 - alpha, permutations=999
-                    ).outcome
+                    ablation.judge(damage[u, c], damage[u, p], ablation_params, confidence=1 - alpha).outcome
                     == "holds"
                 )
     return list(rates.values())
@@ -218,9 +215,7 @@ def null_ablation(
     for i in range(trials):
         a, b, _ = _split(rng, labels)
         u = int(rng.integers(len(damage)))
-        verdict = ablation.judge(
-            damage[u, a], damage[u, b], params, confidence=1 - alpha, seed=i, permutations=499
-        )
+        verdict = ablation.judge(damage[u, a], damage[u, b], params, confidence=1 - alpha, seed=i)
         rate.passes += verdict.outcome == "holds"
         rate.p_values.append(verdict.primary.p)
     return rate
@@ -254,9 +249,7 @@ def null_activation(
             value=float(np.median(train[half, u])),
             site=SITE,
         ).change(params["output"])
-        verdict = activation.judge(
-            change[: len(b)], change[len(b) :], params, confidence=1 - alpha, seed=i, permutations=499
-        )
+        verdict = activation.judge(change[: len(b)], change[len(b) :], params, confidence=1 - alpha, seed=i)
         rate.passes += verdict.outcome == "holds"
         rate.p_values.append(next((c.p for c in verdict.criteria if c.name == "selective"), 1.0))
     return rate

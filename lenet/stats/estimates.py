@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as sps
 
+from . import means
+
 __all__ = [
     "Estimate",
     "auroc",
@@ -22,9 +24,11 @@ __all__ = [
     "auroc_columns",
     "mean_difference",
     "mean",
+    "permutation_test",
     "spearman",
     "proportion",
     "clopper_pearson",
+    "net_loss",
     "holm",
     "percentile_rank",
     "class_selectivity_index",
@@ -43,6 +47,7 @@ class Estimate:
     p: float
     n: tuple[int, ...]
     method: str  # how the CI and p-value were computed, for reports
+    why: str = ""  # set when the data cannot give an interval: the reason, for an inconclusive verdict
 
 
 def _z(confidence: float) -> float:
@@ -147,37 +152,77 @@ def auroc_columns(concept: np.ndarray, contrast: np.ndarray) -> np.ndarray:
     return (ranks[:m].sum(axis=0) - m * (m + 1) / 2) / (m * n)
 
 
-def mean_difference(
-    concept: np.ndarray,
-    contrast: np.ndarray,
-    confidence: float = 0.99,
-    permutations: int = 4999,
-    seed: int = 0,
-    resamples: int = 1999,
-) -> Estimate:
-    """Mean(concept) - mean(contrast) of per-image effects.
+def mean_difference(concept: np.ndarray, contrast: np.ndarray, confidence: float = 0.99) -> Estimate:
+    """Mean(concept) - mean(contrast) of per-image effects; one-sided p (difference > 0) from its interval.
 
-    p: one-sided permutation test (difference > 0), ``permutations`` random
-    relabellings drawn from ``seed``, p = (1 + #as large) / (1 + permutations):
-    valid at every sample size. CI: studentized bootstrap (bootstrap-t), which
-    keeps its coverage on the zero-inflated, long-tailed effects ablations
-    produce, where Welch's t interval under-covers (measured in the tests).
+    CI: MOVER of each group's sparse-t/Hall interval (``means.bounds``); p is the level at which the lower
+    bound reaches 0, so the p-value is about the mean difference the interval describes. Fewer than
+    ``means.MIN_INFORMATIVE`` informative (non-modal) values in a group that has any, or in all: no
+    interval, inconclusive, and ``why`` says so. Closed form: no resampling, so reruns are identical.
     """
     x, y = np.asarray(concept, float), np.asarray(contrast, float)
     m, n = len(x), len(y)
-    if m < 2 or n < 2:
+    if m < 3 or n < 3:
         raise ValueError(
-            f"a mean difference needs at least 2 concept and 2 contrast values; got {m} and {n}."
+            f"a mean difference needs at least 3 concept and 3 contrast values; got {m} and {n}."
         )
+    return _judged((x, y), confidence, "MOVER of sparse-t/Hall CIs; p from the CI")
+
+
+def mean(values: np.ndarray, confidence: float = 0.99) -> Estimate:
+    """Mean of per-image changes; one-sided p (mean > 0) from the same interval.
+
+    CI: Student t with the variance inflated for unseen non-zero effects and df = k - 1 (k informative
+    values), joined with Hall's skew-corrected interval (``means.bounds``); p is the level at which the
+    lower bound reaches 0. Fewer than ``means.MIN_INFORMATIVE`` informative values: inconclusive.
+    """
+    x = np.asarray(values, float)
+    if len(x) < 3:
+        raise ValueError(f"a mean needs at least 3 values; got {len(x)}.")
+    return _judged((x,), confidence, "sparse-t/Hall CI; p from the CI")
+
+
+def _judged(groups: tuple, confidence: float, method: str) -> Estimate:
+    """The estimate of a mean (one group) or mean difference (two), or no interval when too few values
+    differ from the rest."""
+    x, y = groups[0], groups[1] if len(groups) > 1 else None
+    sizes = tuple(len(g) for g in groups)
+    counts = [means.informative_count(g) for g in groups]
+    value = float(x.mean() - (y.mean() if y is not None else 0.0))
+    if not any(counts):
+        why = "every effect is identical: the data give no interval"
+        return Estimate(value, -np.inf, np.inf, 1.0, sizes, "constant: no CI (inconclusive)", why)
+    if not means.enough_informative(*groups):
+        named = ", ".join(f"{c} of {len(g)}" for c, g in zip(counts, groups, strict=True))
+        why = (
+            f"too few images carry the effect ({named} differ from the most common value; a group needs 0 "
+            f"or at least {means.MIN_INFORMATIVE}): no interval keeps its coverage there"
+        )
+        return Estimate(
+            value,
+            -np.inf,
+            np.inf,
+            1.0,
+            sizes,
+            f"fewer than {means.MIN_INFORMATIVE} informative values: no CI (inconclusive)",
+            why,
+        )
+    est, low, high, p = means.bounds(x[None], None if y is None else y[None], confidence)
+    return Estimate(value, float(low[0]), float(high[0]), float(p[0]), sizes, method)
+
+
+def permutation_test(
+    concept: np.ndarray, contrast: np.ndarray, permutations: int = 4999, seed: int = 0
+) -> float:
+    """One-sided p of mean(concept) - mean(contrast) this large if the labels were exchangeable.
+
+    ``permutations`` random relabellings drawn from ``seed``, p = (1 + #as large) / (1 + permutations):
+    exact at every sample size, even when both groups are constant. It tests equal distributions, so it
+    comes with no interval (for a test-only criterion such as class-ablation's ``selective``).
+    """
+    x, y = np.asarray(concept, float), np.asarray(contrast, float)
     value = float(x.mean() - y.mean())
-    low, high = _bootstrap_t(x, y, value, confidence, resamples, np.random.default_rng([seed, 1]))
-    # the permutation test stays exact even when both groups are constant
-    p = _permutation_p(x, y, value, permutations, np.random.default_rng(seed))
-    if not np.isfinite(low):
-        return Estimate(value, low, high, p, (m, n), "permutation test; both groups constant: no CI")
-    return Estimate(
-        value, low, high, p, (m, n), f"permutation test ({permutations}); bootstrap-t CI ({resamples})"
-    )
+    return _permutation_p(x, y, value, permutations, np.random.default_rng(seed))
 
 
 def _permutation_p(
@@ -196,52 +241,6 @@ def _permutation_p(
         count += int((diffs >= value - 1e-12 * max(1.0, abs(value))).sum())
         done += chunk
     return (1 + count) / (1 + permutations)
-
-
-def _bootstrap_t(
-    x: np.ndarray, y: np.ndarray, value: float, confidence: float, resamples: int, rng: np.random.Generator
-) -> tuple[float, float]:
-    """Studentized bootstrap CI of mean(x) - mean(y), resampling each group separately."""
-    m, n = len(x), len(y)
-    se = np.sqrt(x.var(ddof=1) / m + y.var(ddof=1) / n)
-    if np.ptp(x) == 0 and np.ptp(y) == 0:  # both groups constant: no interval can be read off the data
-        return -np.inf, np.inf
-    xs, ys = x[rng.integers(0, m, (resamples, m))], y[rng.integers(0, n, (resamples, n))]  # (B, m), (B, n)
-    ses = np.sqrt(xs.var(axis=1, ddof=1) / m + ys.var(axis=1, ddof=1) / n)
-    t = (xs.mean(axis=1) - ys.mean(axis=1) - value) / np.where(ses > 0, ses, np.inf)
-    alpha = 1 - confidence
-    q_low, q_high = np.quantile(t, [alpha / 2, 1 - alpha / 2])
-    return float(value - q_high * se), float(value - q_low * se)
-
-
-def mean(values: np.ndarray, confidence: float = 0.99, seed: int = 0, resamples: int = 1999) -> Estimate:
-    """Mean of per-image changes, with a one-sided t-test p-value (mean > 0) and a bootstrap-t CI.
-
-    For a fixed intervention (its level set on discovery data), the images are
-    independent draws, so the t-test's null "the mean change is <= 0" is the
-    right one; the bootstrap-t CI keeps coverage on skewed changes.
-    """
-    x = np.asarray(values, float)
-    m = len(x)
-    if m < 2:
-        raise ValueError(f"a mean needs at least 2 values; got {m}.")
-    value, se = float(x.mean()), float(x.std(ddof=1) / np.sqrt(m))
-    if np.ptp(x) == 0:  # every change identical: no interval can be read off the data
-        return Estimate(value, -np.inf, np.inf, 1.0, (m,), "constant: no CI (inconclusive)")
-    p = float(sps.ttest_1samp(x, 0.0, alternative="greater").pvalue)
-    rng = np.random.default_rng(seed)
-    xs = x[rng.integers(0, m, (resamples, m))]
-    ses = xs.std(axis=1, ddof=1) / np.sqrt(m)
-    t = (xs.mean(axis=1) - value) / np.where(ses > 0, ses, np.inf)
-    q_low, q_high = np.quantile(t, [(1 - confidence) / 2, (1 + confidence) / 2])
-    return Estimate(
-        value,
-        value - q_high * se,
-        value - q_low * se,
-        p,
-        (m,),
-        f"one-sided t-test; bootstrap-t CI ({resamples})",
-    )
 
 
 def spearman(
@@ -281,6 +280,26 @@ def spearman(
         (len(x),),
         f"Spearman ({alternative}); bootstrap CI ({resamples})",
     )
+
+
+def net_loss(lost: int, gained: int, trials: int, confidence: float = 0.99) -> Estimate:
+    """The fraction of images made wrong minus made right (e.g. accuracy lost on other classes), with exact
+    bounds.
+
+    Upper bound: Clopper-Pearson's on the lost fraction (the net loss is never larger); lower bound:
+    the lost fraction's lower bound minus the gained fraction's upper bound, each at half the side's
+    rate. Both sides are conservative, and nothing is lost when no image changed (unlike a mean's CI,
+    which has no interval for constant data). p: sign test of lost > gained among the changed images.
+    """
+    if trials == 0:
+        raise ValueError("a net loss needs at least one image.")
+    alpha = 1 - confidence
+    high = clopper_pearson(lost, trials, 1 - alpha)[1]
+    low = clopper_pearson(lost, trials, 1 - alpha / 2)[0] - clopper_pearson(gained, trials, 1 - alpha / 2)[1]
+    changed = lost + gained
+    p = float(sps.binomtest(lost, changed, 0.5, alternative="greater").pvalue) if changed else 1.0
+    method = "exact: Clopper-Pearson bounds of the lost and gained fractions; sign test"
+    return Estimate((lost - gained) / trials, max(low, -1.0), high, p, (trials,), method)
 
 
 def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:

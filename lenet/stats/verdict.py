@@ -56,7 +56,7 @@ class Criterion:
             bound=bound,
             outcome=decide(estimate, threshold, bound, alpha),
             p=estimate.p,
-            note=note,
+            note="; ".join(part for part in (note, getattr(estimate, "why", "")) if part),
         )
 
     def describe(self) -> str:

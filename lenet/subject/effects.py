@@ -1,7 +1,7 @@
 """What an intervention did, per image: the logits before and after, and the named outputs read from them.
 
 Every subject's ``intervene`` returns ``Effects``; checks read them through
-``output`` names (``logit:true``, ``logit:N``, ``prob:true``, ``accuracy``).
+``output`` names (``logit:true``, ``logit:N``, ``margin:true``, ``prob:true``, ``accuracy``).
 ``METHODS`` are the edits a subject offers (``zero``, ``mean``, ``resample``,
 ``clamp``); ``draw_sources`` draws the seeded source images of ``resample``.
 How a subject applies an edit is its own business (the built-in subject's is
@@ -18,22 +18,26 @@ import torch
 
 from ..errors import InvalidConfig
 
-__all__ = ["Effects", "METHODS", "output", "draw_sources"]
+__all__ = ["Effects", "METHODS", "output", "margins", "draw_sources"]
 
 METHODS = ("zero", "mean", "resample", "clamp")
-_OUTPUT = re.compile(r"^(logit:(true|\d)|prob:true|accuracy)$")
+_OUTPUT = re.compile(r"^(logit:(true|\d)|margin:true|prob:true|accuracy)$")
 
 
 def output(logits: torch.Tensor, labels: torch.Tensor, name: str) -> torch.Tensor:
-    """Per-image value of a named output: 'logit:true',
-    'logit:N', 'prob:true' or 'accuracy' (1.0 if correct)."""
+    """Per-image value of a named output: 'logit:true', 'logit:N', 'margin:true' (the true class's logit
+    minus the largest other: > 0 exactly when the image is classified right), 'prob:true' or 'accuracy'
+    (1.0 if correct)."""
     if not _OUTPUT.match(name):
         raise InvalidConfig(
-            f"output={name!r} is unknown; use 'logit:true', 'logit:N' (N = 0-9), 'prob:true' or 'accuracy'."
+            f"output={name!r} is unknown; use 'logit:true', 'logit:N' (N = 0-9), 'margin:true', "
+            "'prob:true' or 'accuracy'."
         )
     rows = torch.arange(len(labels))
     if name == "logit:true":
         return logits[..., rows, labels]
+    if name == "margin:true":
+        return margins(logits, labels)
     if name.startswith("logit:"):
         return logits[..., int(name.split(":")[1])]
     if name == "prob:true":
@@ -72,6 +76,15 @@ class Effects:
     def change(self, name: str) -> np.ndarray:
         """Output after minus before, per image."""
         return -self.damage(name)
+
+
+def margins(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Per image, the true class's logit minus the largest other logit (``(..., N, C)`` -> ``(..., N)``)."""
+    rows = torch.arange(len(labels))
+    true = logits[..., rows, labels]
+    others = logits.clone()
+    others[..., rows, labels] = -torch.inf
+    return true - others.max(-1).values
 
 
 def draw_sources(reference: np.ndarray, count: int, seed: int) -> np.ndarray:

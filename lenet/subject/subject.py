@@ -116,6 +116,11 @@ class Subject:
         """Every unit's value at ``site`` for images that are not a split: ``(N, ...) -> (N, units)``."""
         raise self._missing("unit values of other images")
 
+    def outputs(self, split: str) -> np.ndarray:
+        """The network's outputs (logits) per image of a split, ``(N, classes)``: what ``output`` names and
+        the ``concept-margin`` normalisation read."""
+        raise self._missing("network outputs")
+
     def all_values(self, images: torch.Tensor, *, site: str) -> dict[str, np.ndarray]:
         """Every layer's unit values at ``site`` for ``images``: layer -> ``(N, units)``."""
         raise self._missing("unit values of every layer")
