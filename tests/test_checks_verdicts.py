@@ -76,6 +76,39 @@ def test_invariance_without_held_out_images_is_inconclusive():
     assert verdict.outcome == "inconclusive" and "does not refute" in verdict.primary.note
 
 
+def test_the_invariance_search_depends_on_its_seed_alone(tmp_path, monkeypatch):
+    """Hypothesis mixes literals of loaded local modules into its draws: importing unrelated code must not
+    change what the search tries (it flipped looped-two-detector's invariance once)."""
+    import importlib
+    import random
+
+    from hypothesis import find, settings
+    from hypothesis import strategies as st
+    from hypothesis.errors import NoSuchExample
+
+    def tried():
+        seen = []
+        with invariance._only_our_seed():
+            try:
+                find(
+                    st.floats(-10, 10),
+                    lambda x: seen.append(x) and False,
+                    settings=settings(max_examples=300, database=None),
+                    random=random.Random(3),
+                )
+            except NoSuchExample:
+                pass
+        return seen
+
+    first = tried()
+    (tmp_path / "lenet_literals_probe.py").write_text(
+        "VALUES = [" + ", ".join(f"{i}.{i + 1}37" for i in range(300)) + "]\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("lenet_literals_probe")
+    assert tried() == first
+
+
 # --- no-op interventions ----------------------------------------------------------------------------
 
 

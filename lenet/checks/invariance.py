@@ -13,6 +13,7 @@ that CI lies below ``min_auroc``, holds when it lies above, inconclusive otherwi
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -104,6 +105,34 @@ def _subsample(indices: np.ndarray, count: int, rng: np.random.Generator) -> np.
     return np.sort(rng.choice(indices, size=min(count, len(indices)), replace=False))
 
 
+@contextmanager
+def _only_our_seed():
+    """Make the search's draws depend on its seed alone.
+
+    Hypothesis (6.13x and later) mixes literals from every loaded module outside site-packages into 5% of
+    its draws, so the perturbations tried depended on unrelated source code and on which modules happened
+    to be imported (one claim vs a whole run, an editable vs a regular install): an edit elsewhere in this
+    package flipped looped-two-detector's invariance. This swaps that pool for an empty one during the
+    search (a private hook; on versions without it there is nothing to swap).
+    """
+    try:
+        from hypothesis.internal.cache import LRUCache
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover - an older hypothesis has no local constants
+        yield
+        return
+    if not hasattr(providers, "_get_local_constants") or not hasattr(providers, "CONSTANTS_CACHE"):
+        yield
+        return
+    empty = providers.Constants()
+    saved = providers._get_local_constants, providers.CONSTANTS_CACHE
+    providers._get_local_constants, providers.CONSTANTS_CACHE = (lambda: empty), LRUCache(1024)
+    try:
+        yield
+    finally:
+        providers._get_local_constants, providers.CONSTANTS_CACHE = saved
+
+
 def search(
     subject: Subject,
     layer: str,
@@ -146,12 +175,13 @@ def search(
     )
     unperturbed = auroc_under(Perturbation())
     try:
-        found = find(
-            perturbations(params),
-            lambda p: auroc_under(p) < params["min_auroc"],
-            settings=budget,
-            random=random.Random(seed),
-        )
+        with _only_our_seed():
+            found = find(
+                perturbations(params),
+                lambda p: auroc_under(p) < params["min_auroc"],
+                settings=budget,
+                random=random.Random(seed),
+            )
     except NoSuchExample:
         return Search(unperturbed, (len(pos), len(neg)))
     held_out = (len(fresh[0]), len(fresh[1]))

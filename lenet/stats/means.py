@@ -122,7 +122,8 @@ def bounds(x: np.ndarray, y: np.ndarray | None, confidence: float, iters: int = 
     ``x`` ``(T, m)``, ``y`` ``(T, n)`` or None. A group with no informative value (all equal, e.g. no
     contrast image damaged) gets mode +- z sqrt(k_up(0)) rms / n, with k_up(0) the Clopper-Pearson bound on
     its unseen count and rms the other group's effect scale. Rows where every group is constant get
-    (-inf, inf) and p = 1. p: the level at which the facing bound reaches 0, by bisection on log(level).
+    (-inf, inf) and p = 1. p: the level at which the facing bound reaches 0, by bisection on log(level)
+    in [1e-15, 0.5] (a smaller p is reported as 1e-15).
     """
     alpha = 1 - confidence
     one = y is None
