@@ -9,10 +9,8 @@ the first (cold) pass is reported too.
 
 from __future__ import annotations
 
-import time
-from types import SimpleNamespace
-
 import tempfile
+import time
 from pathlib import Path
 
 from lenet import claims
