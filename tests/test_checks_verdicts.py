@@ -152,7 +152,7 @@ def test_constant_changes_get_no_zero_width_interval_and_no_p_of_zero():
     verdict = activation.judge(np.full(200, 0.3), np.full(100, 0.3), ACTIVATION)
     assert verdict.primary.outcome == "inconclusive" and verdict.outcome == "inconclusive"
     same = estimates.mean_difference(np.full(30, 1.0), np.full(60, 0.2))
-    assert (same.low, same.high, same.p) == (-np.inf, np.inf, 1.0) and "identical" in same.why
+    assert (same.low, same.high, same.p) == (-np.inf, np.inf, 1.0) and "no variance" in same.why
     # the exact permutation test (class-ablation's test-only criterion) still separates two constant groups
     assert 0 < estimates.permutation_test(np.full(30, 1.0), np.full(60, 0.2), 999) < 0.01
 

@@ -66,6 +66,7 @@ def test_valid_file_loads_with_defaults(tmp_path):
     assert ablation.params == {
         "method": "resample",
         "output": "logit:true",
+        "normalise": "raw",
         "min_effect": 0.5,
         "min_layer_percentile": None,
         "max_collateral": None,

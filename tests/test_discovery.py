@@ -164,6 +164,15 @@ def test_effect_scaffolds_are_in_the_normalised_form(tmp_path, check, bar):
         params={check: {"normalise": "raw", "min_effect": 0.5}},
     )
     assert 'normalise = "raw"' in raw and "min_effect = 0.5" in raw
+    given = scaffold(
+        "linear-0:7",
+        "s",
+        [check],
+        concept="seven/crossed",
+        contrast="seven/plain",
+        params={check: {"min_effect": 0.5}},
+    )  # a bar given without normalise keeps its raw meaning
+    assert 'normalise = "concept-margin"' not in given and "min_effect = 0.5" in given
 
 
 def test_default_checks_follow_the_arguments():

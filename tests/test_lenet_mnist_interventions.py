@@ -377,7 +377,8 @@ def test_output_works_on_a_stack_of_sweeps(effects):
 def test_unknown_output_names_raise_invalid_config_naming_the_valid_ones(effects, name):
     with pytest.raises(
         InvalidConfig,
-        match=r"output=.* is unknown; use 'logit:true', 'logit:N' \(N = 0-9\), 'prob:true' or 'accuracy'\.",
+        match=r"output=.* is unknown; use 'logit:true', 'logit:N' \(N = 0-9\), 'margin:true', 'prob:true' or "
+        r"'accuracy'\.",
     ):
         effects.damage(name)
 

@@ -205,3 +205,13 @@ def test_net_loss_covers_its_truth_on_each_side():
     bounds = np.array([(e.low, e.high) for e in found])
     truth = p_lost - p_gained
     assert (bounds[:, 0] > truth).sum() <= MOST and (bounds[:, 1] < truth).sum() <= MOST
+
+
+def test_fewer_than_three_values_give_no_interval_rather_than_an_error():
+    est = estimates.mean_difference(np.array([1.0, 2.0]), np.zeros(50))
+    assert (est.low, est.high, est.p) == (-np.inf, np.inf, 1.0) and "fewer than 3 values" in est.why
+
+
+def test_two_constant_groups_are_named_with_their_levels():
+    est = estimates.mean_difference(np.ones(30), np.zeros(40))
+    assert "concept all 1 vs contrast all 0" in est.why

@@ -79,7 +79,7 @@ def check(
     confidence: float,
 ) -> Verdict:
     """Ablate the target's units on the test split; judge the concept-minus-contrast damage."""
-    scale, scaled = effect_scale(subject, concept, params.get("normalise", "raw"))
+    scale, scaled = effect_scale(subject, concept, params.get("normalise", "raw"), params["output"])
     concept, contrast = concept.test, contrast.test
     method, output = params["method"], params["output"]
     effects = ablation_effects(subject, target, method, contrast, seed)
@@ -104,7 +104,7 @@ def check(
         label="unit" if len(target.units) == 1 else "unit set",
         scaled=scaled,
     )
-    if scale != 1.0:
+    if scaled:
         verdict.details["scale"] = scale
     verdict.details["other_methods"] = _other_methods(
         subject, target, concept, contrast, params, seed, confidence, scale
@@ -224,16 +224,17 @@ def judge(
                 outcome=estimates.decide(drop, bound, "max", alpha),
             )
         )
-    rule = f"CI lower bound of the damage difference >= min_effect with p < {alpha:g} (from the same CI)"
+    rule = (
+        f"CI lower bound of the damage difference >= min_effect with one-sided p < {alpha:g} "
+        "(from that interval)"
+    )
     if params.get("min_layer_percentile") is not None:
         rule += ", layer percentile >= min_layer_percentile"
     n = {"concept": len(concept_damage), "contrast": len(contrast_damage)}
     verdict = Verdict("ablation", criteria, n, confidence, seed, rule, details)
     if est.why:
-        verdict.to_decide = (
-            "more images on which the ablation changes the output (a larger concept, or method = "
-            '"resample" or "mean", which move every image where the unit differs from its replacement)'
-        )
+        other = "" if params["method"] == "resample" else ', or method = "resample", which moves more images'
+        verdict.to_decide = f"more images on which the ablation changes the output ({est.why}){other}"
     elif criteria[0].outcome == "inconclusive" and params["min_effect"] is not None:
         need = estimates.images_to_decide(est, params["min_effect"])
         if need:

@@ -107,7 +107,7 @@ def check(
     drive = level(
         subject.values(target.layer, subject.DISCOVERY, site=at)[concept.train, unit], params["value"]
     )
-    scale, scaled = effect_scale(subject, concept, params.get("normalise", "raw"))
+    scale, scaled = effect_scale(subject, concept, params.get("normalise", "raw"), params["output"])
     concept, contrast = concept.test, contrast.test
     rows = np.concatenate([contrast, concept])
     effects = subject.intervene(
@@ -127,7 +127,7 @@ def check(
         drive=drive,
         scaled=scaled,
     )
-    if scale != 1.0:
+    if scaled:
         verdict.details["scale"] = scale
     return verdict
 
@@ -178,7 +178,7 @@ def judge(
         Criterion.from_estimate("min_effect", statistic, est, threshold=params["min_effect"], alpha=alpha),
         Criterion.from_estimate(
             "selective",
-            f"mean change on contrast - on concept images driven to {params['value']}",
+            f"mean change on contrast - on concept images driven to {params['value']}{scaled}",
             selective,
             threshold=None,
             alpha=alpha,
@@ -204,8 +204,9 @@ def judge(
             )
         )
     rule = (
-        f"CI lower bound of the mean change on contrast images >= min_effect (p < {alpha:g}), and the "
-        f"change larger on contrast than on concept images (p < {alpha:g}); each p from its own CI"
+        f"CI lower bound of the mean change on contrast images >= min_effect (one-sided p < {alpha:g}), and "
+        f"the change larger on contrast than on concept images (one-sided p < {alpha:g}); each p from its "
+        "own interval"
     )
     n = {"contrast": len(changes), "concept": len(concept_changes)}
     verdict = Verdict("activation", criteria, n, confidence, seed, rule, details)

@@ -92,12 +92,17 @@ def ablation_effects(subject: Subject, target, method: str, contrast: np.ndarray
     return subject.intervene(chosen, method, sources=sources, site=target.site)
 
 
-def effect_scale(subject: Subject, concept, normalise: str) -> tuple[float, str]:
+def effect_scale(subject: Subject, concept, normalise: str, output: str = "logit:true") -> tuple[float, str]:
     """What effects are divided by, and how a statistic names it: 1 for ``raw``; for ``concept-margin``,
     the median true-class margin of the concept's discovery images (fixed before any test image is seen,
     so an effect's CI scales exactly)."""
     if normalise == "raw":
         return 1.0, ""
+    if not output.startswith(("logit:", "margin:")):
+        raise InvalidConfig(
+            f"normalise = 'concept-margin' divides by a margin in logits, but output = {output!r} is not in "
+            "logits; use output = 'margin:true' or 'logit:...', or normalise = 'raw'."
+        )
     import torch
 
     from ..subject.effects import margins

@@ -122,6 +122,14 @@ def _only_our_seed():
         yield
         return
     if not hasattr(providers, "_get_local_constants") or not hasattr(providers, "CONSTANTS_CACHE"):
+        if hasattr(providers, "Constants"):  # the pool exists but its hooks moved: say so, do not hide it
+            import warnings
+
+            warnings.warn(
+                "this Hypothesis version hides its local-constants hooks; the invariance search may depend "
+                "on unrelated source code (tested with hypothesis 6.170)",
+                stacklevel=3,
+            )
         yield
         return
     empty = providers.Constants()

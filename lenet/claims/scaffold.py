@@ -43,7 +43,7 @@ def _table(check: str, given: dict) -> list[str]:
     spec = CHECKS[check].SPEC
     lines = [f"[{check}]".ljust(COMMENT_AT - 1) + f" # {spec.summary}"]
     bar = NORMALISED_BARS.get(check)
-    if bar is not None and "normalise" not in given:  # the normalised form, unless told otherwise
+    if bar is not None and "normalise" not in given and "min_effect" not in given:  # normalised unless told
         given = {"normalise": "concept-margin", **given}
     for param in spec.params:
         if (

@@ -161,12 +161,9 @@ def mean_difference(concept: np.ndarray, contrast: np.ndarray, confidence: float
     interval, inconclusive, and ``why`` says so. Closed form: no resampling, so reruns are identical.
     """
     x, y = np.asarray(concept, float), np.asarray(contrast, float)
-    m, n = len(x), len(y)
-    if m < 3 or n < 3:
-        raise ValueError(
-            f"a mean difference needs at least 3 concept and 3 contrast values; got {m} and {n}."
-        )
-    return _judged((x, y), confidence, "MOVER of sparse-t/Hall CIs; p from the CI")
+    if not len(x) or not len(y):
+        raise ValueError(f"a mean difference needs values in both groups; got {len(x)} and {len(y)}.")
+    return _judged((x, y), confidence, "MOVER of sparse-t/Hall CIs; one-sided p from the same interval")
 
 
 def mean(values: np.ndarray, confidence: float = 0.99) -> Estimate:
@@ -177,9 +174,9 @@ def mean(values: np.ndarray, confidence: float = 0.99) -> Estimate:
     lower bound reaches 0. Fewer than ``means.MIN_INFORMATIVE`` informative values: inconclusive.
     """
     x = np.asarray(values, float)
-    if len(x) < 3:
-        raise ValueError(f"a mean needs at least 3 values; got {len(x)}.")
-    return _judged((x,), confidence, "sparse-t/Hall CI; p from the CI")
+    if not len(x):
+        raise ValueError("a mean needs at least one value.")
+    return _judged((x,), confidence, "sparse-t/Hall CI; one-sided p from the same interval")
 
 
 def _judged(groups: tuple, confidence: float, method: str) -> Estimate:
@@ -189,11 +186,18 @@ def _judged(groups: tuple, confidence: float, method: str) -> Estimate:
     sizes = tuple(len(g) for g in groups)
     counts = [means.informative_count(g) for g in groups]
     value = float(x.mean() - (y.mean() if y is not None else 0.0))
+    names = ("concept", "contrast") if len(groups) > 1 else ("",)
+    if min(sizes) < 3:
+        why = f"fewer than 3 values in a group ({', '.join(map(str, sizes))}): no interval can be read off"
+        return Estimate(value, -np.inf, np.inf, 1.0, sizes, "too few values: no CI (inconclusive)", why)
     if not any(counts):
-        why = "every effect is identical: the data give no interval"
+        levels = " vs ".join(f"{name} all {g[0]:.4g}".strip() for name, g in zip(names, groups, strict=True))
+        why = f"every effect is the same within each group ({levels}): no variance to read an interval from"
         return Estimate(value, -np.inf, np.inf, 1.0, sizes, "constant: no CI (inconclusive)", why)
     if not means.enough_informative(*groups):
-        named = ", ".join(f"{c} of {len(g)}" for c, g in zip(counts, groups, strict=True))
+        named = ", ".join(
+            f"{name} {c} of {len(g)}".strip() for name, c, g in zip(names, counts, groups, strict=True)
+        )
         why = (
             f"too few images carry the effect ({named} differ from the most common value; a group needs 0 "
             f"or at least {means.MIN_INFORMATIVE}): no interval keeps its coverage there"
