@@ -41,6 +41,20 @@ def test_a_point_layer_rank_below_its_threshold_is_inconclusive_not_refuted(rng)
     assert verdict.outcome == "inconclusive"
 
 
+@pytest.mark.parametrize(
+    "bounds,outcome", [((96.0, 99.6), "holds"), ((40.0, 90.0), "refuted"), ((80.0, 99.0), "inconclusive")]
+)
+def test_a_layer_rank_with_a_ci_over_images_refutes_only_below_its_upper_bound(rng, bounds, outcome):
+    concept, contrast = rng.exponential(2.0, 120), rng.exponential(0.5, 600)
+    layer_effects = rng.normal(0.0, 0.1, 120)
+    verdict = ablation.judge(
+        concept, contrast, ABLATION, layer_effects=layer_effects, layer_bounds=bounds, seed=3
+    )
+    rank = verdict.criteria[1]
+    assert (rank.low, rank.high, rank.outcome) == (*bounds, outcome)
+    assert bounds[0] <= rank.value <= bounds[1]  # the point rank is kept inside its interval
+
+
 def test_a_unit_below_the_untrained_bar_is_inconclusive_not_refuted(rng):
     x, y = rng.normal(1.5, 1, 80), rng.normal(0, 1, 300)
     verdict = selectivity.judge({"u": x}, {"u": y}, {"min_auroc": 0.75}, bar=0.99)

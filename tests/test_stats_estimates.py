@@ -97,24 +97,21 @@ def test_mean_difference_is_the_difference_of_means_with_an_interval_around_it(r
     assert est.n == (35, 60) and not est.why
 
 
-def test_spearman_matches_scipy_value_p_and_bootstrap(rng):
+def test_spearman_matches_scipy_value_and_p_with_a_fisher_z_interval(rng):
     x = rng.normal(size=60)
     y = 0.4 * x + rng.normal(size=60)
-    got = estimates.spearman(x, y, confidence=0.9, resamples=4000, seed=0)
+    got = estimates.spearman(x, y, confidence=0.9)
     ref = sps.spearmanr(x, y, alternative="greater")
     assert got.value == pytest.approx(ref.statistic) and got.p == pytest.approx(ref.pvalue)
-    boot = sps.bootstrap(
-        (x, y),
-        lambda a, b: sps.spearmanr(a, b).statistic,
-        paired=True,
-        vectorized=False,
-        confidence_level=0.9,
-        method="percentile",
-        n_resamples=2000,
-        random_state=1,
-    )
-    assert got.low == pytest.approx(boot.confidence_interval.low, abs=0.05)
-    assert got.high == pytest.approx(boot.confidence_interval.high, abs=0.05)
+    half = sps.t.ppf(0.95, 57) * np.sqrt((1 + ref.statistic**2 / 2) / 57)
+    assert (got.low, got.high) == pytest.approx(np.tanh(np.arctanh(ref.statistic) + np.array([-half, half])))
+
+
+def test_spearman_below_sixteen_units_or_on_constant_scores_is_undecided():
+    few = estimates.spearman(np.arange(10.0), np.arange(10.0))
+    assert (few.low, few.high) == (-1.0, 1.0) and "below 16" in few.why
+    flat = estimates.spearman(np.zeros(30), np.arange(30.0))
+    assert (flat.low, flat.high, flat.p) == (-1.0, 1.0, 1.0) and flat.why
 
 
 @pytest.mark.parametrize("k,n", [(0, 10), (3, 10), (10, 10), (57, 80)])
@@ -217,21 +214,28 @@ def test_mean_difference_ci_covers_under_zero_inflated_skew(rng, m, n):
     assert_covers(hits)
 
 
-def test_spearman_bootstrap_ci_covers_the_true_rank_correlation(rng):
-    rho = 0.3
+def _rank_correlations(x, y):
+    rx, ry = sps.rankdata(x, axis=1), sps.rankdata(y, axis=1)
+    rx, ry = rx - rx.mean(1, keepdims=True), ry - ry.mean(1, keepdims=True)
+    return (rx * ry).sum(1) / np.sqrt((rx**2).sum(1) * (ry**2).sum(1))
+
+
+@pytest.mark.parametrize("rho,n", [(0.0, 120), (0.3, 120), (0.6, 84), (0.9, 16), (0.95, 30), (0.3, 16)])
+def test_spearman_interval_keeps_each_side_at_its_rate(rho, n):
+    """The acceptance rule on Gaussian copulas (Spearman's rho depends on the copula only): 4,000 trials,
+    each side at most 31 misses. The interval is closed form, so it is computed here for all trials at
+    once and checked against ``estimates.spearman`` on the first few."""
+    g = np.random.default_rng([16, n, int(rho * 100)])
+    xy = g.multivariate_normal([0, 0], [[1, rho], [rho, 1]], size=(TRIALS, n))
+    r = _rank_correlations(xy[..., 0], xy[..., 1])
+    half = sps.t.ppf(0.995, n - 3) * np.sqrt((1 + r**2 / 2) / (n - 3))
+    low, high = np.tanh(np.arctanh(r) - half), np.tanh(np.arctanh(r) + half)
+    for t in range(3):
+        est = estimates.spearman(xy[t, :, 0], xy[t, :, 1])
+        assert (est.low, est.high) == pytest.approx((low[t], high[t]))
     truth = 6 / np.pi * np.arcsin(rho / 2)  # Spearman's rho of a bivariate normal
-    cov = [[1, rho], [rho, 1]]
-    hits = []
-    for _ in range(REPEATS // 2):  # bootstrap is the slow one
-        xy = rng.multivariate_normal([0, 0], cov, size=120)
-        est = estimates.spearman(
-            xy[:, 0], xy[:, 1], confidence=0.95, resamples=999, seed=int(rng.integers(1 << 30))
-        )
-        hits.append(est.low <= truth <= est.high)
-    rate = np.mean(hits)
-    assert rate >= 0.95 - 3 * np.sqrt(0.95 * 0.05 / len(hits)), (
-        f"coverage {rate:.3f} over {len(hits)} repeats"
-    )
+    above, below = int((low > truth).sum()), int((high < truth).sum())
+    assert above <= MOST and below <= MOST, (above, below)
 
 
 def test_clopper_pearson_covers_at_least_nominally(rng):

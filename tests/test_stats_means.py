@@ -215,3 +215,31 @@ def test_fewer_than_three_values_give_no_interval_rather_than_an_error():
 def test_two_constant_groups_are_named_with_their_levels():
     est = estimates.mean_difference(np.ones(30), np.zeros(40))
     assert "concept all 1 vs contrast all 0" in est.why
+
+
+# --- the layer rank with a CI over images ---------------------------------------------------------------
+
+
+def test_a_clear_leader_gets_a_rank_interval_at_the_top_and_a_clear_laggard_at_the_bottom(rng):
+    means_by_unit = np.linspace(0, 1, 40)  # unit 39 has the largest mean effect, unit 0 the smallest
+    effects = means_by_unit[:, None] + rng.normal(0, 0.05, (40, 200))  # (units, images)
+    top = estimates.percentile_bounds(effects[39] - effects[:39])
+    bottom = estimates.percentile_bounds(effects[0] - effects[1:])
+    assert top[0] > 95 and top[1] == pytest.approx(100 * 39.5 / 40)  # beats nearly all, beaten by none
+    assert bottom[0] == pytest.approx(100 * 0.5 / 40) and bottom[1] < 10
+
+
+def test_the_rank_interval_covers_the_true_rank_on_each_side():
+    """Units whose true mean effects are known; 4,000 trials of 100 images; the true percentile (from the
+    true means, ties none) must fall below the lower bound / above the upper bound at most 31 times each."""
+    g = np.random.default_rng(16)
+    true = np.r_[np.linspace(0.0, 0.5, 15), 0.30]  # the last unit sits among the others
+    truth = 100 * ((true[:-1] < true[-1]).sum() + 0.5) / len(true)
+    above = below = 0
+    for _ in range(TRIALS // 200):  # 200 trials at a time, all comparisons in one call each
+        effects = true[None, :, None] + g.normal(0, 0.4, (200, len(true), 100))
+        for trial in effects:
+            low, high = estimates.percentile_bounds(trial[-1] - trial[:-1])
+            above += low > truth
+            below += high < truth
+    assert above <= MOST and below <= MOST, (above, below)

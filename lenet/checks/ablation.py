@@ -84,9 +84,12 @@ def check(
     method, output = params["method"], params["output"]
     effects = ablation_effects(subject, target, method, contrast, seed)
     damage = effects.damage(output) / scale
-    layer_effects = None
+    layer_effects = layer_bounds = None
     if params.get("min_layer_percentile") is not None:
-        layer_effects = _layer_effects(subject, target, method, output, concept, contrast, seed) / scale
+        layer_effects, layer_bounds = _layer_effects(
+            subject, target, method, output, concept, contrast, seed, confidence
+        )
+        layer_effects = layer_effects / scale
     collateral = None
     if params.get("max_collateral") is not None:
         labels = effects.labels.numpy()
@@ -99,6 +102,7 @@ def check(
         params,
         layer_effects=layer_effects,
         collateral=collateral,
+        layer_bounds=layer_bounds,
         confidence=confidence,
         seed=seed,
         label="unit" if len(target.units) == 1 else "unit set",
@@ -120,9 +124,11 @@ def _layer_effects(
     concept: np.ndarray,
     contrast: np.ndarray,
     seed: int,
-) -> np.ndarray:
-    """The concept-minus-contrast damage of every comparison ablation: each unit alone, or random sets of the
-    target's size."""
+    confidence: float = 0.99,
+) -> tuple[np.ndarray, tuple[float, float] | None]:
+    """The concept-minus-contrast damage of every comparison ablation (each unit alone, or random sets of
+    the target's size), and for one unit the CI over images of its percentile among them."""
+    from ..stats import estimates
     from ..subject.effects import draw_sources
 
     images = len(subject.split(subject.CONFIRMATION))
@@ -131,7 +137,11 @@ def _layer_effects(
         damage = subject.sweep_damage(
             target.layer, method, output, sources=sources, site=target.site
         )  # (U, N)
-        return damage[:, concept].mean(axis=1) - damage[:, contrast].mean(axis=1)
+        unit = target.units[0]
+        others = np.delete(damage, unit, axis=0)
+        diffs = damage[unit] - others  # (U - 1, N): per image, this unit's damage minus each other's
+        bounds = estimates.percentile_bounds(diffs[:, concept], diffs[:, contrast], confidence)
+        return damage[:, concept].mean(axis=1) - damage[:, contrast].mean(axis=1), bounds
     rng, size = np.random.default_rng(seed), len(target.units)
     units = subject.layer(target.layer).units
     diffs = []
@@ -139,7 +149,7 @@ def _layer_effects(
         chosen = rng.choice(units, size, replace=False)
         damage = ablation_effects(subject, target, method, contrast, seed, chosen).damage(output)
         diffs.append(damage[concept].mean() - damage[contrast].mean())
-    return np.array(diffs)
+    return np.array(diffs), None
 
 
 def _other_methods(
@@ -172,6 +182,7 @@ def judge(
     *,
     layer_effects: np.ndarray | None = None,
     collateral: np.ndarray | None = None,
+    layer_bounds: tuple[float, float] | None = None,
     confidence: float = 0.99,
     seed: int = 0,
     label: str = "unit",
@@ -180,7 +191,9 @@ def judge(
     """The verdict from per-image damage arrays.
 
     ``layer_effects``: the same concept-minus-contrast number for each unit of the
-    layer (or each random set), for ``min_layer_percentile``. ``collateral``:
+    layer (or each random set), for ``min_layer_percentile``; ``layer_bounds``: the CI over images of
+    the unit's percentile among them (``estimates.percentile_bounds``), without which the point rank
+    never refutes. ``collateral``:
     per-image correctness lost (1) or gained (-1) on other classes' images.
     """
     from ..stats import estimates
@@ -196,6 +209,11 @@ def judge(
     details: dict = {"method": params["method"], "output": params["output"]}
     if params.get("min_layer_percentile") is not None and layer_effects is not None:
         rank = estimates.percentile_rank(est.value, layer_effects)
+        if layer_bounds is not None:
+            # the check's own estimate and its row of the layer sweep differ by float rounding, which can put
+            # the point rank half a unit outside the interval computed from the sweep
+            rank = min(max(rank, layer_bounds[0]), layer_bounds[1])
+            details.update(layer_percentile_ci=list(layer_bounds))
         details.update(layer_percentile=rank, layer_size=len(layer_effects))
         criteria.append(
             percentile_criterion(
@@ -203,6 +221,7 @@ def judge(
                 "comparison ablations of its layer",
                 rank,
                 params["min_layer_percentile"],
+                layer_bounds,
             )
         )
     if params.get("max_collateral") is not None and collateral is not None:

@@ -114,14 +114,18 @@ def check(
         UnitSet(target.layer, (unit,), subject.layers), "clamp", rows=rows, value=drive, site=at
     )
     change = effects.change(params["output"]) / scale
-    layer_effects = None
+    layer_effects = layer_bounds = None
     if params.get("min_layer_percentile") is not None:
-        layer_effects = _drive_layer(subject, target.layer, unit, drive, contrast, params, at) / scale
+        layer_effects, layer_bounds = _drive_layer(
+            subject, target.layer, unit, drive, contrast, params, at, confidence
+        )
+        layer_effects = layer_effects / scale
     verdict = judge(
         change[: len(contrast)],
         change[len(contrast) :],
         params,
         layer_effects=layer_effects,
+        layer_bounds=layer_bounds,
         confidence=confidence,
         seed=seed,
         drive=drive,
@@ -133,10 +137,20 @@ def check(
 
 
 def _drive_layer(
-    subject: Subject, layer: str, unit: int, drive: float, contrast: np.ndarray, params: dict, site: str
-) -> np.ndarray:
+    subject: Subject,
+    layer: str,
+    unit: int,
+    drive: float,
+    contrast: np.ndarray,
+    params: dict,
+    site: str,
+    confidence: float = 0.99,
+) -> tuple[np.ndarray, tuple[float, float]]:
     """Mean change when each unit of the layer is driven on contrast images by as many of its own SDs
-    (never below the lowest value the unit takes at ``site``, e.g. 0 after a ReLU)."""
+    (never below the lowest value the unit takes at ``site``, e.g. 0 after a ReLU), and the CI over images
+    of this unit's percentile among them."""
+    from ..stats import estimates
+
     train = subject.values(layer, subject.DISCOVERY, site=site)
     spread = train.std(axis=0) + 1e-12
     shift_sd = (drive - train[:, unit].mean()) / spread[unit]
@@ -145,7 +159,9 @@ def _drive_layer(
     change = -subject.sweep_damage(
         layer, "clamp", params["output"], values=targets, rows=contrast, site=site
     )  # (U, n_contrast)
-    return (1.0 if params["direction"] == "up" else -1.0) * change.mean(axis=1)
+    signed = (1.0 if params["direction"] == "up" else -1.0) * change
+    bounds = estimates.percentile_bounds(signed[unit] - np.delete(signed, unit, axis=0), None, confidence)
+    return signed.mean(axis=1), bounds
 
 
 def judge(
@@ -154,6 +170,7 @@ def judge(
     params: dict,
     *,
     layer_effects: np.ndarray | None = None,
+    layer_bounds: tuple[float, float] | None = None,
     confidence: float = 0.99,
     seed: int = 0,
     drive: float | None = None,
@@ -194,6 +211,11 @@ def judge(
     }
     if params.get("min_layer_percentile") is not None and layer_effects is not None:
         rank = estimates.percentile_rank(est.value, layer_effects)
+        if layer_bounds is not None:
+            # the check's own estimate and its row of the layer sweep differ by float rounding, which can put
+            # the point rank half a unit outside the interval computed from the sweep
+            rank = min(max(rank, layer_bounds[0]), layer_bounds[1])
+            details.update(layer_percentile_ci=list(layer_bounds))
         details.update(layer_percentile=rank, layer_size=len(layer_effects))
         criteria.append(
             percentile_criterion(
@@ -201,6 +223,7 @@ def judge(
                 "driven by the same number of standard deviations",
                 rank,
                 params["min_layer_percentile"],
+                layer_bounds,
             )
         )
     rule = (

@@ -119,12 +119,30 @@ def effect_scale(subject: Subject, concept, normalise: str, output: str = "logit
     return median, f", as a fraction of the concept's median margin {median:.3g}"
 
 
-def percentile_criterion(statistic: str, rank: float, threshold: float) -> Criterion:
+def percentile_criterion(
+    statistic: str, rank: float, threshold: float, bounds: tuple[float, float] | None = None
+) -> Criterion:
     """``min_layer_percentile``: the effect's percentile among comparison interventions in its layer.
 
-    A point rank has no uncertainty, so it may hold but never refutes: below the threshold it is
+    With ``bounds`` (a CI over images, ``estimates.percentile_bounds``) it holds when the lower bound
+    reaches the threshold and is refuted when the upper bound falls below it. A point rank alone (random
+    unit sets) has no uncertainty, so it may hold but never refutes: below the threshold it is
     inconclusive, and says so.
     """
+    if bounds is not None:
+        low, high = bounds
+        outcome = "holds" if low >= threshold else "refuted" if high < threshold else "inconclusive"
+        return Criterion(
+            name="min_layer_percentile",
+            statistic=statistic,
+            value=rank,
+            low=low,
+            high=high,
+            threshold=threshold,
+            bound="min",
+            outcome=outcome,
+            note="CI over images: the units it confidently beats / is confidently beaten by (Bonferroni)",
+        )
     holds = rank >= threshold
     return Criterion(
         name="min_layer_percentile",

@@ -1,7 +1,7 @@
 """The ``correlation`` check (Morcos et al. 2018's test): do two per-unit scores of a layer go together?
 
 Spearman's rho across the layer's units between two per-unit scores (on the
-test split), with a bootstrap CI over units, bounded from below (``min_rho``)
+test split), with a Fisher-z CI over units (inconclusive below 16 units), bounded from below (``min_rho``)
 or above (``max_rho``: "about zero or below").
 """
 
@@ -23,7 +23,7 @@ __all__ = ["SPEC", "check", "judge", "score"]
 
 SPEC = CheckSpec(
     name="correlation",
-    summary="Spearman correlation across a layer's units between two per-unit scores, with a bootstrap CI",
+    summary="Spearman correlation across a layer's units between two per-unit scores, with a Fisher-z CI",
     params=(
         Param(
             "x",
@@ -100,7 +100,6 @@ def judge(
     *,
     confidence: float = 0.99,
     seed: int = 0,
-    resamples: int = 4999,
 ) -> Verdict:
     """The verdict from two per-unit scores ``(U,)``: rho's CI against ``min_rho`` and/or ``max_rho``."""
     from ..stats import estimates
@@ -108,7 +107,7 @@ def judge(
     alpha = 1 - confidence
     lower, upper = params.get("min_rho"), params.get("max_rho")
     alternative = "less" if upper is not None and lower is None else "greater"
-    est = estimates.spearman(x, y, confidence, resamples, seed, alternative=alternative)
+    est = estimates.spearman(x, y, confidence, alternative=alternative)
     statistic = f"Spearman rho({params['x']}, {params['y']}) across units"
     criteria = []
     if lower is not None or upper is None:
@@ -123,6 +122,6 @@ def judge(
         {"units": len(x)},
         confidence,
         seed,
-        "rho's bootstrap CI clears min_rho from above / stays below max_rho",
+        "rho's Fisher-z CI clears min_rho from above / stays below max_rho",
         {"x": np.asarray(x).tolist(), "y": np.asarray(y).tolist()},
     )

@@ -134,7 +134,6 @@ def null_correlation(
             {"x": "class-selectivity", "y": "shuffled"},
             confidence=1 - alpha,
             seed=i,
-            resamples=200,
         )
         rate.passes += verdict.outcome == "holds"
         rate.p_values.append(verdict.primary.p)

@@ -26,11 +26,13 @@ __all__ = [
     "mean",
     "permutation_test",
     "spearman",
+    "SPEARMAN_MIN_UNITS",
     "proportion",
     "clopper_pearson",
     "net_loss",
     "holm",
     "percentile_rank",
+    "percentile_bounds",
     "class_selectivity_index",
     "decide",
     "images_to_decide",
@@ -247,42 +249,46 @@ def _permutation_p(
     return (1 + count) / (1 + permutations)
 
 
+SPEARMAN_MIN_UNITS = 16
+"""Below 16 units the Fisher-z interval of Spearman's rho misses too often where ranks are discrete and
+perfect concordance is common (n = 6, rho 0.6-0.95: 73-911 misses of 4,000, limit 31; n = 10, rho 0.95:
+48): such a correlation is inconclusive."""
+
+
 def spearman(
-    a: np.ndarray,
-    b: np.ndarray,
-    confidence: float = 0.99,
-    resamples: int = 4999,
-    seed: int = 0,
-    alternative: str = "greater",
+    a: np.ndarray, b: np.ndarray, confidence: float = 0.99, alternative: str = "greater"
 ) -> Estimate:
     """Spearman correlation between two per-unit scores across a layer's units.
 
-    p: scipy's test with the given ``alternative`` ("greater" or "less": the
-    direction the claim asserts). CI: percentile bootstrap over units.
+    CI: Fisher's z with Bonett & Wright's (2000) variance (1 + r^2 / 2) / (n - 3) and a t quantile with
+    n - 3 degrees of freedom; closed form. Measured at 0.99 on Gaussian copulas, rho 0-0.95, 16 to 120
+    units: each side at most 28 misses of 4,000 (the percentile bootstrap used before missed about 2% on
+    one side at rho = 0 with 120 units). Fewer than ``SPEARMAN_MIN_UNITS`` units: no interval, with the
+    reason. p: scipy's test with the given ``alternative`` ("greater" or "less": the direction the claim
+    asserts).
     """
     x, y = np.asarray(a, float), np.asarray(b, float)
     if len(x) != len(y) or len(x) < 4:
         raise ValueError(
             f"Spearman needs two equally long score lists of at least 4 units; got {len(x)} and {len(y)}."
         )
+    n = len(x)
+    if np.ptp(x) == 0 or np.ptp(y) == 0:  # a constant score list has no ranks to correlate
+        why = "one of the scores is the same for every unit: no correlation to measure"
+        return Estimate(0.0, -1.0, 1.0, 1.0, (n,), "constant scores: no CI (inconclusive)", why)
     test = sps.spearmanr(x, y, alternative=alternative)
-    rng = np.random.default_rng(seed)
-    rows = rng.integers(0, len(x), size=(resamples, len(x)))
-    rx, ry = sps.rankdata(x[rows], axis=1), sps.rankdata(y[rows], axis=1)
-    rx -= rx.mean(axis=1, keepdims=True)
-    ry -= ry.mean(axis=1, keepdims=True)
-    denom = np.sqrt((rx**2).sum(axis=1) * (ry**2).sum(axis=1))
-    rhos = np.where(denom > 0, (rx * ry).sum(axis=1) / np.where(denom > 0, denom, 1), 0.0)
-    alpha = 1 - confidence
-    low, high = np.quantile(rhos, [alpha / 2, 1 - alpha / 2])
-    value = float(test.statistic)
+    value, p = float(test.statistic), float(test.pvalue)
+    if n < SPEARMAN_MIN_UNITS:
+        why = (
+            f"{n} units: below {SPEARMAN_MIN_UNITS} the interval does not keep its coverage (discrete "
+            "ranks); correlate across a larger layer"
+        )
+        return Estimate(value, -1.0, 1.0, p, (n,), "too few units: no CI (inconclusive)", why)
+    z, half = np.arctanh(np.clip(value, -1 + 1e-12, 1 - 1e-12)), np.sqrt((1 + value**2 / 2) / (n - 3))
+    q = float(sps.t.ppf(0.5 + confidence / 2, n - 3))
+    low, high = float(np.tanh(z - q * half)), float(np.tanh(z + q * half))
     return Estimate(
-        value,
-        float(low),
-        float(high),
-        float(test.pvalue),
-        (len(x),),
-        f"Spearman ({alternative}); bootstrap CI ({resamples})",
+        value, low, high, p, (n,), f"Spearman ({alternative}); Fisher-z CI (Bonett-Wright, t_{n - 3})"
     )
 
 
@@ -346,6 +352,31 @@ def holm(pvalues: list[float]) -> list[float]:
     out = np.empty_like(adjusted)
     out[order] = adjusted
     return out.tolist()
+
+
+def percentile_bounds(
+    differences: np.ndarray, contrast_differences: np.ndarray | None = None, confidence: float = 0.99
+) -> tuple[float, float]:
+    """A CI over images for a unit's percentile among its layer's ``J + 1`` units (``percentile_rank``).
+
+    ``differences`` ``(J, m)``: per image, the unit's effect minus each other unit's (for an effect that is a
+    concept-minus-contrast difference, the concept images' here and the contrast images' in
+    ``contrast_differences`` ``(J, n)``). Each comparison gets the sparse-effect interval at confidence
+    1 - (1 - confidence) / J (Bonferroni, so all J hold together): the rank's lower bound counts the units
+    the unit confidently beats, the upper bound leaves out those that confidently beat it. A comparison
+    with too few informative images is undecided, which only widens the interval.
+    """
+    d = np.atleast_2d(np.asarray(differences, float))
+    if not d.shape[0]:
+        return 50.0, 50.0
+    level = 1 - (1 - confidence) / d.shape[0]
+    y = None if contrast_differences is None else np.atleast_2d(np.asarray(contrast_differences, float))
+    _, low, high, _ = means.bounds(d, y, level, with_p=False)
+    counts = [means.informative_count(d)] + ([] if y is None else [means.informative_count(y)])
+    judged = means.count_ok(counts)
+    beats, beaten = int(((low > 0) & judged).sum()), int(((high < 0) & judged).sum())
+    units = d.shape[0] + 1
+    return 100.0 * (beats + 0.5) / units, 100.0 * (units - beaten - 0.5) / units
 
 
 def percentile_rank(value: float, population: np.ndarray) -> float:

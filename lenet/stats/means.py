@@ -116,14 +116,14 @@ def _group_interval(d: dict, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.minimum(mu - se * q, mu - se * hall(q)), np.maximum(mu + se * q, mu - se * hall(-q))
 
 
-def bounds(x: np.ndarray, y: np.ndarray | None, confidence: float, iters: int = 24):
+def bounds(x: np.ndarray, y: np.ndarray | None, confidence: float, iters: int = 24, with_p: bool = True):
     """Estimate, two-sided bounds and one-sided p (effect > 0) of mean(x), or of mean(x) - mean(y), per row.
 
     ``x`` ``(T, m)``, ``y`` ``(T, n)`` or None. A group with no informative value (all equal, e.g. no
     contrast image damaged) gets mode +- z sqrt(k_up(0)) rms / n, with k_up(0) the Clopper-Pearson bound on
     its unseen count and rms the other group's effect scale. Rows where every group is constant get
     (-inf, inf) and p = 1. p: the level at which the facing bound reaches 0, by bisection on log(level)
-    in [1e-15, 0.5] (a smaller p is reported as 1e-15).
+    in [1e-15, 0.5] (a smaller p is reported as 1e-15); ``with_p=False`` skips it (p is then NaN).
     """
     alpha = 1 - confidence
     one = y is None
@@ -149,6 +149,10 @@ def bounds(x: np.ndarray, y: np.ndarray | None, confidence: float, iters: int = 
         return low, high
 
     low, high = at(np.full(est.shape, alpha / 2))
+    constant = k_all == 0
+    if not with_p:
+        nan = np.full(est.shape, np.nan)
+        return est, np.where(constant, -np.inf, low), np.where(constant, np.inf, high), nan
     lo_b, hi_b = np.full(est.shape, np.log(1e-15)), np.full(est.shape, np.log(0.5))
     l_half, u_half = at(np.full(est.shape, 0.5))
     positive = l_half > 0  # the lower bound crosses 0 at some level below 0.5: p is that level
@@ -159,7 +163,6 @@ def bounds(x: np.ndarray, y: np.ndarray | None, confidence: float, iters: int = 
         lo_b, hi_b = np.where(passed, lo_b, mid), np.where(passed, mid, hi_b)
     level = np.exp(hi_b)
     p = np.where(positive, level, np.where(u_half < 0, 1 - level, 0.5))
-    constant = k_all == 0
     return (
         est,
         np.where(constant, -np.inf, low),
