@@ -64,6 +64,14 @@ def test_a_unit_below_the_untrained_bar_is_inconclusive_not_refuted(rng):
     assert verdict.outcome == "inconclusive"
 
 
+def test_the_baseline_reports_a_p_value_against_the_untrained_aurocs(rng):
+    x, y = rng.normal(1.5, 1, 80), rng.normal(0, 1, 300)
+    null = rng.uniform(0.4, 0.9, 199)
+    verdict = selectivity.judge({"u": x}, {"u": y}, {"min_auroc": 0.75}, bar=0.89, null=null)
+    base = verdict.criteria[1]
+    assert base.p == pytest.approx((1 + (null >= base.value).sum()) / 200)
+
+
 def _search(confirmation):
     found = Perturbation(dx=1, dy=2)
     return invariance.Search(0.83, (67, 200), found, 0.64, confirmation, (67, 569))

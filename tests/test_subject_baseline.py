@@ -74,3 +74,26 @@ def test_a_select_rule_is_replayed_inside_each_untrained_network(few_networks, c
         )
     np.testing.assert_allclose(base.rank_bars(ranked), np.quantile(ranked, 0.99, axis=0))
     assert list((cache_dir / "baselines").glob("linear-1-post-rule-*.npy"))
+
+
+def test_a_rule_by_ablation_is_replayed_with_its_own_score(few_networks, cache_dir, mnist_root):
+    """A unit chosen by ablation faces untrained units chosen by the same ablation score (zero-ablation
+    damage to the true logit, concept minus contrast, on the same discovery images), not every unit."""
+    from lenet.checks.select import select
+    from lenet.lenet_mnist.data import load_split
+
+    train, test = load_split("train", mnist_root), load_split("test", mnist_root)
+    pick = [np.flatnonzero(split.labels.numpy() == k)[:60] for split in (train, test) for k in (2, 3)]
+    subject = LenetMnist.load(0)
+    rule = (subject, "linear-1", 2, (pick[0], pick[1]), (pick[2], pick[3]))
+    ranked = base.rule_baseline(*rule, site="post", by="ablation")
+    assert ranked.shape == (6, 2)
+    for i in (0, 5):  # the rule written out with `select` itself on the untrained network
+        fresh = subject.fresh(base.FIRST_SEED + i)
+        chosen = select(fresh, "linear-1", 2, "ablation", pick[0], pick[1], site="post").units
+        values = fresh.values("linear-1", "test", site="post")
+        np.testing.assert_allclose(
+            ranked[i], estimates.auroc_columns(values[pick[2]][:, chosen], values[pick[3]][:, chosen])
+        )
+    by_selectivity = base.rule_baseline(*rule, site="post")
+    assert not np.array_equal(by_selectivity, ranked)  # another rule, another cached null

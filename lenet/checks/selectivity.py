@@ -5,9 +5,10 @@ next layer reads) on concept vs contrast test images, with a one-sided score tes
 CI (``stats.estimates.auroc``). Holds when the test rejects "no selectivity" at alpha =
 1 - confidence and the CI's lower bound clears ``min_auroc`` and, with ``baseline`` on, the
 random-feature baseline: the 99th percentile of untrained networks' units at the same site (for a
-named unit, all their units; for a ``select`` rule by selectivity, the rule replayed in each
-untrained network, so a rank-r unit faces their rank-r units; for units chosen by ablation, all
-their units). Below that point bar the baseline criterion is inconclusive, never refuted. For a
+named unit, all their units; for a ``select`` rule, the rule (its score, site and top-k) replayed in
+each untrained network, so a rank-r unit faces their rank-r units). The baseline criterion reports
+the p-value of the unit's AUROC among those untrained AUROCs; below the bar it is inconclusive, never
+refuted. For a
 unit set, every unit must hold. The class
 selectivity index (Morcos et al. 2018) is reported descriptively.
 """
@@ -72,8 +73,10 @@ def check(
     values = subject.values(layer, subject.CONFIRMATION, site=target.site)  # (N, U)
     names = {f"{layer}:{u}": u for u in target.units}
     bar, base, which, found = None, None, None, None
-    if params.get("baseline", True) and selected and target.by == "selectivity":
-        # the claim's own rule replayed in each untrained network: rank r faces their rank-r units
+    null = None
+    if params.get("baseline", True) and selected:
+        # the claim's own rule (score, site, top-k) replayed in each untrained network: rank r faces their
+        # rank-r units
         ranked = rule_baseline(
             subject,
             layer,
@@ -81,11 +84,13 @@ def check(
             (concept.train, contrast.train),
             (concept.test, contrast.test),
             site=target.site,
+            by=target.by or "selectivity",
         )
         bars = rank_bars(ranked)
         bar = {name: float(bars[i]) for i, name in enumerate(names)}
+        null = {name: ranked[:, i] for i, name in enumerate(names)}
         which = "untrained networks' units of the same rank under the same selection rule"
-        kind = f"same-rule (top {len(names)} by selectivity, site {target.site}) rank-1 unit"
+        kind = f"same-rule (top {len(names)} by {target.by}, site {target.site}) rank-1 unit"
         found = {
             "p99": bars[0].item(),
             "p99_by_rank": bars.tolist(),
@@ -93,23 +98,23 @@ def check(
             "kind": kind,
         }
     elif params.get("baseline", True):
-        # units chosen by ablation were not chosen for their AUROC: they face every untrained unit, as a
-        # named unit does (replaying an ablation rule in untrained networks is not built yet)
-        best = selected and target.by != "ablation"
         base = random_baseline(
-            subject, layer, subject.CONFIRMATION, concept.test, contrast.test, selected=best, site=target.site
+            subject,
+            layer,
+            subject.CONFIRMATION,
+            concept.test,
+            contrast.test,
+            selected=False,
+            site=target.site,
         )
-        bar = base.bar(best)
-        kind = "best unit" if best else "all units"
-        if selected and not best:
-            kind += " (units chosen by ablation, not by AUROC)"
-            which = "untrained networks' units (the units were chosen by ablation, not by AUROC)"
-        found = {"p99": bar, "networks": int(base.aurocs.shape[0]), "kind": kind}
+        bar, null = base.bar(False), base.aurocs.ravel()
+        found = {"p99": bar, "networks": int(base.aurocs.shape[0]), "kind": "all units"}
     verdict = judge(
         {k: values[concept.test, u] for k, u in names.items()},
         {k: values[contrast.test, u] for k, u in names.items()},
         params,
         bar=bar,
+        null=null,
         selected=selected,
         confidence=confidence,
         seed=seed,
@@ -132,6 +137,7 @@ def judge(
     params: dict,
     *,
     bar: float | dict[str, float] | None = None,
+    null: np.ndarray | dict[str, np.ndarray] | None = None,
     selected: bool = False,
     confidence: float = 0.99,
     seed: int = 0,
@@ -140,7 +146,9 @@ def judge(
     """The verdict from each unit's values on concept and contrast images (unit name -> ``(n,)`` arrays).
 
     ``bar``: the random-feature baseline's AUROC to clear, one for all units or one per unit name
-    (None: no baseline); ``which``: what the bar is the 99th percentile of, in words.
+    (None: no baseline); ``null``: the untrained AUROCs it is the 99th percentile of (all, or per unit
+    name), from which the baseline criterion reports p = (1 + #null >= AUROC) / (1 + #null), exact if
+    the unit were one of them; ``which``: what the bar is the 99th percentile of, in words.
     """
     from ..stats import estimates
 
@@ -165,6 +173,8 @@ def judge(
             )
             # a unit below a point bar may still beat random features: the comparison holds or is undecided
             outcome = "holds" if est.low >= unit_bar else "inconclusive"
+            pool = null.get(name) if isinstance(null, dict) else null
+            p_base = None if pool is None else float((1 + (pool >= est.value).sum()) / (1 + len(pool)))
             criteria.append(
                 Criterion(
                     name=f"baseline[{name}]" if several else "baseline",
@@ -175,6 +185,7 @@ def judge(
                     threshold=unit_bar,
                     bound="min",
                     outcome=outcome,
+                    p=p_base,
                     note=""
                     if outcome == "holds"
                     else "random features separate these images as well or "

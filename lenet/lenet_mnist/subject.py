@@ -163,6 +163,25 @@ class LenetMnist(Subject):
             **options,
         )
 
+    def image_sweep_damage(
+        self, images: torch.Tensor, labels: torch.Tensor, layer: str, method: str, output: str, *, site: str
+    ) -> np.ndarray:
+        """``sweep_damage`` on ``images`` ``(N, 1, 28, 28)`` with ``labels`` ``(N,)`` instead of a split."""
+        from ..subject.site import check_site
+        from .data import Split
+        from .interventions import sweep_damage
+
+        mean_over = self.split(DISCOVERY) if method == "mean" else None
+        return sweep_damage(
+            self.model,
+            Split("images", images, labels),
+            layer,
+            method,
+            output,
+            mean_over=mean_over,
+            site=check_site(site),
+        )
+
     # other networks of the same architecture ---------------------------------------------------------
 
     def fresh(self, seed: int) -> LenetMnist:

@@ -131,12 +131,15 @@ def rule_baseline(
     test: tuple[np.ndarray, np.ndarray],
     *,
     site: str,
+    by: str = "selectivity",
 ) -> np.ndarray:
-    """The bars for units a ``select`` rule chose by selectivity: each rank's 99th percentile, ``(top,)``.
+    """The confirmation AUROCs of the units a ``select`` rule picks in untrained networks, ``(networks,
+    top)``: the null each rank's bar (``rank_bars``) and baseline p-value come from.
 
     The claim's own rule is replayed inside each of ``networks_for(True)`` untrained networks: its units
-    ranked by AUROC on (at most ``SELECTION_IMAGES`` per group of) the discovery images ``train``
-    (concept, contrast rows), the same site and top-k, then the unit at each rank measured on the
+    ranked by the rule's score ``by`` (AUROC, or zero-ablation damage to the true logit, concept minus
+    contrast, as ``select`` scores them) on (at most ``SELECTION_IMAGES`` per group of) the discovery images
+    ``train`` (concept, contrast rows), the same site and top-k, then the unit at each rank measured on the
     confirmation images ``test``. A claim's rank-r unit faces the untrained rank-r units, rather than
     each network's best unit by its confirmation AUROC (a stricter bar than the rule ever applied).
     Cached on disk like ``baseline``.
@@ -144,29 +147,38 @@ def rule_baseline(
     networks = networks_for(True)
     train = tuple(_subsample(rows, i) for i, rows in enumerate(train))
     identity = [_FORMAT, "rule", type(subject).__name__, site, layer, top, networks, FIRST_SEED]
+    if by != "selectivity":  # (selectivity rules keep the key they had, so their cached bars stay valid)
+        identity.append(by)
     key = [*identity, *(r.tolist() for r in (*train, *test))]
     return _cached(  # (networks, top)
         f"{layer}-{site}-rule",
         key,
         subject.split(subject.CONFIRMATION).images,
-        lambda: _ranked_aurocs(subject, layer, top, train, test, networks, site),
+        lambda: _ranked_aurocs(subject, layer, top, train, test, networks, site, by),
     )
 
 
 @torch.no_grad()
-def _ranked_aurocs(subject, layer, top, train, test, networks, site) -> np.ndarray:
-    """Per untrained network: the confirmation AUROC of its units ranked 1..top by discovery AUROC."""
+def _ranked_aurocs(subject, layer, top, train, test, networks, site, by="selectivity") -> np.ndarray:
+    """Per untrained network: the confirmation AUROC of its units ranked 1..top by the rule's discovery
+    score."""
     discovery = subject.split(subject.DISCOVERY).images
     confirmation = subject.split(subject.CONFIRMATION).images
     chosen_from = torch.cat([discovery[train[0]], discovery[train[1]]])
+    labels = subject.split(subject.DISCOVERY).labels[np.concatenate(train)]
     judged_on = torch.cat([confirmation[test[0]], confirmation[test[1]]])
     out = []
     for i in range(networks):
         fresh = subject.fresh(FIRST_SEED + i)
-        a = fresh.image_values(chosen_from, layer, site=site, batch=len(chosen_from))
-        order = np.argsort(-estimates.auroc_columns(a[: len(train[0])], a[len(train[0]) :]), kind="stable")[
-            :top
-        ]
+        if by == "ablation":
+            damage = fresh.image_sweep_damage(
+                chosen_from, labels, layer, "zero", "logit:true", site=site
+            )  # (U, len(rows)): the rule's score on the same discovery images
+            scores = damage[:, : len(train[0])].mean(axis=1) - damage[:, len(train[0]) :].mean(axis=1)
+        else:
+            a = fresh.image_values(chosen_from, layer, site=site, batch=len(chosen_from))
+            scores = estimates.auroc_columns(a[: len(train[0])], a[len(train[0]) :])
+        order = np.argsort(-scores, kind="stable")[:top]
         b = fresh.image_values(judged_on, layer, site=site, batch=len(judged_on))[:, order]
         out.append(estimates.auroc_columns(b[: len(test[0])], b[len(test[0]) :]))
     return np.stack(out)

@@ -139,6 +139,13 @@ class Subject:
         ``split``."""
         raise self._missing("intervention sweeps")
 
+    def image_sweep_damage(
+        self, images: torch.Tensor, labels: torch.Tensor, layer: str, method: str, output: str, *, site: str
+    ) -> np.ndarray:
+        """``sweep_damage`` for images that are not a split (uncached), e.g. a baseline's few hundred
+        images in each of many untrained networks: ``(U, N)``."""
+        raise self._missing("intervention sweeps on other images")
+
     # other networks of the same architecture ---------------------------------------------------------
 
     def fresh(self, seed: int) -> Subject:
