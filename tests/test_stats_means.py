@@ -243,3 +243,9 @@ def test_the_rank_interval_covers_the_true_rank_on_each_side():
             above += low > truth
             below += high < truth
     assert above <= MOST and below <= MOST, (above, below)
+
+
+def test_a_rank_among_comparisons_alone_counts_them_alone(rng):
+    effects = np.linspace(0, 1, 21)[:, None] + rng.normal(0, 0.02, (21, 300))
+    low, high = estimates.percentile_bounds(effects[20] - effects[:20], includes_self=False)
+    assert (low, high) == (100.0, 100.0)  # confidently beats every one of the 20 comparisons

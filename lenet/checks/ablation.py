@@ -144,12 +144,18 @@ def _layer_effects(
         return damage[:, concept].mean(axis=1) - damage[:, contrast].mean(axis=1), bounds
     rng, size = np.random.default_rng(seed), len(target.units)
     units = subject.layer(target.layer).units
-    diffs = []
+    own = ablation_effects(subject, target, method, contrast, seed).damage(output)
+    diffs, paired = [], []
     for _ in range(100):  # random sets of the same size: the comparison for a unit set
         chosen = rng.choice(units, size, replace=False)
         damage = ablation_effects(subject, target, method, contrast, seed, chosen).damage(output)
         diffs.append(damage[concept].mean() - damage[contrast].mean())
-    return np.array(diffs), None
+        paired.append(own - damage)
+    paired = np.array(paired)  # (100, N): per image, the set's damage minus each random set's
+    bounds = estimates.percentile_bounds(
+        paired[:, concept], paired[:, contrast], confidence, includes_self=False
+    )
+    return np.array(diffs), bounds
 
 
 def _other_methods(

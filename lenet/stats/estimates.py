@@ -355,7 +355,10 @@ def holm(pvalues: list[float]) -> list[float]:
 
 
 def percentile_bounds(
-    differences: np.ndarray, contrast_differences: np.ndarray | None = None, confidence: float = 0.99
+    differences: np.ndarray,
+    contrast_differences: np.ndarray | None = None,
+    confidence: float = 0.99,
+    includes_self: bool = True,
 ) -> tuple[float, float]:
     """A CI over images for a unit's percentile among its layer's ``J + 1`` units (``percentile_rank``).
 
@@ -364,7 +367,8 @@ def percentile_bounds(
     ``contrast_differences`` ``(J, n)``). Each comparison gets the sparse-effect interval at confidence
     1 - (1 - confidence) / J (Bonferroni, so all J hold together): the rank's lower bound counts the units
     the unit confidently beats, the upper bound leaves out those that confidently beat it. A comparison
-    with too few informative images is undecided, which only widens the interval.
+    with too few informative images is undecided, which only widens the interval. ``includes_self=False``:
+    the population is the J comparisons alone (random unit sets), as ``percentile_rank`` then counts it.
     """
     d = np.atleast_2d(np.asarray(differences, float))
     if not d.shape[0]:
@@ -375,6 +379,8 @@ def percentile_bounds(
     counts = [means.informative_count(d)] + ([] if y is None else [means.informative_count(y)])
     judged = means.count_ok(counts)
     beats, beaten = int(((low > 0) & judged).sum()), int(((high < 0) & judged).sum())
+    if not includes_self:
+        return 100.0 * beats / d.shape[0], 100.0 * (d.shape[0] - beaten) / d.shape[0]
     units = d.shape[0] + 1
     return 100.0 * (beats + 0.5) / units, 100.0 * (units - beaten - 0.5) / units
 
