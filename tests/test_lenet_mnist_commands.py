@@ -118,7 +118,8 @@ def test_inspect_prints_what_a_direct_computation_gives_and_writes_the_sheet(
     ]  # one epoch: final = all
     for c in range(10):
         assert table[c, 1] == (labels == c).sum()
-        assert table[c, 2] == pytest.approx(pre[labels == c].mean(), abs=6e-4)
+        # the default site is post: what linear-1 reads, the ReLU of the pre-activation
+        assert table[c, 2] == pytest.approx(np.maximum(pre[labels == c], 0).mean(), abs=6e-4)
         assert table[c, 3] == pytest.approx(100 * np.mean(pre[labels == c] > 0), abs=0.06)
         assert table[c, 4] == pytest.approx(grads[:, c].mean() * 1e3, abs=6e-4)
         assert table[c, 5] == pytest.approx(grads[:, c].mean() * 1e3, abs=6e-4)
@@ -128,6 +129,11 @@ def test_inspect_prints_what_a_direct_computation_gives_and_writes_the_sheet(
         assert sheet.size == (width, height) and width >= 2 * 300 + 10 and height > 500
     assert "not cached; add --gradient-examples" in printed
     assert all("examples.npz" not in e.meta["files"] for e in cache.entries())  # looking did not retrain
+    assert "site post" in printed and "the record's gradients and activations are at site pre" in printed
+    assert main(["inspect", "linear-0:3", *RUN, "--site", "pre", "--no-sheet"]) == 0
+    at_pre = parse_table(capsys.readouterr().out)
+    for c in range(10):
+        assert at_pre[c, 2] == pytest.approx(pre[labels == c].mean(), abs=6e-4)
 
 
 @pytest.mark.slow

@@ -1,15 +1,16 @@
 """Look at one unit: per-class activation statistics and training gradients, and a PNG sheet of pictures.
 
 Printed per class, on --split (default train, the discovery split, so looking
-never spends confirmation data): images, mean activation (pre-activation;
-conv channels: the spatial mean of the map), the fraction of images on which
-the unit fires (pre-activation > 0), and, for the recorded layers linear-0 and
+never spends confirmation data): images, mean activation at --site (post, the
+default: after the ReLU, what the next layer reads; pre: before it; conv
+channels: the spatial mean of the map), the fraction of images on which the unit
+fires (value > 0), and, for the recorded layers linear-0 and
 linear-1, the mean training gradient from the training record (positive:
 training pushed the unit up for that class), x 1e-3: over all frames, over
 the final epoch's frames, and its trend (final epoch minus first epoch).
 
 The sheet (-o, default inspect-LAYER-INDEX.png) shows the rectified-activation-
-weighted mean image per class (weights max(pre-activation, 0), so images on
+weighted mean image per class (weights max(value, 0), so images on
 which the unit does not fire add nothing), the top-activating and most-negative
 images of the split, gradient examples per class (linear-0 only; the mean over
 all training frames), and charts of per-class gradient and activation over
@@ -30,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...options import add_cache_dir, add_mnist_root
+from ...options import add_cache_dir, add_mnist_root, add_site
 
 HELP = "print a unit's per-class activations and training gradients; write a PNG sheet of its pictures"
 EXAMPLES = """examples:
@@ -49,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="train",
         help="images to look at (default: train, the discovery split)",
     )
+    add_site(parser)
     parser.add_argument(
         "-o", "--out", metavar="PNG", help="sheet to write (default: inspect-LAYER-INDEX.png)"
     )
@@ -236,7 +238,7 @@ def run(args: argparse.Namespace) -> int:
         )
     split = data.load_split(args.split, args.mnist_root)
     found = cache.checkpoint(args.seed, config, args.mnist_root, args.cache_dir)
-    values = unit_values(found.model, split, layer, key=found.weights_sha256)[:, unit]
+    values = unit_values(found.model, split, layer, key=found.weights_sha256, site=args.site)[:, unit]
     labels = split.labels.numpy()
     record = (
         cache.training_record(args.seed, config, args.mnist_root, args.cache_dir)
@@ -245,12 +247,17 @@ def run(args: argparse.Namespace) -> int:
     )
     stats = class_stats(values, labels, record, layer, unit)
     kind = "discovery" if args.split == "train" else "confirmation"
-    title = f"{layer}:{unit}, seed {args.seed} ({source}), {args.split} split ({len(labels)} images, {kind})"
+    title = (
+        f"{layer}:{unit}, seed {args.seed} ({source}), {args.split} split ({len(labels)} images, {kind}), "
+        f"site {args.site}"
+    )
     if layer.startswith("conv"):
+        what = "rectified map" if args.site == "post" else "pre-activation map"
         title += (
-            "\nconv channel: one number per image, the spatial "
-            "mean of its pre-activation map; firing = that mean > 0"
+            f"\nconv channel: one number per image, the spatial mean of its {what}; firing = that mean > 0"
         )
+    if record is not None and args.site != "pre":
+        title += "\ntraining columns and charts: the record's gradients and activations are at site pre"
     print(title)
     print_table(stats, layer)
     if not args.no_sheet:
