@@ -100,6 +100,10 @@ DIFFERENCE_CELLS = [  # ((m, family, non-zero), (n, family, non-zero)): concept 
     ((30, "lnorm", 0.3), (700, "lnorm", 0.1)),
     ((60, "beta", 5), (60, "beta", 5)),
     ((30, "gauss", "all"), (700, "gauss", "all")),
+    # a short group (1-4 damaged images) beside a judged one gets the conservative count-based bound
+    ((130, "beta", "all"), (700, "beta", 3)),
+    ((14, "beta", 6), (700, "beta", 2)),
+    ((30, "nbeta", "all"), (700, "beta", 2)),
 ]
 
 
@@ -172,11 +176,21 @@ def test_too_few_images_carrying_the_effect_give_no_interval_and_say_why():
     concept = np.r_[np.zeros(27), [0.4, 0.6, 0.5]]  # 3 of 30 non-zero: below K = 5
     est = estimates.mean_difference(concept, np.zeros(700))
     assert (est.low, est.high, est.p) == (-np.inf, np.inf, 1.0)
-    assert "too few images carry the effect" in est.why and "3 of 30" in est.why
+    assert "too few images carry the effect" in est.why and "concept 3 of 30" in est.why
     assert estimates.decide(est, 0.01) == "inconclusive"
-    # a contrast group with 1-4 damaged images does not pin its mean down either
-    assert not means.enough_informative(np.r_[np.zeros(20), np.ones(10)], np.r_[np.zeros(697), [1, 1, 1.0]])
+    # both groups short: their effect scale is not pinned down
+    assert not means.enough_informative(np.r_[np.zeros(27), [1, 2, 1.0]], np.r_[np.zeros(697), [1, 1, 1.0]])
     assert means.enough_informative(np.r_[np.zeros(20), np.ones(10)], np.zeros(700))
+
+
+def test_a_few_damaged_contrast_images_do_not_undo_a_clear_effect(rng):
+    """Every concept image damaged, 3 of 700 contrast images moved a little: judged (a conservative bound
+    for the short group), as with no contrast image moved, not inconclusive."""
+    concept = rng.normal(2.0, 0.3, 130)
+    noisy = np.r_[np.zeros(697), [0.1, 0.3, 0.5]]
+    for contrast in (np.zeros(700), noisy):
+        est = estimates.mean_difference(concept, contrast)
+        assert not est.why and est.low > 1.5 and estimates.decide(est, 1.0) == "holds"
 
 
 def test_every_identical_effect_gets_no_interval_and_p_of_one():

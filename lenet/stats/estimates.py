@@ -201,8 +201,9 @@ def _judged(groups: tuple, confidence: float, method: str) -> Estimate:
             f"{name} {c} of {len(g)}".strip() for name, c, g in zip(names, counts, groups, strict=True)
         )
         why = (
-            f"too few images carry the effect ({named} differ from the most common value; a group needs 0 "
-            f"or at least {means.MIN_INFORMATIVE}): no interval keeps its coverage there"
+            f"too few images carry the effect ({named} differ from the most common value; "
+            f"{'a' if len(groups) == 1 else 'some'} group needs at least {means.MIN_INFORMATIVE}): no "
+            "interval keeps its coverage there"
         )
         return Estimate(
             value,

@@ -11,7 +11,9 @@ nominal 0.5%). The method here (measured in benchmarks/intervals, summarised in 
 - for a difference, MOVER (Zou & Donner 2008) of the two groups' intervals;
 - p is the one-sided level at which the interval's bound reaches 0, so test and interval describe one
   quantity;
-- a sample with fewer than ``MIN_INFORMATIVE`` informative values is not judged (``enough_informative``).
+- a mean is judged only with at least ``MIN_INFORMATIVE`` informative values, a difference only when at
+  least one group has that many (``enough_informative``); a group with fewer gets a conservative
+  count-based bound (below).
 
 Everything is vectorised over rows, so the coverage tests run 4,000 trials per cell at once.
 """
@@ -70,16 +72,16 @@ def _mode(x: np.ndarray) -> np.ndarray:
 
 
 def count_ok(counts: list[np.ndarray], minimum: int = MIN_INFORMATIVE) -> np.ndarray:
-    """Per row: every group holds no informative value or at least ``minimum``, and all together at least
-    ``minimum``.
+    """Per row: at least one group holds ``minimum`` informative values or more.
 
-    A group with 1 to K-1 non-zero effects does not pin its mean down (judged on the total alone: 42-45
-    misses of 4000 with concept 130 images, 10 expected non-zero); a group with none (no contrast image
-    damaged) is fine.
+    The others may hold fewer (none, or 1 to K-1 damaged contrast images): they get a conservative bound
+    from their count and the judged group's effect scale. Both groups short (e.g. 2 and 3) is not judged:
+    their scale is then not pinned down (judged on the total alone: 67 misses of 4,000 with concept 30
+    images, 5 expected non-zero, vs contrast 1000, 3 damaged).
     """
-    ok = sum(counts) >= minimum
+    ok = np.zeros(np.shape(counts[0]), bool)
     for c in counts:
-        ok = ok & ((c == 0) | (c >= minimum))
+        ok = ok | (c >= minimum)
     return ok
 
 
@@ -119,11 +121,13 @@ def _group_interval(d: dict, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def bounds(x: np.ndarray, y: np.ndarray | None, confidence: float, iters: int = 24, with_p: bool = True):
     """Estimate, two-sided bounds and one-sided p (effect > 0) of mean(x), or of mean(x) - mean(y), per row.
 
-    ``x`` ``(T, m)``, ``y`` ``(T, n)`` or None. A group with no informative value (all equal, e.g. no
-    contrast image damaged) gets mode +- z sqrt(k_up(0)) rms / n, with k_up(0) the Clopper-Pearson bound on
-    its unseen count and rms the other group's effect scale. Rows where every group is constant get
-    (-inf, inf) and p = 1. p: the level at which the facing bound reaches 0, by bisection on log(level)
-    in [1e-15, 0.5] (a smaller p is reported as 1e-15); ``with_p=False`` skips it (p is then NaN).
+    ``x`` ``(T, m)``, ``y`` ``(T, n)`` or None. In a difference, a group with fewer than ``MIN_INFORMATIVE``
+    informative values (none: no contrast image damaged; or a few) gets mean +- z sqrt(k_up(k)) rms / n,
+    with k_up(k) the Clopper-Pearson upper bound on its count of effects and rms the larger of its own
+    effect scale and both groups' (per informative value; the pooled scale alone passed 375 of 2,000 nulls
+    with Bernoulli(0.1) concept effects vs dense U(0, 0.2) contrast ones). Rows where every group is
+    constant get (-inf, inf) and p = 1. p: the level at which the facing bound reaches 0, by bisection on
+    log(level) in [1e-15, 0.5] (a smaller p is reported as 1e-15); ``with_p=False`` skips it (p: NaN).
     """
     alpha = 1 - confidence
     one = y is None
@@ -139,10 +143,12 @@ def bounds(x: np.ndarray, y: np.ndarray | None, confidence: float, iters: int = 
         sides = []
         for d in (dx, dy):
             lo, hi = _group_interval(d, beta)
-            n = d["n"]
-            h = sps.norm.ppf(1 - beta) * np.sqrt(n * (1 - beta ** (1 / n)) * scale) / n
-            empty = d["k"] == 0
-            sides.append((np.where(empty, d["mu"] - h, lo), np.where(empty, d["mu"] + h, hi)))
+            n, k = d["n"], d["k"]
+            k_up = n * sps.beta.ppf(1 - beta, k + 1, np.maximum(n - k, 1e-12))  # k = 0: n (1 - beta^(1/n))
+            own = np.where(k > 0, d["ss"] / np.maximum(k, 1), 0.0)  # its own scale, when it has any
+            h = sps.norm.ppf(1 - beta) * np.sqrt(k_up * np.maximum(scale, own)) / n
+            few = k < MIN_INFORMATIVE
+            sides.append((np.where(few, d["mu"] - h, lo), np.where(few, d["mu"] + h, hi)))
         (lx, ux), (ly, uy) = sides
         low = est - np.sqrt((dx["mu"] - lx) ** 2 + (uy - dy["mu"]) ** 2)
         high = est + np.sqrt((ux - dx["mu"]) ** 2 + (dy["mu"] - ly) ** 2)
