@@ -268,8 +268,10 @@ def unit_sheet(
     examples: np.ndarray | None = None,
     examples_note: str = "",
     charts: list[Image.Image] | None = None,
+    value_name: str = "pre-activation",
 ) -> Image.Image:
-    """The ``lenet inspect`` sheet: one unit's pictures, top to bottom.
+    """The ``lenet inspect`` sheet: one unit's pictures, top to bottom (``value_name``: what the image
+    labels' numbers are, e.g. "post" for the value after the ReLU).
 
     weighted_means ``(10, 28, 28)``: rectified-activation-weighted mean image per class;
     firing ``(10,)``: fraction of each class's images on which the unit fires;
@@ -283,8 +285,13 @@ def unit_sheet(
             "tiles stretched to their max; label: class: % firing)",
             class_row(weighted_means, labels=[f"{c}: {f:.0%}" for c, f in enumerate(firing)]),
         ),
-        ("top-activating images (class: pre-activation)", digit_grid(top[0], top[1])),
-        ("most-negative images (class: pre-activation)", digit_grid(bottom[0], bottom[1])),
+        (f"top-activating images (class: {value_name})", digit_grid(top[0], top[1])),
+        (
+            f"most-negative images (class: {value_name})"
+            if value_name == "pre-activation"
+            else f"lowest images (class: {value_name}; after a ReLU, 0 wherever the unit is off)",
+            digit_grid(bottom[0], bottom[1]),
+        ),
     ]
     if examples is not None:
         scale = float(np.abs(examples).max())

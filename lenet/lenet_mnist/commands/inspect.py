@@ -276,6 +276,7 @@ def run(args: argparse.Namespace) -> int:
             examples,
             note,
             args.top,
+            args.site,
         )
         print(f"sheet: {out} ({size[0]}x{size[1]})")
     return 0
@@ -318,8 +319,10 @@ def write_sheet(
     examples: np.ndarray | None,
     note: str,
     k: int,
+    site: str = "pre",
 ) -> tuple[int, int]:
-    """Draw and save the sheet (``images`` ``(N, 28, 28)``, ``values`` ``(N,)``); returns its size."""
+    """Draw and save the sheet (``images`` ``(N, 28, 28)``, ``values`` ``(N,)`` at ``site``); returns its
+    size."""
     from ... import pictures as P
     from ...subject.values import weighted_mean_images
 
@@ -340,7 +343,15 @@ def write_sheet(
             ),
         ]
     sheet = P.unit_sheet(
-        title, weighted_mean_images(values, images, labels), stats.firing, top, bottom, examples, note, charts
+        title,
+        weighted_mean_images(values, images, labels),
+        stats.firing,
+        top,
+        bottom,
+        examples,
+        note,
+        charts,
+        value_name="pre-activation" if site == "pre" else "value at site post",
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     sheet.save(out)
