@@ -340,7 +340,7 @@ def movie_frame(
         parts += [
             caption(f"{name}: {top_note}", top.size[0], 11),
             top,
-            caption(f"{name}: mean activation per class", acts.size[0], 11, GREY),
+            caption(f"{name}: mean pre-activation per class (record: site pre)", acts.size[0], 11, GREY),
             acts,
         ]
     return stack(parts, gap=2, pad=6)

@@ -132,30 +132,25 @@ def percentile_criterion(
     if bounds is not None:
         low, high = bounds
         outcome = "holds" if low >= threshold else "refuted" if high < threshold else "inconclusive"
-        return Criterion(
-            name="min_layer_percentile",
-            statistic=statistic,
-            value=rank,
-            low=low,
-            high=high,
-            threshold=threshold,
-            bound="min",
-            outcome=outcome,
-            note="CI over images: the units it confidently beats / is confidently beaten by (Bonferroni)",
+        note = "CI over images: the units it confidently beats / is confidently beaten by (Bonferroni)"
+    else:  # a point rank: holds or undecided
+        low = high = None
+        outcome = "holds" if rank >= threshold else "inconclusive"
+        note = (
+            "effect size, not a p-value"
+            if outcome == "holds"
+            else "a point rank without a CI: below the threshold it cannot refute"
         )
-    holds = rank >= threshold
     return Criterion(
         name="min_layer_percentile",
         statistic=statistic,
         value=rank,
-        low=None,
-        high=None,
+        low=low,
+        high=high,
         threshold=threshold,
         bound="min",
-        outcome="holds" if holds else "inconclusive",
-        note="effect size, not a p-value"
-        if holds
-        else "a point rank without a CI: below the threshold it cannot refute",
+        outcome=outcome,
+        note=note,
     )
 
 
