@@ -4,10 +4,10 @@ Per test image, *damage* = output before - output after ablating the unit (or
 unit set) with the claim's method. The statistic is mean concept damage - mean
 contrast damage, with an interval that keeps its coverage when few images carry the
 damage (``stats.means``) and the p-value read off that interval, compared with
-``min_effect``; with fewer than 5 damaged images it is inconclusive.
+``min_effect``; unless one group has at least 5 damaged images it is inconclusive.
 ``min_layer_percentile`` ranks the same number against every unit of the layer
-ablated alone (for a set: against random sets of its size); it is an effect
-size, reported, not a p-value. ``max_collateral`` bounds the accuracy drop on
+ablated alone (for a set: against random sets of its size), with a CI over
+images (``stats.estimates.percentile_bounds``). ``max_collateral`` bounds the accuracy drop on
 images of other classes. The report flags when another method would flip the
 verdict.
 """

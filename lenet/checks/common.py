@@ -58,8 +58,8 @@ METHOD = Param(
 PERCENTILE = Param(
     "min_layer_percentile",
     "float",
-    "effect-size criterion: the unit's effect must rank at or above this percentile of its layer's units "
-    "(reported, not a p-value)",
+    "the unit's effect must rank at or above this percentile of its layer's units: the lower bound of a CI "
+    "over images holds it, an upper bound below refutes it",
     95,
     low=0,
     high=100,
@@ -125,9 +125,9 @@ def percentile_criterion(
     """``min_layer_percentile``: the effect's percentile among comparison interventions in its layer.
 
     With ``bounds`` (a CI over images, ``estimates.percentile_bounds``) it holds when the lower bound
-    reaches the threshold and is refuted when the upper bound falls below it. A point rank alone (random
-    unit sets) has no uncertainty, so it may hold but never refutes: below the threshold it is
-    inconclusive, and says so.
+    reaches the threshold and is refuted when the upper bound falls below it. A point rank alone (a judge
+    called without bounds) has no uncertainty, so it may hold but never refutes: below the threshold it
+    is inconclusive, and says so.
     """
     if bounds is not None:
         low, high = bounds

@@ -166,7 +166,7 @@ def judge(
                 alpha=alpha,
             )
         )
-        if bar is not None:  # the CI against the bar, with no p-value: the test above already asked for one
+        if bar is not None:  # the CI against the bar; its p (rank among the untrained AUROCs) is reported
             unit_bar = bar[name] if isinstance(bar, dict) else bar
             words = which or (
                 "each untrained network's best unit" if selected else "untrained networks' units"

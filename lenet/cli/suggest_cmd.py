@@ -100,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
             count += 1
             print(
                 f"  {name}:{a.unit}: pushed up for {a.pushed} on {a.consistency:.0%} of frames (mean "
-                f"gradient {a.gradient * 1e3:+.3f}e-3), yet its final mean activation for {a.pushed} "
+                f"gradient {a.gradient * 1e3:+.3f}e-3), yet its final mean pre-activation (training record) "
+                f"for {a.pushed} "
                 f"is {a.activation:+.3f} (rank {a.rank} of 10); it fires most for {a.top_class}"
             )
             print(

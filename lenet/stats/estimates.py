@@ -158,9 +158,10 @@ def mean_difference(concept: np.ndarray, contrast: np.ndarray, confidence: float
     """Mean(concept) - mean(contrast) of per-image effects; one-sided p (difference > 0) from its interval.
 
     CI: MOVER of each group's sparse-t/Hall interval (``means.bounds``); p is the level at which the lower
-    bound reaches 0, so the p-value is about the mean difference the interval describes. Fewer than
-    ``means.MIN_INFORMATIVE`` informative (non-modal) values in a group that has any, or in all: no
-    interval, inconclusive, and ``why`` says so. Closed form: no resampling, so reruns are identical.
+    bound reaches 0, so the p-value is about the mean difference the interval describes. Unless one group
+    has ``means.MIN_INFORMATIVE`` informative (non-modal) values: no interval, inconclusive, and ``why``
+    says so (the other group may have fewer: it gets a conservative bound). Closed form: no resampling,
+    so reruns are identical.
     """
     x, y = np.asarray(concept, float), np.asarray(contrast, float)
     if not len(x) or not len(y):
