@@ -83,11 +83,12 @@ def check(
     concept, contrast = concept.test, contrast.test
     method, output = params["method"], params["output"]
     effects = ablation_effects(subject, target, method, contrast, seed)
-    damage = effects.damage(output) / scale
+    raw = effects.damage(output)
+    damage = raw / scale
     layer_effects = layer_bounds = None
     if params.get("min_layer_percentile") is not None:
         layer_effects, layer_bounds = _layer_effects(
-            subject, target, method, output, concept, contrast, seed, confidence
+            subject, target, method, output, concept, contrast, seed, confidence, raw
         )
         layer_effects = layer_effects / scale
     collateral = None
@@ -124,10 +125,12 @@ def _layer_effects(
     concept: np.ndarray,
     contrast: np.ndarray,
     seed: int,
-    confidence: float = 0.99,
-) -> tuple[np.ndarray, tuple[float, float] | None]:
+    confidence: float,
+    own: np.ndarray,
+) -> tuple[np.ndarray, tuple[float, float]]:
     """The concept-minus-contrast damage of every comparison ablation (each unit alone, or random sets of
-    the target's size), and for one unit the CI over images of its percentile among them."""
+    the target's size), and the CI over images of the target's percentile among them; ``own``: the
+    target's per-image damage ``(N,)`` (a unit set's is compared with each random set's)."""
     from ..stats import estimates
     from ..subject.effects import draw_sources
 
@@ -144,7 +147,6 @@ def _layer_effects(
         return damage[:, concept].mean(axis=1) - damage[:, contrast].mean(axis=1), bounds
     rng, size = np.random.default_rng(seed), len(target.units)
     units = subject.layer(target.layer).units
-    own = ablation_effects(subject, target, method, contrast, seed).damage(output)
     diffs, paired = [], []
     for _ in range(100):  # random sets of the same size: the comparison for a unit set
         chosen = rng.choice(units, size, replace=False)
@@ -214,20 +216,15 @@ def judge(
     ]
     details: dict = {"method": params["method"], "output": params["output"]}
     if params.get("min_layer_percentile") is not None and layer_effects is not None:
-        rank = estimates.percentile_rank(est.value, layer_effects)
-        if layer_bounds is not None:
-            # the check's own estimate and its row of the layer sweep differ by float rounding, which can put
-            # the point rank half a unit outside the interval computed from the sweep
-            rank = min(max(rank, layer_bounds[0]), layer_bounds[1])
-            details.update(layer_percentile_ci=list(layer_bounds))
-        details.update(layer_percentile=rank, layer_size=len(layer_effects))
         criteria.append(
             percentile_criterion(
                 f"percentile of the {label}'s effect among {len(layer_effects)} "
                 "comparison ablations of its layer",
-                rank,
+                est.value,
+                layer_effects,
                 params["min_layer_percentile"],
                 layer_bounds,
+                details,
             )
         )
     if params.get("max_collateral") is not None and collateral is not None:

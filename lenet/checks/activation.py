@@ -210,20 +210,15 @@ def judge(
         "selectivity_of_drive": [selective.value, selective.low, selective.high, selective.p],
     }
     if params.get("min_layer_percentile") is not None and layer_effects is not None:
-        rank = estimates.percentile_rank(est.value, layer_effects)
-        if layer_bounds is not None:
-            # the check's own estimate and its row of the layer sweep differ by float rounding, which can put
-            # the point rank half a unit outside the interval computed from the sweep
-            rank = min(max(rank, layer_bounds[0]), layer_bounds[1])
-            details.update(layer_percentile_ci=list(layer_bounds))
-        details.update(layer_percentile=rank, layer_size=len(layer_effects))
         criteria.append(
             percentile_criterion(
                 f"percentile among {len(layer_effects)} units of the layer "
                 "driven by the same number of standard deviations",
-                rank,
+                est.value,
+                layer_effects,
                 params["min_layer_percentile"],
                 layer_bounds,
+                details,
             )
         )
     rule = (

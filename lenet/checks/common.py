@@ -120,15 +120,30 @@ def effect_scale(subject: Subject, concept, normalise: str, output: str = "logit
 
 
 def percentile_criterion(
-    statistic: str, rank: float, threshold: float, bounds: tuple[float, float] | None = None
+    statistic: str,
+    value: float,
+    population: np.ndarray,
+    threshold: float,
+    bounds: tuple[float, float] | None,
+    details: dict,
 ) -> Criterion:
-    """``min_layer_percentile``: the effect's percentile among comparison interventions in its layer.
+    """``min_layer_percentile``: the percentile of the effect ``value`` among the comparison interventions'
+    effects ``population`` in its layer; records it (and its CI) in ``details``.
 
     With ``bounds`` (a CI over images, ``estimates.percentile_bounds``) it holds when the lower bound
     reaches the threshold and is refuted when the upper bound falls below it. A point rank alone (a judge
     called without bounds) has no uncertainty, so it may hold but never refutes: below the threshold it
     is inconclusive, and says so.
     """
+    from ..stats import estimates
+
+    rank = estimates.percentile_rank(value, population)
+    if bounds is not None:
+        # the check's own estimate and its row of the layer sweep differ by float rounding, which can put
+        # the point rank half a unit outside the interval computed from the sweep
+        rank = min(max(rank, bounds[0]), bounds[1])
+        details.update(layer_percentile_ci=list(bounds))
+    details.update(layer_percentile=rank, layer_size=len(population))
     if bounds is not None:
         low, high = bounds
         outcome = "holds" if low >= threshold else "refuted" if high < threshold else "inconclusive"

@@ -190,13 +190,17 @@ def _judged(groups: tuple, confidence: float, method: str) -> Estimate:
     counts = [means.informative_count(g) for g in groups]
     value = float(x.mean() - (y.mean() if y is not None else 0.0))
     names = ("concept", "contrast") if len(groups) > 1 else ("",)
+
+    def undecided(method: str, why: str) -> Estimate:
+        return Estimate(value, -np.inf, np.inf, 1.0, sizes, f"{method}: no CI (inconclusive)", why)
+
     if min(sizes) < 3:
         why = f"fewer than 3 values in a group ({', '.join(map(str, sizes))}): no interval can be read off"
-        return Estimate(value, -np.inf, np.inf, 1.0, sizes, "too few values: no CI (inconclusive)", why)
+        return undecided("too few values", why)
     if not any(counts):
         levels = " vs ".join(f"{name} all {g[0]:.4g}".strip() for name, g in zip(names, groups, strict=True))
         why = f"every effect is the same within each group ({levels}): no variance to read an interval from"
-        return Estimate(value, -np.inf, np.inf, 1.0, sizes, "constant: no CI (inconclusive)", why)
+        return undecided("constant", why)
     if not means.enough_informative(*groups):
         named = ", ".join(
             f"{name} {c} of {len(g)}".strip() for name, c, g in zip(names, counts, groups, strict=True)
@@ -206,15 +210,7 @@ def _judged(groups: tuple, confidence: float, method: str) -> Estimate:
             f"{'a' if len(groups) == 1 else 'some'} group needs at least {means.MIN_INFORMATIVE}): no "
             "interval keeps its coverage there"
         )
-        return Estimate(
-            value,
-            -np.inf,
-            np.inf,
-            1.0,
-            sizes,
-            f"fewer than {means.MIN_INFORMATIVE} informative values: no CI (inconclusive)",
-            why,
-        )
+        return undecided(f"fewer than {means.MIN_INFORMATIVE} informative values", why)
     est, low, high, p = means.bounds(x[None], None if y is None else y[None], confidence)
     return Estimate(value, float(low[0]), float(high[0]), float(p[0]), sizes, method)
 
@@ -229,15 +225,8 @@ def permutation_test(
     comes with no interval (for a test-only criterion such as class-ablation's ``selective``).
     """
     x, y = np.asarray(concept, float), np.asarray(contrast, float)
-    value = float(x.mean() - y.mean())
-    return _permutation_p(x, y, value, permutations, np.random.default_rng(seed))
-
-
-def _permutation_p(
-    x: np.ndarray, y: np.ndarray, value: float, permutations: int, rng: np.random.Generator
-) -> float:
-    """One-sided p of mean(x) - mean(y) >= value under random relabelling, in memory-bounded chunks."""
-    pooled, m = np.concatenate([x, y]), len(x)
+    value, rng = float(x.mean() - y.mean()), np.random.default_rng(seed)
+    pooled, m = np.concatenate([x, y]), len(x)  # relabellings drawn in memory-bounded chunks
     total, count, done = pooled.sum(), 0, 0
     while done < permutations:
         chunk = min(permutations - done, max(1, 2_000_000 // len(pooled)))

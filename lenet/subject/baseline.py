@@ -162,10 +162,10 @@ def rule_baseline(
 def _ranked_aurocs(subject, layer, top, train, test, networks, site, by="selectivity") -> np.ndarray:
     """Per untrained network: the confirmation AUROC of its units ranked 1..top by the rule's discovery
     score."""
-    discovery = subject.split(subject.DISCOVERY).images
+    discovery = subject.split(subject.DISCOVERY)
     confirmation = subject.split(subject.CONFIRMATION).images
-    chosen_from = torch.cat([discovery[train[0]], discovery[train[1]]])
-    labels = subject.split(subject.DISCOVERY).labels[np.concatenate(train)]
+    chosen_from = torch.cat([discovery.images[train[0]], discovery.images[train[1]]])
+    labels = discovery.labels[np.concatenate(train)]
     judged_on = torch.cat([confirmation[test[0]], confirmation[test[1]]])
     out = []
     for i in range(networks):
