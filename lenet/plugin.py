@@ -464,7 +464,9 @@ class ClaimsRun:
             made = provenance.of_run(self.options, list(self.config.invocation_params.args))
             document = rows.document(self.rows, made)
             if self.options["claims_json"]:
-                Path(self.options["claims_json"]).write_text(rows.dumps(document, indent=2) + "\n")
+                path = Path(self.options["claims_json"])
+                path.parent.mkdir(parents=True, exist_ok=True)  # a new folder is made, not a traceback
+                path.write_text(rows.dumps(document, indent=2) + "\n")
                 self.written.append(f"claims JSON: {self.options['claims_json']}")
             if self.options["claims_report"]:
                 self.written.append(self._html(document, self.options["claims_report"]))
