@@ -2,7 +2,8 @@
 
 After ablating the units (or all the others), the class's test accuracy must
 fall below ``max_accuracy`` (its Clopper-Pearson CI's upper bound) while every
-other class stays at or above ``min_other_accuracy`` (each CI's lower bound);
+other class stays at or above ``min_other_accuracy`` (each CI's lower bound; refuted when one class's
+upper bound at 1 - alpha / (number of other classes) is below it, Bonferroni, since one class suffices);
 the damage must also be selective: per-image correctness lost on the class
 exceeds that on other classes (one-sided permutation test: exact, and
 a test only, so the criterion reports no interval). With
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..keys import CheckSpec, Param
-from ..stats.verdict import Criterion, Verdict, combine
+from ..stats.verdict import Criterion, Verdict
 from .common import METHOD, ablation_effects
 
 if TYPE_CHECKING:
@@ -62,7 +63,8 @@ SPEC = CheckSpec(
         Param(
             "min_other_accuracy",
             "float",
-            "lower CI bound of every other class's accuracy after ablation must reach this",
+            "lower CI bound of every other class's accuracy after ablation must reach this (refuted when one "
+            "class's Bonferroni-corrected upper bound falls below it)",
             0.95,
             low=0.0,
             high=1.0,
@@ -137,6 +139,24 @@ def _accuracy_criteria(
         others = [c for c in per_class if c != klass]
         worst = min(others, key=lambda c: per_class[c].low)
         est = per_class[worst]
+        # holding needs every other class's lower bound at the bound (each false hold needs its own class to
+        # err, so no correction); refuting needs only one class below it, so each class's upper bound is
+        # taken at 1 - alpha / (number of classes) (Bonferroni): with nine classes on the bound, plain
+        # bounds refuted 4.5% of the time where 0.5% is promised (lenet calibrate)
+        level = 1 - (1 - confidence) / len(others)
+        below = [
+            c
+            for c in others
+            if estimates.proportion(int(correct[labels == c].sum()), int((labels == c).sum()), level).high
+            < bound
+        ]
+        outcome = (
+            "refuted"
+            if below
+            else "holds"
+            if all(per_class[c].low >= bound for c in others)
+            else "inconclusive"
+        )
         criteria.append(
             Criterion(
                 name="min_other_accuracy",
@@ -146,7 +166,9 @@ def _accuracy_criteria(
                 high=est.high,
                 threshold=bound,
                 bound="min",
-                outcome=combine([_outcome(per_class[c], bound, "min") for c in others]),
+                outcome=outcome,
+                note=f"refuted only when a class's upper bound at {level:.4g} (Bonferroni over {len(others)} "
+                "classes) falls below",
             )
         )
     return criteria, {c: [e.value, e.low, e.high] for c, e in per_class.items()}

@@ -13,7 +13,7 @@ nominal 0.5%). The method here (measured in benchmarks/intervals, summarised in 
   quantity;
 - a mean is judged only with at least ``MIN_INFORMATIVE`` informative values, a difference only when at
   least one group has that many (``enough_informative``); a group with fewer gets a conservative
-  count-based bound (below).
+  count-based lower bound (below) and leaves the upper bound open, so only both groups refute.
 
 Everything is vectorised over rows, so the coverage tests run 4,000 trials per cell at once.
 """
@@ -125,9 +125,11 @@ def bounds(x: np.ndarray, y: np.ndarray | None, confidence: float, iters: int = 
     informative values (none: no contrast image damaged; or a few) gets mean +- z sqrt(k_up(k)) rms / n,
     with k_up(k) the Clopper-Pearson upper bound on its count of effects and rms the larger of its own
     effect scale and both groups' (per informative value; the pooled scale alone passed 375 of 2,000 nulls
-    with Bernoulli(0.1) concept effects vs dense U(0, 0.2) contrast ones). Rows where every group is
-    constant get (-inf, inf) and p = 1. p: the level at which the facing bound reaches 0, by bisection on
-    log(level) in [1e-15, 0.5] (a smaller p is reported as 1e-15); ``with_p=False`` skips it (p: NaN).
+    with Bernoulli(0.1) concept effects vs dense U(0, 0.2) contrast ones), on the lower side only: the
+    difference's upper bound is then +inf, so a difference is refuted only when both groups hold K. Rows
+    where every group is constant get (-inf, inf) and p = 1. p: the level at which the facing bound reaches
+    0, by bisection on log(level) in [1e-15, 0.5] (a smaller p is reported as 1e-15); ``with_p=False``
+    skips it (p: NaN).
     """
     alpha = 1 - confidence
     one = y is None
@@ -152,6 +154,11 @@ def bounds(x: np.ndarray, y: np.ndarray | None, confidence: float, iters: int = 
         (lx, ux), (ly, uy) = sides
         low = est - np.sqrt((dx["mu"] - lx) ** 2 + (uy - dy["mu"]) ** 2)
         high = est + np.sqrt((ux - dx["mu"]) ** 2 + (dy["mu"] - ly) ** 2)
+        # a short group bounds the side that would hold (its count and the pooled scale, measured), never
+        # the side that would refute: a few small effects cannot rule out larger unseen ones (concept 30
+        # images with Beta(0.5, 2) damage on 20%, contrast 700 with a tenth of it on 3%: 196 false
+        # refutations of 4,000 with the bound, `lenet calibrate`)
+        high = np.where((dx["k"] < MIN_INFORMATIVE) | (dy["k"] < MIN_INFORMATIVE), np.inf, high)
         return low, high
 
     low, high = at(np.full(est.shape, alpha / 2))
