@@ -347,7 +347,16 @@ class SeedsItem(_Base):
         per_seed = []
         for seed in plan.run:
             retrained = seeds.retrain_once(seed, run.run_id) if run.retrain else None
-            per_seed.append(seeds.run_seed(self.claim, seed, plan.expensive, known, retrained=retrained))
+            per_seed.append(
+                seeds.run_seed(
+                    self.claim,
+                    seed,
+                    plan.expensive,
+                    known,
+                    retrained=retrained,
+                    confidence=plan.seed_confidence,
+                )
+            )
         result = Row.from_seeds(self.nodeid, self.claim, plan.as_dict(), per_seed)
         self._record(result)
         if result.status == "xfailed":

@@ -105,6 +105,24 @@ def test_min_other_accuracy_refutes_only_when_a_class_is_below_after_bonferroni(
     assert verdict.criteria[-1].outcome == "refuted"
 
 
+def test_a_unit_set_is_refuted_by_one_unit_only_below_its_bonferroni_bound(rng):
+    """Five units on the threshold at once would be refuted about five times as often as one; a unit of a
+    set refutes it only when its upper bound at 1 - alpha / k is below min_auroc."""
+    a, b = rng.normal(0.8, 1, 60), rng.normal(0, 1, 400)
+    plain = estimates.auroc(a, b, 0.99).high
+    strict = estimates.auroc(a, b, 1 - 0.01 / 5).high
+    assert plain < strict
+    params = {"min_auroc": (plain + strict) / 2}
+    assert selectivity.judge({"u": a}, {"u": b}, params).outcome == "refuted"  # alone: below its bound
+    several = {f"u{i}": a for i in range(5)}, {f"u{i}": b for i in range(5)}
+    verdict = selectivity.judge(*several, params)
+    assert [c.outcome for c in verdict.criteria] == [
+        "inconclusive"
+    ] * 5 and "Bonferroni" in verdict.primary.note
+    params = {"min_auroc": strict + 0.01}  # below even the corrected bound: refuted
+    assert selectivity.judge(*several, params).outcome == "refuted"
+
+
 def test_correlation_judge_bounds_rho_from_above_for_about_zero_claims(rng):
     x = rng.normal(size=120)
     y = -0.5 * x + rng.normal(size=120)

@@ -106,3 +106,22 @@ def test_only_the_cli_imports_the_cli():
             found = [name for name in imported if name.split(".")[:2] == ["lenet", "cli"]]
             offenders += [f"{path.relative_to(package)}: {name}" for name in found]
     assert offenders == []
+
+
+def test_calibrate_lists_cells_and_refuses_bad_shards_and_unknown_cells(capsys):
+    assert main(["calibrate", "--quick", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert "judge-null-selectivity" in out and "5 cells, 18000 trials" in out
+    assert main(["calibrate", "--shard", "3/2"]) == 2
+    assert "--shard '3/2' must be K/N with 1 <= K <= N" in capsys.readouterr().err
+    assert main(["calibrate", "--cells", "no-such-cell"]) == 2
+    assert "matches no cell; `lenet calibrate --list` lists them" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_calibrate_report_writes_the_page_from_what_is_on_disk(mnist_root, cache_dir, tmp_path, capsys):
+    page = tmp_path / "calibration.md"
+    assert main(["calibrate", "--report", "--cells", "seeds", "--write-docs", str(page)]) == 0
+    text = page.read_text()
+    assert "not run yet (0 of 2000)" in text and "## Power" in text  # an empty cache: every cell still to run
+    assert "wrote" in capsys.readouterr().out

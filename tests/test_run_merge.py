@@ -223,6 +223,13 @@ def test_merge_refuses_what_is_not_one_run(pytester, project, capsys):
     )
     assert main(["merge", f"{path}/two-1.json", f"{path}/stale.json"]) == 2
     assert "different commits" in capsys.readouterr().err
+    old = document(pytester, "two-2.json")  # written before per-seed confidence: its seeds ran at 0.99
+    for row in old["results"]:
+        if row.get("seeds"):
+            del row["seeds"]["seed_confidence"]
+    (pytester.path / "old.json").write_text(json.dumps(old))
+    assert main(["merge", f"{path}/two-1.json", f"{path}/old.json"]) == 2
+    assert "without per-seed confidence" in capsys.readouterr().err
     assert main(["merge", f"{path}/full.json"]) == 0  # one full run merges into itself
 
 

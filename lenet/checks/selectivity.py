@@ -8,13 +8,14 @@ random-feature baseline: the 99th percentile of untrained networks' units at the
 named unit, all their units; for a ``select`` rule, the rule (its score, site and top-k) replayed in
 each untrained network, so a rank-r unit faces their rank-r units). The baseline criterion reports
 the p-value of the unit's AUROC among those untrained AUROCs; below the bar it is inconclusive, never
-refuted. For a
-unit set, every unit must hold. The class
+refuted. For a unit set, every unit must hold; one unit refutes it when its upper bound at 1 - alpha / k
+(k units, Bonferroni) is below ``min_auroc``. The class
 selectivity index (Morcos et al. 2018) is reported descriptively.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -121,11 +122,14 @@ def check(
         which=which,
     )
     labels = subject.split(subject.CONFIRMATION).labels.numpy()
-    classes = range(len(subject.classes))
-    verdict.details["class_selectivity_index"] = {
-        k: estimates.class_selectivity_index([np.maximum(values[labels == c, u], 0).mean() for c in classes])
-        for k, u in names.items()
-    }
+    classes = np.unique(labels)  # the classes the test split holds (a drawn subset may lack some)
+    if len(classes) > 1:  # an index across classes needs two of them
+        verdict.details["class_selectivity_index"] = {
+            k: estimates.class_selectivity_index(
+                [np.maximum(values[labels == c, u], 0).mean() for c in classes]
+            )
+            for k, u in names.items()
+        }
     if found is not None:
         verdict.details["baseline"] = found
     return verdict
@@ -157,15 +161,18 @@ def judge(
     several = len(concept_values) > 1
     for name in concept_values:
         est = estimates.auroc(concept_values[name], contrast_values[name], confidence)
-        criteria.append(
-            Criterion.from_estimate(
-                f"min_auroc[{name}]" if several else "min_auroc",
-                "AUROC(concept vs contrast)",
-                est,
-                threshold=params["min_auroc"],
-                alpha=alpha,
-            )
+        criterion = Criterion.from_estimate(
+            f"min_auroc[{name}]" if several else "min_auroc",
+            "AUROC(concept vs contrast)",
+            est,
+            threshold=params["min_auroc"],
+            alpha=alpha,
         )
+        if several and criterion.outcome == "refuted":
+            criterion = _refuted_in_set(
+                criterion, concept_values[name], contrast_values[name], alpha, len(concept_values)
+            )
+        criteria.append(criterion)
         if bar is not None:  # the CI against the bar; its p (rank among the untrained AUROCs) is reported
             unit_bar = bar[name] if isinstance(bar, dict) else bar
             words = which or (
@@ -214,3 +221,31 @@ def judge(
         if need:
             verdict.to_decide = f"about {need} images per group, if the AUROC stays near {est.value:.3f}"
     return verdict
+
+
+def _refuted_in_set(criterion: Criterion, concept, contrast, alpha: float, units: int) -> Criterion:
+    """A unit of a set stays refuted only when its upper bound at 1 - alpha / units is below the threshold.
+
+    Holding needs every unit to hold (each false hold needs its own unit to err: no correction); refuting
+    needs only one, so with several units on the threshold plain bounds would refute about ``units`` times
+    as often as promised (Bonferroni, as ``class_ablation``'s ``min_other_accuracy``).
+    """
+    from ..stats import estimates
+
+    level = 1 - alpha / units
+    high = estimates.auroc(concept, contrast, level).high
+    if high < criterion.threshold:
+        return criterion
+    return dataclasses.replace(
+        criterion,
+        outcome="inconclusive",
+        note="; ".join(
+            part
+            for part in (
+                criterion.note,
+                f"below the threshold at {100 * (1 - alpha):g}%, not at {level:.2%} (one of {units} units: "
+                "Bonferroni-corrected to refute)",
+            )
+            if part
+        ),
+    )

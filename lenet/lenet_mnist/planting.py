@@ -28,7 +28,9 @@ def planted_model(model, images, plant: Plant, concept: np.ndarray, contrast: np
 
     The unit's weights become the difference of the mean linear-0 input on
     concept and contrast images (a linear discriminant), with the bias at the
-    midpoint, so it fires on the concept; a linear-1 unit relays it to the logit.
+    midpoint, so it fires on the concept; a linear-1 unit relays it to the logit (``route="relay"``), or
+    it writes into the linear-1 units that already feed the logit, mixed with the other units' inputs
+    (``route="shared"``).
     """
     import copy
 
@@ -40,9 +42,15 @@ def planted_model(model, images, plant: Plant, concept: np.ndarray, contrast: np
     scale = (
         plant.strength * 4.0 / float(direction @ (h1 - h0))
     )  # concept mean at +2, contrast mean at -2 (times strength)
+    if plant.route not in ("relay", "shared"):
+        raise ValueError(f"Plant.route {plant.route!r} must be 'relay' or 'shared'.")
     with torch.no_grad():
         model.linear0.weight[plant.unit] = direction * scale
         model.linear0.bias[plant.unit] = -float(direction @ (h1 + h0) / 2) * scale
+        if plant.route == "shared":  # into the linear-1 units that already raise the logit, spread by weight
+            feeds = model.linear2.weight[plant.logit].clamp(min=0)
+            model.linear1.weight[:, plant.unit] = plant.gain * feeds / feeds.norm()
+            return model.eval()
         model.linear1.weight[plant.relay] = 0.0
         model.linear1.weight[plant.relay, plant.unit] = plant.gain
         model.linear1.bias[plant.relay] = 0.0

@@ -16,7 +16,7 @@ from ..checks.target import Members, Target
 from ..errors import InvalidConfig
 from ..stats.verdict import Verdict, check_seed
 
-__all__ = ["members", "run", "target"]
+__all__ = ["members", "run", "run_on", "target"]
 
 
 def members(name: str | None, claim, key: str, subject) -> Members:
@@ -61,8 +61,16 @@ def run(claim, check: str, checkpoint: str | None = None, seed: int | None = Non
     """Run check table ``check`` of ``claim`` on its subject (or ``checkpoint``, or another ``seed``)."""
     if check not in CHECKS:
         raise InvalidConfig(f"{claim.path}: unknown check [{check}]; checks are {', '.join(CHECKS)}.")
-    module = CHECKS[check]
     subject = subjects.load(claim.seed if seed is None else seed, checkpoint or claim.checkpoint)
+    return run_on(subject, claim, check)
+
+
+def run_on(subject, claim, check: str) -> Verdict:
+    """Run check table ``check`` of ``claim`` on a subject already loaded (calibration's trials take this
+    door, so they run exactly what a claim file runs)."""
+    if check not in CHECKS:
+        raise InvalidConfig(f"{claim.path}: unknown check [{check}]; checks are {', '.join(CHECKS)}.")
+    module = CHECKS[check]
     where = target(claim, subject)
     params = dict(claim.checks[check].params)
     concept = members(claim.concept, claim, "concept", subject) if "concept" in module.SPEC.needs else None

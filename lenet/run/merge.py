@@ -54,14 +54,19 @@ def _rows(name: str, document: dict) -> list[Row]:
 def _join_seeds(nodeid: str, found: list[tuple[str, Row]]) -> Row:
     """One claim's seeds rows from several shards -> the row of one run over all its seeds."""
     first_name, first = found[0]
-    plan_keys = ("seeds", "min_holding", "expect", "confidence", "file", "expensive")
+    plan_keys = ("seeds", "min_holding", "expect", "confidence", "seed_confidence", "file", "expensive")
     for name, r in found[1:]:
         for key in plan_keys:
-            if r.seeds[key] != first.seeds[key]:
+            if r.seeds.get(key) != first.seeds.get(key):
+                fix = (
+                    "one of them was written by a lenet-claims without per-seed confidence (its seeds ran "
+                    "at the claim's confidence); rerun that shard with this version."
+                    if key == "seed_confidence" and None in (r.seeds.get(key), first.seeds.get(key))
+                    else "run every shard with the same --claims-seeds and claim files."
+                )
                 raise ShardError(
-                    f"{nodeid}: {name} has {key}={r.seeds[key]!r}, "
-                    f"{first_name} {first.seeds[key]!r}; "
-                    f"run every shard with the same --claims-seeds and claim files."
+                    f"{nodeid}: {name} has {key}={r.seeds.get(key)!r}, "
+                    f"{first_name} {first.seeds.get(key)!r}; {fix}"
                 )
     full = [name for name, r in found if r.seeds["shard"] is None]
     if full:

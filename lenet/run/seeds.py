@@ -15,9 +15,15 @@ each seed's result, and "k of n seeds".
   run on the claim's own seed only, unless ``[seeds] expensive = true``.
 - **Verdict** (``tally``): *holds* when at least ``min_holding`` seeds hold;
   *refuted* when even every inconclusive seed holding would leave fewer;
-  *inconclusive* otherwise. The fraction holding comes with a Clopper-Pearson
-  interval, reported, not compared. The same function judges one run, a shard
-  set merged by ``lenet merge``, and its tests.
+  *inconclusive* otherwise. Each seed is judged at ``seed_confidence``, so that the count keeps the
+  claim's rates: a false "holds" needs one of up to n - m + 1 seeds to hold falsely, a false "refuted"
+  one of up to m seeds to be refuted falsely (measured while choosing it: 4 of 5 with four seeds on the
+  threshold and every seed at the claim's 0.99 was refuted falsely 35 times in 2,000, 3.5x its rate;
+  docs/statistics.md). The bound is per criterion: a claim with
+  several checks refutes a seed when any of them refutes, so its false "refuted" is not covered; a seed
+  without a counterpart unit counts as not holding whatever the data. The fraction holding comes with a
+  Clopper-Pearson interval, reported, not compared. The same function judges one run, a shard set merged
+  by ``lenet merge``, and its tests.
 - **Retraining** (``retrain``): trains a seed again from scratch into the cache
   and compares the weights with the committed reference, which they must equal
   on the machine kind and library versions that made it.
@@ -38,6 +44,7 @@ __all__ = [
     "Plan",
     "plan",
     "scaled_min_holding",
+    "seed_confidence",
     "run_seed",
     "Tally",
     "tally",
@@ -69,6 +76,11 @@ class Plan:
     shard: tuple[int, int] | None = None  # (K, N): this run checks shard K of N; None: every seed
 
     @property
+    def seed_confidence(self) -> float:
+        """The confidence each seed's checks run at (``seed_confidence``)."""
+        return seed_confidence(self.confidence, self.min_holding, len(self.seeds))
+
+    @property
     def run(self) -> tuple[int, ...]:
         """The seeds this run checks: all of them, or the shard's: positions K-1, K-1+N, ... of the list."""
         if self.shard is None:
@@ -85,6 +97,7 @@ class Plan:
             "expect": self.expect,
             "expensive": self.expensive,
             "confidence": self.confidence,
+            "seed_confidence": self.seed_confidence,
             "shard": None
             if self.shard is None
             else {"index": self.shard[0], "count": self.shard[1], "seeds": list(self.run)},
@@ -98,6 +111,17 @@ def scaled_min_holding(min_holding: int, listed: int, given: int) -> int:
     Integer arithmetic, so 4 of 5 is exactly 8 of 10, never 9 by a rounding slip.
     """
     return max(1, -(-min_holding * given // listed))
+
+
+def seed_confidence(confidence: float, min_holding: int, seeds: int) -> float:
+    """The per-seed confidence that keeps "m of n seeds" at the claim's ``confidence``: alpha divided by
+    max(m, n - m + 1) (Bonferroni over the seeds that can decide the count wrongly).
+
+    A claim that is false has at most m - 1 seeds truly holding, so a false "holds" needs one of the other
+    n - m + 1 to hold falsely; a true one has at least m, and a false "refuted" needs one of those to be
+    refuted falsely. 4 of 5 at 0.99 runs each seed at 0.9975; 1 of 1 at the claim's own confidence.
+    """
+    return 1 - (1 - confidence) / max(min_holding, seeds - min_holding + 1)
 
 
 def plan(claim, seeds: list[int] | None = None, shard: tuple[int, int] | None = None) -> Plan:
@@ -178,13 +202,16 @@ def run_seed(
     known: dict | None = None,
     networks: int | None = None,
     retrained: Retrained | None = None,
+    confidence: float | None = None,
 ) -> dict:
     """Every check of ``claim`` on training seed ``seed``:
     the per-seed row of the ``::seeds`` item (docs/claims-json.md).
 
     ``known``: verdicts already computed for the claim's own seed (check -> Verdict),
-    reused as they are (checks are deterministic). ``networks``: untrained networks
-    in the matching null (default ``lenet.subject.match.NULL_NETWORKS``; fewer only in tests).
+    reused as they are (checks are deterministic) when ``confidence`` is the claim's.
+    ``confidence``: what the checks run at (``Plan.seed_confidence``; default the claim's).
+    ``networks``: untrained networks in the matching null (default ``lenet.subject.match.NULL_NETWORKS``;
+    fewer only in tests).
     ``retrained``: the seed's ``--claims-retrain`` result; one that breaks
     reproducibility makes the seed an error. A ``LenetError`` on the seed (e.g.
     MNIST missing) makes its outcome ``error``.
@@ -208,6 +235,8 @@ def run_seed(
     if retrained is not None and retrained.problem:
         result["error"] = retrained.problem
         return result
+    if confidence is not None and confidence != claim.confidence:
+        claim, known = dataclasses.replace(claim, confidence=confidence), None
     try:
         result["weights_sha256"] = subjects.load(seed).key
         on_seed, result["matches"] = _carry(

@@ -169,7 +169,12 @@ def seeds_failure_text(claim, row: Row, rerun: str) -> str:
         f"claim: {claim.sentence}",
         f'  ({claim.id}, line {claim.seeds.line}; expect = "{seeds["expect"]}")',
         f"seeds: {row.headline}",
-        f"  seeds {listed} from {origin}; min_holding = {seeds['min_holding']}{scaled}",
+        f"  seeds {listed} from {origin}; min_holding = {seeds['min_holding']}{scaled}"
+        + (
+            f"; each seed checked at {seeds['seed_confidence']:.2%} confidence"
+            if seeds.get("seed_confidence") not in (None, seeds["confidence"])
+            else ""
+        ),
         *seed_table_lines(seeds),
     ]
     if row.verdict and row.verdict.get("to_decide"):

@@ -23,3 +23,6 @@ class Plant:
     logit: int = 7
     strength: float = 1.0  # scales the detector's weights (sharper firing)
     gain: float = 2.0  # weight of the unit -> relay -> logit path
+    # "relay": one linear-1 unit, cleared, carries the unit to the logit alone; "shared": the unit writes into
+    # the linear-1 units that already feed the logit, beside every other unit's contribution (nothing cleared)
+    route: str = "relay"
