@@ -391,7 +391,10 @@ def _class_boundary(key: str):
         if key == "min_other_accuracy":
             truth = float(min(after[labels == c].mean() for c in range(10) if c != 7))
         names = ",".join(map(str, units))
-        text = f'{HEADER}units = "linear-0:{names}"\n[class-ablation]\nclass = 7\n{key} = 0.5\n'
+        # method "zero", the ablation the truth was measured with (the check's default is "resample")
+        text = (
+            f'{HEADER}units = "linear-0:{names}"\n[class-ablation]\nclass = 7\nmethod = "zero"\n{key} = 0.5\n'
+        )
         found = _with(claim(text), "class-ablation", **{key: truth})
 
         def trial(rng):

@@ -138,7 +138,7 @@ def _class_ablation(ratio: float):
         names = ",".join(map(str, units))
         text = (
             'format = 2\nsite = "post"\nclaim = "calibration"\n'
-            f'units = "linear-0:{names}"\n[class-ablation]\nclass = 7\nmax_accuracy = 0.5\n'
+            f'units = "linear-0:{names}"\n[class-ablation]\nclass = 7\nmethod = "zero"\nmax_accuracy = 0.5\n'
         )
         found = _with(claim(text), "class-ablation", max_accuracy=before - drop / ratio)
 
