@@ -220,7 +220,8 @@ def page(results: list[Result], subject: str, command: str, seconds: float, intr
         "",
         intro.strip(),
         "",
-        f"Measured on {subject} with `{command}`: {seconds / 60:.0f} CPU minutes for the cells below.",
+        f"Measured on {subject} with `{command}` (or `--shard K/N` on each of N cores or machines, then "
+        f"`{command} --report --write-docs`): {seconds / 60:.0f} CPU minutes for the cells below.",
         "",
         "## Judge level",
         "",

@@ -119,7 +119,6 @@ def run(args: argparse.Namespace) -> int:
             + (f" --checkpoint {args.checkpoint}" if args.checkpoint else f" --seed {args.seed}")
             + (" --quick" if args.quick else "")
             + (f" --cells {args.cells}" if args.cells else "")
-            + " (shards: --shard K/N each, then --report --write-docs)"
         )
         path.write_text(document.page(results, subject.name, command, seconds, document.INTRO))
         if document.figure(results, path.parent / "img" / "calibration-power.png"):
