@@ -90,6 +90,17 @@ class Context:
     def values(self, split: str = "test") -> np.ndarray:
         return self.subject.values(self.LAYER, split, site=self.SITE)
 
+    def best_unit(self) -> int:
+        """The layer's most selective unit for crossed vs plain on the discovery split (as a claim would
+        pick it: never on the test split the trials draw from)."""
+        from ..stats import estimates
+
+        def find() -> int:
+            values, (crossed, plain) = self.values("train"), self.concept("train")
+            return int(np.argmax(estimates.auroc_columns(values[crossed], values[plain])))
+
+        return self.memo("best-unit", find)
+
     def damage(self, method: str = "zero", output: str = "logit:true") -> np.ndarray:
         """Per-unit, per-image damage ``(U, N)`` of ablating each unit of the layer on the test split."""
         from .pools import cached
@@ -103,3 +114,8 @@ class Context:
                 lambda: self.subject.sweep_damage(self.LAYER, method, output, site=self.SITE),
             ),
         )
+
+
+def criterion_outcome(verdict, name: str) -> str:
+    """The outcome of criterion ``name``; a verdict without it (a no-op: nothing tested) is inconclusive."""
+    return next((c.outcome for c in verdict.criteria if c.name == name), verdict.outcome)

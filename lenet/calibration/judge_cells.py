@@ -14,18 +14,13 @@ import numpy as np
 
 from ..checks import ablation, activation, class_ablation, correlation, selectivity
 from ..stats import estimates
-from .cells import Cell, Context
+from .cells import Cell, Context, criterion_outcome
 from .pools import cached, draw, split_class
 
 __all__ = ["cells"]
 
 ALPHA = 0.01
 CONFIDENCE = 1 - ALPHA
-
-
-def _crit(verdict, name: str) -> str:
-    """The outcome of criterion ``name``; a verdict without it (a no-op: nothing tested) is inconclusive."""
-    return next((c.outcome for c in verdict.criteria if c.name == name), verdict.outcome)
 
 
 def _pool_auroc(a: np.ndarray, b: np.ndarray) -> float:
@@ -135,7 +130,7 @@ def _ablation_boundary(which: str):
         params = {**ABLATION, "min_effect": float(a.mean() - b.mean())}
 
         def trial(rng):
-            return _crit(
+            return criterion_outcome(
                 ablation.judge(draw(rng, a), draw(rng, b), params, confidence=CONFIDENCE), "min_effect"
             )
 
@@ -153,7 +148,7 @@ def _ablation_synthetic(ctx: Context):
         b = np.where(rng.random(700) < 0.03, 0.1 * rng.beta(0.5, 2, 700), 0.0)
         truth = 0.2 * 0.2 - 0.03 * 0.1 * 0.2
         params = {**ABLATION, "min_effect": truth}
-        return _crit(ablation.judge(a, b, params, confidence=CONFIDENCE), "min_effect")
+        return criterion_outcome(ablation.judge(a, b, params, confidence=CONFIDENCE), "min_effect")
 
     return trial
 
@@ -190,24 +185,18 @@ def _drive_pools(ctx: Context, unit: int, concept_train: np.ndarray, rows: np.nd
     )
 
 
-def _best_unit(ctx: Context) -> int:
-    values = ctx.values("train")
-    crossed, plain = ctx.concept("train")
-    return int(np.argmax(estimates.auroc_columns(values[crossed], values[plain])))
-
-
 ACTIVATION = {"output": "logit:7", "direction": "up", "value": "concept-median", "min_effect": None}
 
 
 def _activation_boundary(ctx: Context):
     crossed, plain = ctx.concept()
-    unit = _best_unit(ctx)
+    unit = ctx.best_unit()
     change = _drive_pools(ctx, unit, ctx.concept("train")[0], np.r_[plain, crossed], "logit:7")
     b, a = change[: len(plain)], change[len(plain) :]
     params = {**ACTIVATION, "min_effect": float(b.mean())}
 
     def trial(rng):
-        return _crit(
+        return criterion_outcome(
             activation.judge(draw(rng, b), draw(rng, a), params, confidence=CONFIDENCE), "min_effect"
         )
 
@@ -252,7 +241,7 @@ def _activation_null(ctx: Context):
         found = pool(klass, unit)[:, logit]
         changes = found[b], found[a]
         params = {**ACTIVATION, "output": output, "direction": direction}
-        return _crit(activation.judge(*changes, params, confidence=CONFIDENCE), "selective")
+        return criterion_outcome(activation.judge(*changes, params, confidence=CONFIDENCE), "selective")
 
     return trial
 
@@ -320,7 +309,7 @@ def _drive_percentile_boundary(ctx: Context):
     train = ctx.values("train")
     crossed_train = ctx.concept("train")[0]
     plain = ctx.concept()[1]
-    unit = _best_unit(ctx)
+    unit = ctx.best_unit()
     drive = level(train[crossed_train, unit], "concept-median")
     spread = train.std(axis=0) + 1e-12
     targets = np.maximum(
@@ -369,7 +358,7 @@ def _collateral_boundary(ctx: Context):
         verdict = ablation.judge(dummy + 1, dummy, params, collateral=sample, confidence=CONFIDENCE)
         # bound "max": a hold (upper bound <= truth) would be false for a drop just above the threshold, a
         # refutation (lower bound > truth) is false here
-        return _crit(verdict, "max_collateral")
+        return criterion_outcome(verdict, "max_collateral")
 
     return trial
 
@@ -416,7 +405,7 @@ def _class_null_trial(ctx: Context, spares: bool):
             confidence=CONFIDENCE,
             seed=int(rng.integers(2**31)),
         )
-        return _crit(verdict, "spares" if spares else "selective")
+        return criterion_outcome(verdict, "spares" if spares else "selective")
 
     return trial
 
@@ -448,7 +437,7 @@ def _accuracy_boundary(key: str):
             verdict = class_ablation.judge(
                 before[rows], after[rows], labels[rows], params, confidence=CONFIDENCE, permutations=99
             )
-            return _crit(verdict, key)
+            return criterion_outcome(verdict, key)
 
         return trial
 
@@ -470,7 +459,7 @@ def _other_accuracy_synthetic(ctx: Context):
             confidence=CONFIDENCE,
             permutations=99,
         )
-        return _crit(verdict, "min_other_accuracy")
+        return criterion_outcome(verdict, "min_other_accuracy")
 
     return trial
 
@@ -510,7 +499,9 @@ def _rho_boundary(ctx: Context):
 
     def trial(rng):  # half the units without replacement: ties from repeats would change what rho estimates
         rows = rng.choice(len(y), len(y) // 2, replace=False)
-        return _crit(correlation.judge(index[rows], y[rows], params, confidence=CONFIDENCE), "min_rho")
+        return criterion_outcome(
+            correlation.judge(index[rows], y[rows], params, confidence=CONFIDENCE), "min_rho"
+        )
 
     return trial
 
@@ -526,7 +517,9 @@ def _rho_synthetic(key: str):
         def trial(rng):
             xy = rng.multivariate_normal([0, 0], cov, 120)
             params = {"x": "a", "y": "b", key: truth}
-            return _crit(correlation.judge(xy[:, 0], xy[:, 1], params, confidence=CONFIDENCE), key)
+            return criterion_outcome(
+                correlation.judge(xy[:, 0], xy[:, 1], params, confidence=CONFIDENCE), key
+            )
 
         return trial
 

@@ -30,7 +30,7 @@ import numpy as np
 from ..claims import loader
 from ..run.dispatch import run_on
 from ..stats import estimates
-from .cells import Cell, Context
+from .cells import Cell, Context, criterion_outcome
 from .pools import cached, draw, split_class
 from .views import TrialSubject
 
@@ -98,27 +98,27 @@ def _on(found, concepts: bool):
     )
 
 
-def _drawn_view(ctx: Context, rng, train: bool = False):
+def _sevens(ctx: Context, tested: tuple[int, int], train: tuple[np.ndarray, np.ndarray]) -> dict:
+    """A view's crossed and plain sevens when its test rows are ``tested`` = (crossed, plain) counts, crossed
+    first, and its discovery rows are ``train``."""
+    crossed, plain = tested
+    return {
+        ctx.CONCEPT: {"train": train[0], "test": np.arange(crossed)},
+        ctx.CONTRAST: {"train": train[1], "test": crossed + np.arange(plain)},
+    }
+
+
+def _drawn_view(ctx: Context, rng, train: bool = False, network=None):
     """Crossed and plain sevens drawn with replacement on the test split (and on the discovery split when
-    ``train``, so a `select` rule chooses afresh)."""
+    ``train``, so a `select` rule chooses afresh), seen on ``network`` (default the one under calibration)."""
     crossed, plain = ctx.concept()
     rows = np.r_[draw(rng, crossed), draw(rng, plain)]
-    concepts = None
     if train:
-        crossed_train, plain_train = ctx.concept("train")
-        concepts = {
-            ctx.CONCEPT: {"train": np.sort(draw(rng, crossed_train)), "test": np.arange(len(crossed))},
-            ctx.CONTRAST: {
-                "train": np.sort(draw(rng, plain_train)),
-                "test": len(crossed) + np.arange(len(plain)),
-            },
-        }
+        discovery = tuple(np.sort(draw(rng, members)) for members in ctx.concept("train"))
     else:
-        concepts = {
-            ctx.CONCEPT: {"train": ctx.concept("train")[0], "test": np.arange(len(crossed))},
-            ctx.CONTRAST: {"train": ctx.concept("train")[1], "test": len(crossed) + np.arange(len(plain))},
-        }
-    return TrialSubject(ctx.subject, rows, concepts)
+        discovery = ctx.concept("train")
+    tested = (len(crossed), len(plain))
+    return TrialSubject(ctx.subject if network is None else network, rows, _sevens(ctx, tested, discovery))
 
 
 # 1. a named unit of an untrained network ------------------------------------------------------------------
@@ -128,10 +128,7 @@ def _untrained(ctx: Context):
     found = claim(_named("linear-0:0", "[selectivity]\nmin_auroc = 0.501\nbaseline = true\n"))
     crossed, plain = ctx.concept()
     rows = np.r_[crossed, plain]
-    concepts = {
-        ctx.CONCEPT: {"train": ctx.concept("train")[0], "test": np.arange(len(crossed))},
-        ctx.CONTRAST: {"train": ctx.concept("train")[1], "test": len(crossed) + np.arange(len(plain))},
-    }
+    concepts = _sevens(ctx, (len(crossed), len(plain)), ctx.concept("train"))
     units = ctx.values().shape[1]
     views: dict = {}
 
@@ -145,7 +142,7 @@ def _untrained(ctx: Context):
         verdict = run_on(views[network], dataclasses.replace(found, units=f"linear-0:{unit}"), "selectivity")
         # the baseline criterion's own outcome: the check holds only when it does (and min_auroc, which
         # a real difference clears here), so this is the larger of the two false-hold rates
-        return next(c.outcome for c in verdict.criteria if c.name == "baseline")
+        return criterion_outcome(verdict, "baseline")
 
     return trial
 
@@ -161,13 +158,9 @@ def _untrained_select(ctx: Context):
     crossed, plain = ctx.concept()
     crossed_train, plain_train = ctx.concept("train")
     rows, discovery = np.r_[crossed, plain], np.r_[crossed_train, plain_train]
-    concepts = {
-        ctx.CONCEPT: {"train": np.arange(len(crossed_train)), "test": np.arange(len(crossed))},
-        ctx.CONTRAST: {
-            "train": len(crossed_train) + np.arange(len(plain_train)),
-            "test": len(crossed) + np.arange(len(plain)),
-        },
-    }
+    # discovery positions in the cut split, crossed first, as the test rows
+    train = (np.arange(len(crossed_train)), len(crossed_train) + np.arange(len(plain_train)))
+    concepts = _sevens(ctx, (len(crossed), len(plain)), train)
 
     def trial(rng):
         network = ctx.subject.fresh(
@@ -177,7 +170,7 @@ def _untrained_select(ctx: Context):
         # measured on them rather than on all 60,000 images
         view = TrialSubject(network, rows, concepts, compute_values=True, discovery=discovery)
         verdict = run_on(view, found, "selectivity")
-        return next(c.outcome for c in verdict.criteria if c.name == "baseline")
+        return criterion_outcome(verdict, "baseline")
 
     return trial
 
@@ -249,12 +242,6 @@ def _select_boundary(top: int, by: str):
 # 4. ablation of a named unit ----------------------------------------------------------------------------
 
 
-def _best_unit(ctx: Context) -> int:
-    values = ctx.values("train")
-    crossed, plain = ctx.concept("train")
-    return int(np.argmax(estimates.auroc_columns(values[crossed], values[plain])))
-
-
 def _ablation_truth(ctx: Context, unit: int, method: str, normalise: str) -> float:
     """The whole test split's concept-minus-contrast damage to the true logit; for resample, averaged over
     32 independent draws of every image's source (what a trial's expected damage is)."""
@@ -292,7 +279,7 @@ def _ablation_table(method: str, normalise: str) -> str:
 
 def _ablation_boundary(method: str, normalise: str):
     def prepare(ctx: Context):
-        unit = _best_unit(ctx)
+        unit = ctx.best_unit()
         truth = _ablation_truth(ctx, unit, method, normalise)
         found = _with(
             claim(_named(f"linear-0:{unit}", _ablation_table(method, normalise))),
@@ -311,7 +298,7 @@ def _ablation_boundary(method: str, normalise: str):
 
 def _ablation_null(method: str, normalise: str):
     def prepare(ctx: Context):
-        unit = _best_unit(ctx)
+        unit = ctx.best_unit()
         found = _on(
             _with(
                 claim(_named(f"linear-0:{unit}", _ablation_table(method, normalise))),
@@ -340,7 +327,7 @@ def _activation_boundary(ctx: Context):
     from ..checks.activation import level
     from ..subject.units import UnitSet
 
-    unit = _best_unit(ctx)
+    unit = ctx.best_unit()
     crossed, plain = ctx.concept()
     drive = level(ctx.values("train")[ctx.concept("train")[0], unit], "concept-median")
     change = ctx.subject.intervene(
@@ -358,7 +345,7 @@ def _activation_boundary(ctx: Context):
 
 def _activation_null(ctx: Context):
     """The drive's selectivity on one class split at random: min_effect off, so `selective` decides."""
-    unit = _best_unit(ctx)
+    unit = ctx.best_unit()
     found = _on(_with(claim(_named(f"linear-0:{unit}", ACTIVATION)), "activation", min_effect=None), True)
 
     def trial(rng):

@@ -40,11 +40,6 @@ def _planted(ctx: Context, route: str):
     return ctx.memo(f"planted-{route}", lambda: ctx.subject.planted(PLANTS[route], crossed, plain))
 
 
-def _view(ctx: Context, network, rng) -> TrialSubject:
-    view = _drawn_view(ctx, rng)
-    return TrialSubject(network, view.rows, view._concepts)
-
-
 def _selectivity(ratio: float):
     def prepare(ctx: Context):
         values = ctx.values()
@@ -67,7 +62,7 @@ def _selectivity(ratio: float):
         )
 
         def trial(rng):
-            return run_on(_view(ctx, ctx.subject, rng), found, "selectivity").outcome
+            return run_on(_drawn_view(ctx, rng), found, "selectivity").outcome
 
         return trial
 
@@ -85,7 +80,7 @@ def _ablation(route: str, ratio: float):
         found = _with(claim(_named(f"linear-0:{unit}", table)), "ablation", min_effect=truth / ratio)
 
         def trial(rng):
-            return run_on(_view(ctx, network, rng), found, "ablation").outcome
+            return run_on(_drawn_view(ctx, rng, network=network), found, "ablation").outcome
 
         return trial
 
@@ -119,7 +114,7 @@ def _activation(route: str, ratio: float):
         )
 
         def trial(rng):
-            return run_on(_view(ctx, network, rng), found, "activation").outcome
+            return run_on(_drawn_view(ctx, rng, network=network), found, "activation").outcome
 
         return trial
 

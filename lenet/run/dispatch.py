@@ -59,18 +59,21 @@ def target(claim, subject) -> Target:
 
 def run(claim, check: str, checkpoint: str | None = None, seed: int | None = None) -> Verdict:
     """Run check table ``check`` of ``claim`` on its subject (or ``checkpoint``, or another ``seed``)."""
-    if check not in CHECKS:
-        raise InvalidConfig(f"{claim.path}: unknown check [{check}]; checks are {', '.join(CHECKS)}.")
+    _module(claim, check)  # an unknown check fails before the subject loads
     subject = subjects.load(claim.seed if seed is None else seed, checkpoint or claim.checkpoint)
     return run_on(subject, claim, check)
+
+
+def _module(claim, check: str):
+    if check not in CHECKS:
+        raise InvalidConfig(f"{claim.path}: unknown check [{check}]; checks are {', '.join(CHECKS)}.")
+    return CHECKS[check]
 
 
 def run_on(subject, claim, check: str) -> Verdict:
     """Run check table ``check`` of ``claim`` on a subject already loaded (calibration's trials take this
     door, so they run exactly what a claim file runs)."""
-    if check not in CHECKS:
-        raise InvalidConfig(f"{claim.path}: unknown check [{check}]; checks are {', '.join(CHECKS)}.")
-    module = CHECKS[check]
+    module = _module(claim, check)
     where = target(claim, subject)
     params = dict(claim.checks[check].params)
     concept = members(claim.concept, claim, "concept", subject) if "concept" in module.SPEC.needs else None
