@@ -122,6 +122,11 @@ def _path_option(config: pytest.Config, dest: str) -> str | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from lenet import project
+
+    project.use(
+        config.rootpath
+    )  # the project's subjects and concepts live here, unless $LENET_PROJECT_ROOT says
     for dest, (_flag, ini, env, _) in OPTIONS.items():
         if config.getoption(dest):
             os.environ[env] = str((config.invocation_params.dir / config.getoption(dest)).resolve())
@@ -130,6 +135,12 @@ def pytest_configure(config: pytest.Config) -> None:
         elif os.environ.get(env):  # absolute, so subprocesses started elsewhere see the same place
             os.environ[env] = str((config.invocation_params.dir / os.environ[env]).resolve())
     config.pluginmanager.register(ClaimsRun(config), "lenet-claims-run")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from lenet import project
+
+    project.use(None)  # an in-process run (pytester) leaves no project root behind
 
 
 def _seed_options(config: pytest.Config) -> dict:
@@ -412,7 +423,9 @@ class ClaimsRun:
         """Train (or retrain) the seeds the ::seeds items need before they run,
         with progress on the terminal."""
         if not self.worker:  # under pytest-xdist the controller does it, once the first worker has collected
-            self._prepare([item.plan() for item in session.items if isinstance(item, SeedsItem)])
+            self._prepare(
+                [(item.claim.subject, item.plan()) for item in session.items if isinstance(item, SeedsItem)]
+            )
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node, ids: list[str]) -> None:
@@ -431,23 +444,25 @@ class ClaimsRun:
                     claim = load(self.config.rootpath / nodeid.split("::")[0], self.config.rootpath)
                 except LenetError:
                     continue  # the workers report it
-                plans.append(seeds.plan(claim, self.seeds["claims_seeds"], self.seeds["claims_shard"]))
+                plans.append(
+                    (claim.subject, seeds.plan(claim, self.seeds["claims_seeds"], self.seeds["claims_shard"]))
+                )
         self._prepare(plans)
 
     def _prepare(self, plans: list) -> None:
         if self.prepared or self.config.option.collectonly or self.options.get("claims_checkpoint"):
             return
         self.prepared = True
-        needed = list(dict.fromkeys(seed for plan in plans for seed in plan.run))
-        if not needed:
-            return
         import sys
 
         from lenet.run.seeds import prepare
 
         capture = self.config.pluginmanager.getplugin("capturemanager")
-        with capture.global_and_fixture_disabled():
-            prepare(needed, sys.stderr, self.run_id if self.retrain else None)
+        for subject in dict.fromkeys(name for name, _ in plans):
+            needed = list(dict.fromkeys(seed for name, plan in plans if name == subject for seed in plan.run))
+            if needed:
+                with capture.global_and_fixture_disabled():
+                    prepare(needed, sys.stderr, self.run_id if self.retrain else None, subject)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.worker or report.when != "call":

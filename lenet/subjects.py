@@ -1,5 +1,5 @@
-"""The subject registry: subject names to subject types,
-and the one module outside ``lenet.lenet_mnist`` that imports it.
+"""The subject registry: subject names to subject types (the built-in ``lenet-mnist`` and those the
+project declares, ``lenet.declared``), and the one module outside ``lenet.lenet_mnist`` that imports it.
 
 Code above the subject line (checks, claims, runs, the report, the CLI) reaches a
 network through ``load`` and a subject type's class methods (``get(name)``:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .subject.layers import Layer
     from .subject.subject import Subject
 
-__all__ = ["DEFAULT", "SUBJECTS", "get", "load", "layers", "commands"]
+__all__ = ["DEFAULT", "SUBJECTS", "get", "names", "load", "layers", "commands"]
 
 DEFAULT = "lenet-mnist"  # what claim files, the plugin and the CLI check unless told otherwise
 
@@ -37,10 +37,30 @@ SUBJECTS: dict[str, Callable[[], type[Subject]]] = {"lenet-mnist": _lenet_mnist}
 
 
 def get(name: str = DEFAULT) -> type[Subject]:
-    """The subject type called ``name``; an unknown name lists the known ones."""
-    if name not in SUBJECTS:
-        raise InvalidConfig(f"subject={name!r} is unknown; subjects are {', '.join(SUBJECTS)}.")
-    return SUBJECTS[name]()
+    """The subject type called ``name``: built in, or declared by the project (``lenet.project``);
+    an unknown name lists the known ones."""
+    if name in SUBJECTS:
+        return SUBJECTS[name]()
+    from . import project
+
+    tables = project.subject_tables()
+    if name not in tables:
+        raise InvalidConfig(
+            f"subject={name!r} is unknown; subjects are {', '.join([*SUBJECTS, *tables])}. Declare a subject "
+            f"under [tool.lenet.subjects.{name}] in {project.root() / 'pyproject.toml'} (docs/subjects.md)."
+        )
+    from .declared.declaration import declaration
+    from .declared.subject import subject_type
+
+    file, table = tables[name]
+    return subject_type(declaration(name, file, table, file.parent))
+
+
+def names() -> list[str]:
+    """Every subject name: the built-in ones, then the project's."""
+    from . import project
+
+    return [*SUBJECTS, *(n for n in project.subject_tables() if n not in SUBJECTS)]
 
 
 def load(seed: int = 0, checkpoint: str | None = None, name: str = DEFAULT) -> Subject:

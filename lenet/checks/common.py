@@ -35,7 +35,7 @@ OUTPUT = Param(
     f"the output measured: {OUTPUT_FORMS}",
     "logit:true",
     default="logit:true",
-    pattern=r"^(logit:(true|[0-9])|margin:true|prob:true|accuracy)$",
+    pattern=r"^(logit:(true|[0-9]+)|margin:true|prob:true|accuracy)$",
 )
 NORMALISE = Param(
     "normalise",

@@ -48,6 +48,7 @@ class Claim:
     units: str | None  # canonical unit address for unit/units, e.g. "linear-0:58,28,8"; None otherwise
     select: dict | None  # {"layer", "top", "by"} for `select`, else None
     layer: str | None  # the layer of whichever selector was used
+    subject: str  # the subject's name: "lenet-mnist" (built in) or one the project declares
     seed: int  # the seed whose network (and unit indices) the claim names
     site: str  # where units are read and edited: "post" or "pre" (format 1: always "pre")
     checkpoint: str | None  # absolute path of the claim's own checkpoint file, or None

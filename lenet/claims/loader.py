@@ -145,7 +145,9 @@ def _unknown_top(reader: _Reader, data: dict) -> None:
             )
 
 
-def _selector(reader: _Reader, data: dict) -> tuple[str | None, str | None, dict | None, str | None]:
+def _selector(
+    reader: _Reader, data: dict, subject: str | None
+) -> tuple[str | None, str | None, dict | None, str | None]:
     """``(selector, units, select, layer)``; problems reported."""
     given = [k for k in SELECTORS if k in data]
     if not given:
@@ -183,7 +185,7 @@ def _selector(reader: _Reader, data: dict) -> tuple[str | None, str | None, dict
                     f"{key} = {schema.example_value(_TOP[key].example)}.",
                 )
                 return key, None, None, None
-            layer, text = canonical_units(items)
+            layer, text = canonical_units(items, subject)
             if key == "unit" and ("," in text or text.endswith("*")):
                 reader.problem((key,), f"unit={value!r} names several units; use units = {value!r}.")
             return key, text, None, layer
@@ -197,22 +199,41 @@ def _selector(reader: _Reader, data: dict) -> tuple[str | None, str | None, dict
                 return key, None, None, None
             rule = reader.params(value, schema.SELECT, ("select",), "select: ")
             if isinstance(rule.get("layer"), str):
-                check_layer(rule["layer"])
+                check_layer(rule["layer"], subject)
             return key, None, rule, rule.get("layer")
         if not isinstance(value, str):
             reader.problem((key,), 'layer must be a string. Use e.g. layer = "linear-0".')
             return key, None, None, None
-        return key, None, None, check_layer(value)
+        return key, None, None, check_layer(value, subject)
     except (LenetError, ValueError) as err:
         shown = schema.example_value(value) if isinstance(value, (str, list)) else type(value).__name__
         reader.problem((key,), f"{key}={shown}: {err} Fix the address.")
         return key, None, None, None
 
 
-def _concepts(reader: _Reader, values: dict) -> None:
+def _subject(reader: _Reader, data: dict, values: dict) -> str | None:
+    """The claim's subject name, if it can be loaded (else a problem on ``subject``; units and concepts
+    are then not checked)."""
     from .. import subjects
 
-    kind = subjects.get()
+    name = values.get("subject") or subjects.DEFAULT
+    if "subject" in data and values.get("format") == 1:
+        reader.problem(("subject",), "subject is a format-2 key; change `format = 1` to `format = 2`.")
+        return None
+    try:
+        subjects.get(name)
+    except LenetError as err:
+        reader.problem(("subject",), f"subject={name!r}: {err}")
+        return None
+    return name
+
+
+def _concepts(reader: _Reader, values: dict, subject: str | None) -> None:
+    from .. import subjects
+
+    if subject is None:
+        return
+    kind = subjects.get(subject)
     for key in ("concept", "contrast"):
         name = values.get(key)
         if not isinstance(name, str):
@@ -354,8 +375,9 @@ def load(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Clai
     _unknown_top(reader, data)
     top = {k: v for k, v in data.items() if k in _TOP and k not in SELECTORS}
     values = reader.params(top, tuple(p for p in schema.TOP if p.name not in SELECTORS), (), "")
-    selector, units, select, layer = _selector(reader, data)
-    _concepts(reader, values)
+    subject = _subject(reader, data, values)
+    selector, units, select, layer = _selector(reader, data, subject) if subject else (None,) * 4
+    _concepts(reader, values, subject)
     _extras(reader, data, values, path)
     checks = _checks(reader, data, values, selector)
     seeds = _seeds(reader, data, values)
@@ -372,6 +394,7 @@ def load(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Clai
         units=units,
         select=select,
         layer=layer,
+        subject=subject or "lenet-mnist",
         seed=values["seed"],
         site=values["site"],
         checkpoint=values.get("checkpoint"),

@@ -54,6 +54,15 @@ TOP: tuple[Param, ...] = (
         pattern=r"\S",
     ),
     Param(
+        "subject",
+        "str",
+        "the network and data the claim is about: `lenet-mnist` (LeNet-5 on MNIST, built in) or a subject "
+        "the project declares under `[tool.lenet.subjects.NAME]` (docs/subjects.md); format 2 only",
+        "lenet-mnist",
+        default="lenet-mnist",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+    ),
+    Param(
         "unit",
         "units",
         "**selector** (exactly one of unit, units, select, layer): one unit "
@@ -77,8 +86,8 @@ TOP: tuple[Param, ...] = (
     Param(
         "seed",
         "int",
-        "the training seed whose network the unit indices name "
-        "(reference seeds 0-4; others are trained into the cache)",
+        "the training seed whose network the unit indices name (the built-in subject: "
+        "reference seeds 0-4, others are trained into the cache; a declared subject: its weights files)",
         0,
         default=0,
         low=0,

@@ -17,8 +17,8 @@ Names users type in claim files, in one registry:
       def slanted(images, labels):  # (N, 28, 28) float32 in [0, 1], (N,) int64
           return labels == 7  # (N,) bool
 
-The project root is ``$LENET_PROJECT_ROOT``, else the checkout holding this
-package. ``project_concepts`` loads both kinds of user concepts; the CLI and
+The project root is ``lenet.project.root()``: ``$LENET_PROJECT_ROOT``, else pytest's rootdir,
+else the nearest folder upwards holding ``claims/`` or a ``pyproject.toml``. ``project_concepts`` loads both kinds of user concepts; the CLI and
 the pytest plugin go through ``concept``/``known``, which call it, so every
 tool sees the same concepts. Resolved index sets are cached per process.
 """
@@ -38,7 +38,6 @@ from pathlib import Path
 import numpy as np
 from scipy import stats as sps
 
-from .. import paths
 from ..errors import InvalidConcept, UnknownConcept
 from . import data, detectors
 from . import labels as hand_labels
@@ -56,7 +55,7 @@ __all__ = [
     "min_concept_size",
 ]
 
-PROJECT_ENV = "LENET_PROJECT_ROOT"
+PROJECT_ENV = "LENET_PROJECT_ROOT"  # lenet.project.ENV
 MODULE_NAME = "lenet_concepts.py"
 SPLIT_NAMES = tuple(data.SPLITS)  # ("train", "test")
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*")
@@ -274,10 +273,10 @@ def register(name: str, description: str = "") -> Callable[[Predicate], Predicat
 
 
 def project_root(project: str | os.PathLike | None = None) -> Path:
-    """Where user concepts live: ``project``, else ``$LENET_PROJECT_ROOT``, else this checkout."""
-    if project is not None:
-        return Path(project).resolve()
-    return Path(os.environ.get(PROJECT_ENV) or paths.PROJECT_ROOT).resolve()
+    """Where user concepts live: ``project``, else the project root (``lenet.project.root``)."""
+    from .. import project as projects
+
+    return projects.root(project)
 
 
 def _concepts_dir(project: str | os.PathLike | None) -> Path:

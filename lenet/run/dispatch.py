@@ -60,7 +60,9 @@ def target(claim, subject) -> Target:
 def run(claim, check: str, checkpoint: str | None = None, seed: int | None = None) -> Verdict:
     """Run check table ``check`` of ``claim`` on its subject (or ``checkpoint``, or another ``seed``)."""
     _module(claim, check)  # an unknown check fails before the subject loads
-    subject = subjects.load(claim.seed if seed is None else seed, checkpoint or claim.checkpoint)
+    subject = subjects.load(
+        claim.seed if seed is None else seed, checkpoint or claim.checkpoint, claim.subject
+    )
     return run_on(subject, claim, check)
 
 

@@ -171,7 +171,7 @@ def _carry(claim, seed: int, networks: int) -> tuple[object | None, list[dict]]:
 
     if claim.units is None or claim.units.endswith(":*") or seed == claim.seed:
         return claim, []
-    reference, other = subjects.load(claim.seed), subjects.load(seed)
+    reference, other = subjects.load(claim.seed, name=claim.subject), subjects.load(seed, name=claim.subject)
     units = parse_units(claim.units, reference.layers)
     layer = match.match_layer(reference, other, units.layer, networks=networks, site=claim.site)
     found = [layer.match(u) for u in units.indices]
@@ -238,7 +238,7 @@ def run_seed(
     if confidence is not None and confidence != claim.confidence:
         claim, known = dataclasses.replace(claim, confidence=confidence), None
     try:
-        result["weights_sha256"] = subjects.load(seed).key
+        result["weights_sha256"] = subjects.load(seed, name=claim.subject).key
         on_seed, result["matches"] = _carry(
             claim, seed, match.NULL_NETWORKS if networks is None else networks
         )
@@ -515,7 +515,7 @@ _SOURCES = {
 }
 
 
-def prepare(seeds: list[int], stream, retrain_run: str | None = None) -> None:
+def prepare(seeds: list[int], stream, retrain_run: str | None = None, subject: str | None = None) -> None:
     """Make every seed's network available before the checks:
     train what the cache lacks (``--claims-retrain``: retrain all).
 
@@ -525,7 +525,7 @@ def prepare(seeds: list[int], stream, retrain_run: str | None = None) -> None:
     from .. import subjects
     from ..errors import LenetError
 
-    kind = subjects.get()
+    kind = subjects.get(subject or subjects.DEFAULT)
     todo = [s for s in seeds if retrain_run or s not in kind.reference_seeds()]
     if not todo:
         return

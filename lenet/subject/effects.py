@@ -21,16 +21,16 @@ from ..errors import InvalidConfig
 __all__ = ["Effects", "METHODS", "output", "margins", "draw_sources"]
 
 METHODS = ("zero", "mean", "resample", "clamp")
-_OUTPUT = re.compile(r"^(logit:(true|\d)|margin:true|prob:true|accuracy)$")
+_OUTPUT = re.compile(r"^(logit:(true|\d+)|margin:true|prob:true|accuracy)$")
 
 
 def output(logits: torch.Tensor, labels: torch.Tensor, name: str) -> torch.Tensor:
     """Per-image value of a named output: 'logit:true', 'logit:N', 'margin:true' (the true class's logit
     minus the largest other: > 0 exactly when the image is classified right), 'prob:true' or 'accuracy'
     (1.0 if correct)."""
-    if not _OUTPUT.match(name):
+    if not _OUTPUT.match(name) or (name[6:].isdigit() and int(name[6:]) >= logits.shape[-1]):
         raise InvalidConfig(
-            f"output={name!r} is unknown; use 'logit:true', 'logit:N' (N = 0-9), 'margin:true', "
+            f"output={name!r} is unknown; use 'logit:true', 'logit:N' (N = 0-{logits.shape[-1] - 1}), 'margin:true', "
             "'prob:true' or 'accuracy'."
         )
     rows = torch.arange(len(labels))

@@ -35,5 +35,7 @@ def find(layers: Mapping[str, Layer], name: str) -> Layer:
     """The layer called ``name`` in ``layers``; an unknown name raises an error listing the valid ones."""
     try:
         return layers[name]
+    except UnknownUnit:
+        raise  # the table's own message (e.g. a module called twice: name the call)
     except KeyError:
         raise UnknownUnit(f"Unknown layer {name!r}; layers are {ranges(layers)}.") from None

@@ -19,7 +19,10 @@ from .layers import Layer, find, ranges
 
 __all__ = ["UnitSet", "parse_units", "parse_unit"]
 
-_ADDRESS = re.compile(r"^\s*(?P<layer>[A-Za-z]+-\d+)(?::|-)(?P<indices>\*|\d+(?:\s*,\s*\d+)*)\s*$")
+# a layer is a name of its subject's table: ``linear-0``, a dotted module name (``features.3``, a call
+# ``block.relu#1``) or a torch.fx node (``add_1``); ``linear-0-58`` is the original analysis's spelling
+_ADDRESS = re.compile(r"^\s*(?P<layer>[\w.#-]+?)(?::|-)(?P<indices>\*|\d+(?:\s*,\s*\d+)*)\s*$")
+_COLON = re.compile(r"^\s*(?P<layer>[^:\s]+):(?P<indices>\*|\d+(?:\s*,\s*\d+)*)\s*$")
 
 
 @dataclass(frozen=True)
@@ -73,14 +76,13 @@ def parse_units(text: str | list[str] | tuple[str, ...], layers: Mapping[str, La
         raise UnknownUnit("no units given; write e.g. 'linear-0:58'.")
     layer, indices = None, []
     for address in addresses:
-        match = _ADDRESS.match(str(address))
+        match = _COLON.match(str(address)) or _ADDRESS.match(str(address))
         if not match:
             raise UnknownUnit(
                 f"{address!r} is not a unit address; write layer:index, e.g. 'linear-0:58', "
                 f"'linear-0:58,28' or 'linear-0:*'. Layers: {ranges(layers)}."
             )
-        if match["layer"] not in layers:
-            raise UnknownUnit(f"Unknown layer {match['layer']!r}; layers are {ranges(layers)}.")
+        find(layers, match["layer"])  # an unknown layer raises, listing the layers
         if layer is not None and match["layer"] != layer:
             raise UnknownUnit(
                 f"units must lie in one layer; got {layer} and {match['layer']}. Write one claim per layer."
