@@ -147,7 +147,7 @@ def declaration(name: str, file: Path, table: dict, root: Path) -> Declaration:
 
 
 def resolve(declared: Declaration, key: str):
-    """The object that key ``model``, ``data`` or ``concepts`` names, imported with the project root on the path."""
+    """What key ``model``, ``data`` or ``concepts`` names, imported with the project root on the path."""
     reference = getattr(declared, key)
     module_name, _, attribute = reference.partition(":")
     if str(declared.root) not in sys.path:
@@ -161,7 +161,8 @@ def resolve(declared: Declaration, key: str):
         ) from None
     except Exception as err:
         raise InvalidConfig(
-            f"{declared.where} {key}: importing {module_name!r} failed with {type(err).__name__}: {err}. Fix the module."
+            f"{declared.where} {key}: importing {module_name!r} failed with {type(err).__name__}: {err}. "
+            "Fix the module."
         ) from err
     if not hasattr(module, attribute):
         raise InvalidConfig(f"{declared.where} {key}: {module_name} has no {attribute!r}; fix the name.")

@@ -106,7 +106,8 @@ class Graph:
         self.layers[layer]  # an unknown name raises, listing the layers
         if site != "post":
             raise UnknownUnit(
-                f"site = {site!r} on {layer!r}: a value named by its module or node has one site, its own value "
+                f"site = {site!r} on {layer!r}: a value named by its module or node has one site, its own "
+                "value "
                 '("post"). Declare a layer with both sites (layers.NAME = { post = ..., pre = ... }) to read '
                 "before a nonlinearity, or name the node before it."
             )
@@ -229,7 +230,8 @@ def _probe(graph: Graph, sample: torch.Tensor) -> tuple[dict[str, Point], dict[s
     for node, shape in after.get(None, []):
         add(node, Point(f"{TAPS}.{node}", 0, True), shape)
     leaves = {name for name, _, _ in traced_order if not name.startswith(TAPS + ".")}
-    waiting: list[tuple[str, tuple[int, ...]]] = []  # functional values placed after the containers ending here
+    # functional values wait until the containers ending after their module call have been placed
+    waiting: list[tuple[str, tuple[int, ...]]] = []
     for name, call, shape in order:
         if name in leaves or graph.traced is None:
             for node, node_shape in waiting:

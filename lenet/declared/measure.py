@@ -24,7 +24,8 @@ __all__ = ["reduce", "capture", "outputs", "mean_maps", "maps", "Edit", "edited_
 
 
 def reduce(values: torch.Tensor, reducer: str) -> torch.Tensor:
-    """One number per image and unit: ``(N, C, ...) -> (N, C)`` by the spatial mean or max; ``(N, F)`` as is."""
+    """One number per image and unit: ``(N, C, ...) -> (N, C)`` by the spatial mean or max; ``(N, F)``
+    kept."""
     if values.dim() <= 2:
         return values.detach().clone()
     flat = values.detach().flatten(2)
@@ -35,7 +36,8 @@ def reduce(values: torch.Tensor, reducer: str) -> torch.Tensor:
 def capture(
     graph: Graph, images: torch.Tensor, nodes: Sequence[str], reducer: str, batch: int
 ) -> dict[str, np.ndarray]:
-    """Reduced values ``(N, units)`` of each node for ``images``: one pass per runner, ``batch`` images at a time."""
+    """Reduced values ``(N, units)`` of each node for ``images``: a pass per runner, ``batch`` images at a
+    time."""
     found: dict[str, list[torch.Tensor]] = {node: [] for node in nodes}
     for group in (
         [n for n in nodes if graph.points[n].traced],
@@ -64,8 +66,8 @@ def outputs(graph: Graph, images: torch.Tensor, batch: int) -> torch.Tensor:
 def _logits(out) -> torch.Tensor:
     if not isinstance(out, torch.Tensor) or out.dim() != 2:
         raise InvalidConfig(
-            f"the model returned {type(out).__name__} {getattr(out, 'shape', '')}; a subject's model must return "
-            "logits (N, classes). Wrap it so forward returns them."
+            f"the model returned {type(out).__name__} {getattr(out, 'shape', '')}; a subject's model must "
+            "return logits (N, classes). Wrap it so forward returns them."
         )
     return out.detach().float()
 
@@ -151,7 +153,7 @@ def edited_outputs(
             if edit.method == "resample"
         }
 
-        def replace(value):
+        def replace(value, rows=rows, resampled=resampled):
             value = value.clone()  # never write into a tensor the network may go on to change in place
             grouped = value.view(copies, len(rows), *value.shape[1:])
             for e, edit in enumerate(edits):

@@ -1,4 +1,4 @@
-"""A subject a project declares: any PyTorch model and dataset, as ``lenet.subject.subject.Subject`` describes.
+"""A subject a project declares: any PyTorch model and dataset, as ``lenet.subject.subject.Subject`` says.
 
 ``subject_type(declaration)`` makes the subject type of one declaration (its class methods read the
 declaration: layers, concepts, seeds); ``load(seed)`` reads that seed's weights file. Layers are the
@@ -321,8 +321,8 @@ class Declared(Subject):
             how = f" Make it with `{declared.trainer}` and" if declared.trainer else ""
             raise LenetError(
                 f"subject {declared.name} has no weights for seed {seed} (declared seeds: "
-                f'{", ".join(map(str, sorted(declared.weights))) or "none"}).{how} add weights.{seed} = "FILE" to '
-                f"{declared.where}."
+                f"{', '.join(map(str, sorted(declared.weights))) or 'none'}).{how} add "
+                f'weights.{seed} = "FILE" to {declared.where}.'
             )
         return declared.weights[seed]
 
@@ -350,7 +350,8 @@ def _read_weights(cls: type[Declared], path: Path, origin: str) -> Declared:
         model.load_state_dict(state)
     except (RuntimeError, TypeError, AttributeError) as err:
         raise LenetError(
-            f"{path}: these weights do not fit {cls.DECLARATION.model}() ({str(err).splitlines()[0]}); save the "
+            f"{path}: these weights do not fit {cls.DECLARATION.model}() ({str(err).splitlines()[0]}); save "
+            "the "
             "state dict of the same architecture."
         ) from None
     return cls(model, None, origin)

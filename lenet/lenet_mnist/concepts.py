@@ -17,10 +17,11 @@ Names users type in claim files, in one registry:
       def slanted(images, labels):  # (N, 28, 28) float32 in [0, 1], (N,) int64
           return labels == 7  # (N,) bool
 
-The project root is ``lenet.project.root()``: ``$LENET_PROJECT_ROOT``, else pytest's rootdir,
-else the nearest folder upwards holding ``claims/`` or a ``pyproject.toml``. ``project_concepts`` loads both kinds of user concepts; the CLI and
-the pytest plugin go through ``concept``/``known``, which call it, so every
-tool sees the same concepts. Resolved index sets are cached per process.
+The project root is ``lenet.project.root()``: ``$LENET_PROJECT_ROOT``, else pytest's
+rootdir, else the nearest folder upwards holding ``claims/`` or a ``pyproject.toml``.
+``project_concepts`` loads both kinds of user concepts; the CLI and the pytest plugin
+go through ``concept``/``known``, which call it, so every tool sees the same concepts.
+Resolved index sets are cached per process.
 """
 
 from __future__ import annotations

@@ -30,8 +30,8 @@ def output(logits: torch.Tensor, labels: torch.Tensor, name: str) -> torch.Tenso
     (1.0 if correct)."""
     if not _OUTPUT.match(name) or (name[6:].isdigit() and int(name[6:]) >= logits.shape[-1]):
         raise InvalidConfig(
-            f"output={name!r} is unknown; use 'logit:true', 'logit:N' (N = 0-{logits.shape[-1] - 1}), 'margin:true', "
-            "'prob:true' or 'accuracy'."
+            f"output={name!r} is unknown; use 'logit:true', 'logit:N' (N = 0-{logits.shape[-1] - 1}), "
+            "'margin:true', 'prob:true' or 'accuracy'."
         )
     rows = torch.arange(len(labels))
     if name == "logit:true":

@@ -30,7 +30,8 @@ class Block(nn.Module):
 
 
 class ResNetMnist(nn.Module):
-    """stem (8 channels, 28x28) -> pool -> block (8, 14x14) -> pool -> head conv (32, 7x7) -> max -> fc 32 -> 10."""
+    """stem (8 channels, 28x28) -> pool -> block (8, 14x14) -> pool -> head conv (32, 7x7) -> max -> fc 32
+    -> 10 logits."""
 
     def __init__(self):
         super().__init__()
