@@ -1,8 +1,8 @@
 """Where things live: the project checkout, its fixtures, and the checkpoint cache.
 
-The package is installed editable from a checkout, so the project root is the
-folder above ``lenet/``; ``LENET_FIXTURES`` and ``LENET_CACHE_DIR`` move the
-fixtures and the cache.
+``PROJECT_ROOT`` is the folder above ``lenet/`` (the checkout, when installed editable); a user's
+project is ``lenet.project.root()``. The built-in subject's fixtures (reference checkpoints, hand
+labels) are package data; ``LENET_FIXTURES`` and ``LENET_CACHE_DIR`` move the fixtures and the cache.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The built-in subject's reference checkpoints and hand labels: package data, so an installed wheel has them.
+PACKAGE_FIXTURES = Path(__file__).resolve().parent / "lenet_mnist" / "fixtures"
 
 #: Environment variable that moves the checkpoint cache.
 CACHE_ENV = "LENET_CACHE_DIR"
@@ -18,11 +20,11 @@ CACHE_ENV = "LENET_CACHE_DIR"
 
 def fixtures_dir() -> Path:
     """The folder holding reference checkpoints, manifest and labels."""
-    return Path(os.environ.get("LENET_FIXTURES", PROJECT_ROOT / "fixtures"))
+    return Path(os.environ.get("LENET_FIXTURES", PACKAGE_FIXTURES))
 
 
 def reference_dir() -> Path:
-    """The folder of committed reference checkpoints (``fixtures/checkpoints``)."""
+    """The folder of committed reference checkpoints (``lenet/lenet_mnist/fixtures/checkpoints``)."""
     return fixtures_dir() / "checkpoints"
 
 

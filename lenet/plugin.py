@@ -121,12 +121,14 @@ def _path_option(config: pytest.Config, dest: str) -> str | None:
     return None
 
 
+_PROJECT = pytest.StashKey()  # the project root in use before this run's
+
+
 def pytest_configure(config: pytest.Config) -> None:
     from lenet import project
 
-    project.use(
-        config.rootpath
-    )  # the project's subjects and concepts live here, unless $LENET_PROJECT_ROOT says
+    # the project's subjects and concepts live here, unless $LENET_PROJECT_ROOT says otherwise
+    config.stash[_PROJECT] = project.use(config.rootpath)
     for dest, (_flag, ini, env, _) in OPTIONS.items():
         if config.getoption(dest):
             os.environ[env] = str((config.invocation_params.dir / config.getoption(dest)).resolve())
@@ -140,7 +142,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     from lenet import project
 
-    project.use(None)  # an in-process run (pytester) leaves no project root behind
+    if _PROJECT in config.stash:
+        project.use(config.stash[_PROJECT])  # an in-process run (pytester) puts back the outer run's root
 
 
 def _seed_options(config: pytest.Config) -> dict:

@@ -22,10 +22,12 @@ ENV = "LENET_PROJECT_ROOT"
 _used: Path | None = None  # set by the pytest plugin to pytest's rootdir
 
 
-def use(folder: str | os.PathLike | None) -> None:
-    """Make ``folder`` the project root when neither ``--project`` nor ``$LENET_PROJECT_ROOT`` names one."""
+def use(folder: str | os.PathLike | None) -> Path | None:
+    """Make ``folder`` the project root when neither ``--project`` nor ``$LENET_PROJECT_ROOT`` names one;
+    returns the one it replaces (a nested pytest run puts it back)."""
     global _used
-    _used = None if folder is None else Path(folder).resolve()
+    previous, _used = _used, None if folder is None else Path(folder).resolve()
+    return previous
 
 
 def root(project: str | os.PathLike | None = None) -> Path:

@@ -58,7 +58,7 @@ def _document(*rows: dict) -> dict:
         "args": ["claims/"],
     }
     return {
-        "schema": "lenet-claims-results/1",
+        "schema": "lenet-claims-results/2",
         "created": "2026-12-01T22:16:45+00:00",
         "provenance": provenance,
         "counts": {"passed": len(rows)},

@@ -116,6 +116,7 @@ def make_row(
         "bound": primary.get("bound"),
         "p": primary.get("p"),
         "p_holm": primary.get("p"),
+        "subject": "lenet-mnist",
         "seed": 0,
         "checkpoint": None,
         "checkpoint_sha256": "ab" * 32,
@@ -307,7 +308,7 @@ def synthetic_document() -> dict:
         ),
     ]
     return {
-        "schema": "lenet-claims-results/1",
+        "schema": "lenet-claims-results/2",
         "created": "2026-11-25T10:00:00+00:00",
         "provenance": {
             "lenet_claims": "0.1.0",
@@ -556,7 +557,7 @@ def test_unit_values_and_movie_frames_match_the_record(mnist_root):
 @pytest.mark.slow
 def test_a_checkpoint_without_training_record_gets_pictures_and_a_message(mnist_root, tmp_path):
     checkpoint = tmp_path / "mine.pt"
-    shutil.copy(ROOT / "fixtures" / "checkpoints" / "seed-0.pt", checkpoint)
+    shutil.copy(ROOT / "lenet" / "lenet_mnist" / "fixtures" / "checkpoints" / "seed-0.pt", checkpoint)
     row = make_row(
         "claims/mine.toml",
         "selectivity",

@@ -112,7 +112,7 @@ PLAN = {
 
 
 def test_seeds_rows_count_k_of_n_and_shards_leave_the_verdict_to_merge():
-    claim = SimpleNamespace(id="claims/a.toml", sentence="A claim", seed=0)
+    claim = SimpleNamespace(id="claims/a.toml", sentence="A claim", subject="lenet-mnist", seed=0)
     results = [per_seed(0, "holds"), per_seed(1, "holds"), per_seed(2, "refuted")]
     held = Row.from_seeds("claims/a.toml::seeds", claim, PLAN, results)
     assert (held.outcome, held.status, held.seeds["holding"]) == ("holds", "passed", [0, 1])
@@ -141,6 +141,7 @@ def test_a_check_row_carries_the_primary_criterion_and_the_first_p_value():
     claim = SimpleNamespace(
         id="claims/a.toml",
         sentence="A claim",
+        subject="lenet-mnist",
         seed=0,
         checkpoint=None,
         checks={"selectivity": SimpleNamespace(expect="holds")},
@@ -151,6 +152,7 @@ def test_a_check_row_carries_the_primary_criterion_and_the_first_p_value():
     primary = (row.statistic, row.value, row.low, row.high, row.threshold, row.bound)
     assert primary == ("AUROC", 0.9, 0.85, 0.95, 0.75, "min")
     assert (row.p, row.p_holm, row.expect, row.outcome, row.seed) == (0.001, None, "holds", "holds", 0)
+    assert row.subject == "lenet-mnist"  # schema 2: every row names its subject
     assert row.checkpoint_sha256 == "ab" * 32 and row.verdict == json.loads(dumps(verdict.as_dict()))
     numpy = Verdict(
         "selectivity",

@@ -73,7 +73,7 @@ SPEC = CheckSpec(
             high=5000,
         ),
     ),
-    needs=frozenset({"units", "concept", "contrast"}),
+    needs=frozenset({"units", "concept", "contrast", "perturbations"}),
 )
 
 

@@ -252,7 +252,16 @@ def _concepts(reader: _Reader, values: dict, subject: str | None) -> None:
         )
 
 
-def _checks(reader: _Reader, data: dict, values: dict, selector: str | None) -> dict[str, CheckTable]:
+#: what a check can need that only some subjects offer (``Subject.OFFERS``), in words
+CAPABILITIES = {"record": "a training record", "perturbations": "image perturbations"}
+
+
+def _checks(
+    reader: _Reader, data: dict, values: dict, selector: str | None, subject: str | None
+) -> dict[str, CheckTable]:
+    from .. import subjects
+
+    offers = subjects.get(subject).OFFERS if subject else frozenset(CAPABILITIES)
     tables = {}
     for name in (k for k in data if k in CHECKS and isinstance(data[k], dict)):
         spec, label = CHECKS[name].SPEC, f"[{name}] "
@@ -269,6 +278,12 @@ def _checks(reader: _Reader, data: dict, values: dict, selector: str | None) -> 
                     f'{label}needs {key} = "..." at the top level (the images it compares), '
                     f"e.g. {key} = {schema.example_value(_TOP[key].example)}; `lenet concepts` lists them.",
                 )
+        for need in sorted(spec.needs & set(CAPABILITIES) - offers):
+            reader.problem(
+                (name,),
+                f"{label}needs {CAPABILITIES[need]}, which subject {subject!r} does not offer; remove the "
+                "table, or write the claim about a subject that offers it (lenet-mnist offers both).",
+            )
         if "units" in spec.needs and selector == "layer":
             reader.problem(
                 (name,),
@@ -284,7 +299,25 @@ def _checks(reader: _Reader, data: dict, values: dict, selector: str | None) -> 
     return tables
 
 
-def _seeds(reader: _Reader, data: dict, values: dict) -> SeedsTable | None:
+def _trained(reader: _Reader, key: tuple, seeds: list[int], subject: str | None) -> None:
+    """A problem on ``key`` for each seed a subject that cannot train has no network for."""
+    from .. import subjects
+
+    if subject is None:
+        return
+    kind = subjects.get(subject)
+    missing = [s for s in seeds if s not in kind.reference_seeds()]
+    if missing and "trainer" not in kind.OFFERS:
+        known = ", ".join(map(str, kind.reference_seeds())) or "none"
+        reader.problem(
+            key,
+            f"subject {subject!r} has no network for seed{'s' * (len(missing) > 1)} "
+            f"{', '.join(map(str, missing))} (its seeds: {known}) and does not train them; add their weights "
+            "files to its declaration (docs/subjects.md), or name seeds it has.",
+        )
+
+
+def _seeds(reader: _Reader, data: dict, values: dict, subject: str | None = None) -> SeedsTable | None:
     table = data.get("seeds")
     if not isinstance(table, dict):
         return None
@@ -309,6 +342,7 @@ def _seeds(reader: _Reader, data: dict, values: dict) -> SeedsTable | None:
         )
     if not isinstance(seeds, list) or not isinstance(least, int):
         return None
+    _trained(reader, ("seeds", "seeds"), [s for s in seeds if isinstance(s, int)], subject)
     return SeedsTable(tuple(seeds), least, reader.where.line("seeds"), expect, bool(found.get("expensive")))
 
 
@@ -379,8 +413,10 @@ def load(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Clai
     selector, units, select, layer = _selector(reader, data, subject) if subject else (None,) * 4
     _concepts(reader, values, subject)
     _extras(reader, data, values, path)
-    checks = _checks(reader, data, values, selector)
-    seeds = _seeds(reader, data, values)
+    checks = _checks(reader, data, values, selector, subject)
+    seeds = _seeds(reader, data, values, subject)
+    if subject and isinstance(values.get("seed"), int) and not values.get("checkpoint"):
+        _trained(reader, ("seed",), [values["seed"]], subject)
     if values["format"] == 1:
         values["site"] = "pre"  # what format 1 measured: the pre-activation
     if reader.problems:

@@ -21,6 +21,7 @@ from ..errors import LenetError
 # The generic subcommand modules. Each defines HELP, add_arguments(parser), run(args) -> int.
 GENERIC = {
     "calibrate": "lenet.cli.calibrate_cmd",
+    "inspect": "lenet.cli.inspect_cmd",  # --layers for any subject; otherwise the built-in subject's inspect
     "scan": "lenet.cli.scan_cmd",
     "suggest": "lenet.cli.suggest_cmd",
     "new": "lenet.cli.new_cmd",

@@ -7,11 +7,14 @@ Keys (docs/subjects.md is the guide):
   labels)}`` and optionally ``"classes"`` (names, indexed by label);
 - ``weights``: ``{ 0 = "weights/seed-0.pt", ... }``: a state dict per training seed, relative to the
   project root (loaded with ``weights_only=True``);
-- optional: ``trainer`` (the command that makes a seed's weights file, shown when one is missing),
+- optional: ``trainer`` (``package.module:function``, ``function(seed) -> nn.Module or state dict``: trains
+  the seeds without a weights file into the cache, saying so first) with ``train_seconds`` (its
+  estimate per seed, printed before training),
   ``classes``, ``concepts`` (``package.module:NAME``, a dict of concept name -> predicate over
   ``(images, labels)``), ``layers`` (``{ NAME = { post = "node", pre = "node" } }``: named layers
   whose two sites are different values), ``reducer`` (``mean`` or ``max`` over a channel's map),
-  ``batch`` (images per forward pass: the bound on what a capture holds at once), ``device``.
+  ``batch`` (images per forward pass: the bound on what a capture holds at once), ``device`` (``cpu``,
+  the only one this version runs on).
 
 Every error names the file, the key and the fix.
 """
@@ -29,7 +32,10 @@ from ..errors import InvalidConfig
 __all__ = ["Declaration", "declaration", "resolve"]
 
 _REFERENCE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
-_KEYS = ("model", "data", "weights", "trainer", "classes", "concepts", "layers", "reducer", "batch", "device")
+_KEYS = (
+    "model", "data", "weights", "trainer", "train_seconds", "classes", "concepts", "layers", "reducer",
+    "batch", "device",
+)  # fmt: skip
 REDUCERS = ("mean", "max")
 
 
@@ -43,7 +49,8 @@ class Declaration:
     model: str  # "package.module:function"
     data: str  # "package.module:function"
     weights: dict[int, Path] = field(default_factory=dict)
-    trainer: str | None = None
+    trainer: str | None = None  # "package.module:function"
+    train_seconds: float | None = None  # the trainer's time per seed, as the project estimates it
     classes: tuple[str, ...] | None = None
     concepts: str | None = None
     layers: dict[str, dict[str, str]] = field(default_factory=dict)  # NAME -> {"post": node, "pre": node}
@@ -77,7 +84,7 @@ def declaration(name: str, file: Path, table: dict, root: Path) -> Declaration:
                 f'missing; write e.g. {key} = "my_package.{key}:build" (see docs/subjects.md).',
             )
     refs = {}
-    for key in ("model", "data", "concepts"):
+    for key in ("model", "data", "concepts", "trainer"):
         value = table.get(key)
         if value is not None and not (isinstance(value, str) and _REFERENCE.match(value)):
             raise _problem(
@@ -126,9 +133,21 @@ def declaration(name: str, file: Path, table: dict, root: Path) -> Declaration:
         raise _problem(
             file, name, "batch", f"{batch!r} must be a whole number of images >= 1, e.g. batch = 500."
         )
-    for key in ("trainer", "device"):
-        if key in table and not isinstance(table[key], str):
-            raise _problem(file, name, key, "must be a string.")
+    if "device" in table and not isinstance(table["device"], str):
+        raise _problem(file, name, "device", "must be a string.")
+    seconds = table.get("train_seconds")
+    if seconds is not None and (
+        isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0
+    ):
+        raise _problem(file, name, "train_seconds", f"{seconds!r} must be a number of seconds > 0, e.g. 30.")
+    if table.get("device", "cpu") != "cpu":
+        raise _problem(
+            file,
+            name,
+            "device",
+            f"{table['device']!r}: declared subjects run on the CPU only in this version; "
+            'remove the key or write device = "cpu".',
+        )
     return Declaration(
         name,
         file,
@@ -136,7 +155,8 @@ def declaration(name: str, file: Path, table: dict, root: Path) -> Declaration:
         refs["model"],
         refs["data"],
         paths,
-        table.get("trainer"),
+        refs["trainer"],
+        None if seconds is None else float(seconds),
         tuple(classes) if classes is not None else None,
         refs["concepts"],
         {k: dict(v) for k, v in layers.items()},
@@ -147,7 +167,8 @@ def declaration(name: str, file: Path, table: dict, root: Path) -> Declaration:
 
 
 def resolve(declared: Declaration, key: str):
-    """What key ``model``, ``data`` or ``concepts`` names, imported with the project root on the path."""
+    """What key ``model``, ``data``, ``concepts`` or ``trainer`` names, imported with the project root on the
+    path."""
     reference = getattr(declared, key)
     module_name, _, attribute = reference.partition(":")
     if str(declared.root) not in sys.path:

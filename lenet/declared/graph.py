@@ -45,6 +45,9 @@ class Point:
     module: str
     call: int
     traced: bool
+    in_trace: bool = (
+        True  # the value is also made when the traced copy runs (False: a module fx traced through)
+    )
 
 
 class LayerTable(dict):
@@ -116,10 +119,14 @@ class Graph:
     def runner(self, nodes) -> nn.Module:
         """The module to run to reach ``nodes``: the traced copy for functional values, else the model (a
         module that fx traced through fires its hooks only there)."""
-        kinds = {self.points[n].traced for n in nodes}
-        if len(kinds) > 1:
-            raise ValueError("functional values and module outputs are captured in separate passes")
-        return self.traced if kinds == {True} else self.model
+        points = [self.points[n] for n in nodes]
+        if not any(p.traced for p in points):
+            return self.model
+        if not all(p.in_trace for p in points):
+            raise ValueError(
+                "a functional value and a module fx traced through are reached in separate passes"
+            )
+        return self.traced
 
     @contextlib.contextmanager
     def hooks(self, edits: dict[str, Callable[[torch.Tensor], torch.Tensor | None]]) -> Iterator[nn.Module]:
@@ -238,7 +245,7 @@ def _probe(graph: Graph, sample: torch.Tensor) -> tuple[dict[str, Point], dict[s
                 add(node, Point(f"{TAPS}.{node}", 0, True), node_shape)
             waiting = []
         label = name if counts[name] == 1 else f"{name}#{call}"
-        points[label] = Point(name, call, False)
+        points[label] = Point(name, call, False, graph.traced is not None and name in leaves)
         layers[label] = Layer(label, name, "conv" if len(shape) > 1 else "linear", shape[0], shape)
         waiting += after.get((name, call), [])
     for node, node_shape in waiting:

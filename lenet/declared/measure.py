@@ -18,6 +18,7 @@ import torch
 
 from ..errors import InvalidConfig
 from ..subject.effects import METHODS
+from .cut import Cut
 from .graph import Graph
 
 __all__ = ["reduce", "capture", "outputs", "mean_maps", "maps", "Edit", "edited_outputs"]
@@ -39,9 +40,10 @@ def capture(
     """Reduced values ``(N, units)`` of each node for ``images``: a pass per runner, ``batch`` images at a
     time."""
     found: dict[str, list[torch.Tensor]] = {node: [] for node in nodes}
+    functional = any(graph.points[n].traced for n in nodes)
     for group in (
-        [n for n in nodes if graph.points[n].traced],
-        [n for n in nodes if not graph.points[n].traced],
+        [n for n in nodes if functional and graph.points[n].in_trace],
+        [n for n in nodes if not (functional and graph.points[n].in_trace)],
     ):
         if not group:
             continue
@@ -61,6 +63,11 @@ def outputs(graph: Graph, images: torch.Tensor, batch: int) -> torch.Tensor:
     return torch.cat(
         [_logits(graph.model(images[start : start + batch])) for start in range(0, len(images), batch)]
     )
+
+
+def _repeat(values: torch.Tensor, copies: int) -> torch.Tensor:
+    """``copies`` copies of a batch, one after another (a new tensor: edits never reach the original)."""
+    return values.repeat(copies, *([1] * (values.dim() - 1)))
 
 
 def _logits(out) -> torch.Tensor:
@@ -139,30 +146,48 @@ def edited_outputs(
     edits: Sequence[Edit],
     batch: int,
     source_images: Callable[[np.ndarray], torch.Tensor] | None = None,
+    cut: Cut | None = None,
+    together: int = 8,
 ) -> torch.Tensor:
-    """Outputs ``(E, N, classes)``, edit ``e`` applied to ``images``; the ``E`` edits run as copies of each
-    batch in one forward pass. ``source_images(indices)``: the images a ``resample`` edit's sources index."""
-    copies = len(edits)
-    step = max(1, batch // copies)
-    out = []
+    """Outputs ``(E, N, classes)``, edit ``e`` applied to ``images``.
+
+    ``together`` edits run as copies of a batch in one pass. ``cut``: the fast path, recomputing only
+    what follows ``node`` (``lenet.declared.cut``): what comes before runs once per batch for every
+    edit. ``source_images(indices)``: the images a ``resample`` edit's sources index."""
+    groups = [
+        list(range(start, min(start + together, len(edits)))) for start in range(0, len(edits), together)
+    ]
+    step = max(1, batch // max(len(g) for g in groups))
+    out: list[list[torch.Tensor]] = [[] for _ in groups]
     for start in range(0, len(images), step):
         rows = np.arange(start, min(start + step, len(images)))
-        resampled = {
-            e: maps(graph, source_images(edit.sources[rows]), node, edit.units)
-            for e, edit in enumerate(edits)
-            if edit.method == "resample"
-        }
-
-        def replace(value, rows=rows, resampled=resampled):
-            value = value.clone()  # never write into a tensor the network may go on to change in place
-            grouped = value.view(copies, len(rows), *value.shape[1:])
-            for e, edit in enumerate(edits):
-                index = list(edit.units)
-                grouped[e][:, index] = edit.new(grouped[e][:, index], resampled.get(e))
-            return value
-
         chunk = images[rows]
-        with graph.hooks({node: replace}) as runner:
-            logits = _logits(runner(chunk.repeat(copies, *([1] * (chunk.dim() - 1)))))
-        out.append(logits.view(copies, len(rows), -1))
-    return torch.cat(out, 1)
+        upstream = cut.upstream(chunk) if cut is not None else None
+        if upstream is not None and not cut.usable(upstream, len(rows)):
+            cut = upstream = None  # something else than per-image values crosses the cut: rerun it all
+        for g, group in enumerate(groups):
+            resampled = {
+                e: maps(graph, source_images(edits[e].sources[rows]), node, edits[e].units)
+                for e in group
+                if edits[e].method == "resample"
+            }
+
+            def replace(value, group=group, rows=rows, resampled=resampled):
+                grouped = value.view(len(group), len(rows), *value.shape[1:])
+                for position, e in enumerate(group):
+                    index = list(edits[e].units)
+                    grouped[position][:, index] = edits[e].new(grouped[position][:, index], resampled.get(e))
+                return value
+
+            if upstream is not None:
+                value, *frontier = upstream
+                edited = replace(
+                    _repeat(value, len(group))
+                )  # a new tensor: the upstream value stays as it was
+                logits = cut.downstream(edited, *[_repeat(f, len(group)) for f in frontier])
+            else:
+                # never write into a tensor the network may go on to change in place
+                with graph.hooks({node: lambda value, replace=replace: replace(value.clone())}) as runner:
+                    logits = runner(_repeat(chunk, len(group)))
+            out[g].append(_logits(logits).view(len(group), len(rows), -1))
+    return torch.cat([torch.cat(parts, 1) for parts in out])

@@ -17,18 +17,23 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import torch
+from filelock import FileLock
 
 from ..errors import InvalidConfig, LenetError
+from ..paths import cache_dir
 from ..subject.effects import Effects, output
 from ..subject.subject import CONFIRMATION, DISCOVERY, Subject
 from . import measure
 from .concepts import Concepts
+from .cut import Cut
 from .declaration import Declaration, resolve
 from .graph import Graph
 
@@ -64,6 +69,7 @@ class Declared(Subject):
     """A network of a declared subject type; ``seed`` is None for a checkpoint file or a derived network."""
 
     DECLARATION: ClassVar[Declaration]
+    fast = True  # interventions recompute only what follows the edited value, where the graph allows
 
     def __init__(self, model: torch.nn.Module, seed: int | None, origin: str):
         self.model = model.eval()
@@ -84,6 +90,11 @@ class Declared(Subject):
         declared = self.DECLARATION
         text = "|".join((declared.name, declared.model, declared.data, self.fingerprint(), self.weights))
         return hashlib.sha256(text.encode()).hexdigest()
+
+    @property
+    def family(self) -> str:
+        """The subject and its untrained seed-0 network's weights: a changed model factory is a new family."""
+        return f"{type(self).__name__}:{type(self).untrained(0).weights}"
 
     # layers -----------------------------------------------------------------------------------------
 
@@ -138,8 +149,18 @@ class Declared(Subject):
             self._cache[key] = measure.outputs(self.graph, self.split(split).images, self._batch())
         return self._cache[key]
 
+    def _cut(self, node: str) -> Cut | None:
+        """The fast path at ``node`` (None: rerun the whole network; always None when ``fast`` is off)."""
+        if not self.fast:
+            return None
+        key = ("cut", node)
+        if key not in self._cache:
+            self._cache[key] = Cut.at(self.graph, node)
+        return self._cache[key]
+
     def _batch(self, batch: int | None = None) -> int:
-        return batch or self.DECLARATION.batch
+        """Images per forward pass: never more than the declaration's ``batch`` (its memory bound)."""
+        return min(batch or self.DECLARATION.batch, self.DECLARATION.batch)
 
     def _edit(self, node: str, units, method: str, value=None, sources=None) -> measure.Edit:
         means = None
@@ -177,7 +198,7 @@ class Declared(Subject):
         edit = self._edit(node, list(units), method, value, None if sources is None else np.arange(len(rows)))
         source_images = None if sources is None else (lambda index: data.images[np.asarray(sources)[index]])
         after = measure.edited_outputs(
-            self.graph, data.images[rows], node, [edit], self._batch(batch), source_images
+            self.graph, data.images[rows], node, [edit], self._batch(batch), source_images, self._cut(node)
         )
         return Effects(self._logits(split)[rows], after[0], data.labels[rows])
 
@@ -224,23 +245,24 @@ class Declared(Subject):
         source_images = None
         if sources is not None:
             sources = np.asarray(sources)
-            source_images = lambda index: data.images[sources[index]]  # noqa: E731
-        out = []
-        for start in range(0, count, TOGETHER):
-            units = range(start, min(start + TOGETHER, count))
-            edits = [
-                self._edit(
-                    node,
-                    [u],
-                    method,
-                    None if values is None else float(values[u]),
-                    None if sources is None else np.arange(len(images)),
-                )
-                for u in units
-            ]
-            after = measure.edited_outputs(self.graph, images, node, edits, self._batch(), source_images)
-            out.append(torch.stack([output(a, labels, output_name) for a in after]))
-        return torch.cat(out)
+
+            def source_images(index):
+                return data.images[sources[index]]
+
+        edits = [
+            self._edit(
+                node,
+                [u],
+                method,
+                None if values is None else float(values[u]),
+                None if sources is None else np.arange(len(images)),
+            )
+            for u in range(count)
+        ]
+        after = measure.edited_outputs(
+            self.graph, images, node, edits, self._batch(), source_images, self._cut(node), TOGETHER
+        )
+        return torch.stack([output(a, labels, output_name) for a in after])
 
     # other networks of the same architecture ---------------------------------------------------------
 
@@ -266,7 +288,8 @@ class Declared(Subject):
 
     @classmethod
     def untrained(cls, seed: int) -> Declared:
-        """An untrained network initialised from ``seed``."""
+        """An untrained network initialised from ``seed``; a factory that ignores the seed is an error."""
+        _check_factory(cls)
         return _untrained(cls, seed)
 
     @classmethod
@@ -311,20 +334,68 @@ class Declared(Subject):
 
     @classmethod
     def prepare(cls, seed: int) -> str:
-        cls._weights_file(seed)
-        return "reference"
+        """Seed ``seed``'s weights made available: ``"reference"`` (a declared file), ``"cache"`` or
+        ``"trained"`` (now, by the declared trainer, saying so first)."""
+        declared = cls.DECLARATION
+        if seed in declared.weights:
+            return "reference"
+        if not declared.trainer:
+            cls._weights_file(seed)  # the error saying what to add
+        path = cls._trained_file(seed)
+        with FileLock(str(path) + ".lock"):
+            if path.is_file():
+                return "cache"
+            estimate = (
+                f"about {declared.train_seconds:g} s (train_seconds in the declaration)"
+                if declared.train_seconds
+                else "no estimate (add train_seconds to the declaration)"
+            )
+            print(
+                f"lenet: training seed {seed} of subject {declared.name} with {declared.trainer} into "
+                f"{path}: {estimate}.",
+                file=sys.stderr,
+                flush=True,
+            )
+            start = time.perf_counter()
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(seed)
+                made = resolve(declared, "trainer")(seed)
+            state = made.state_dict() if isinstance(made, torch.nn.Module) else made
+            if not isinstance(state, dict):
+                raise InvalidConfig(
+                    f"{declared.where} trainer: {declared.trainer}({seed}) returned {type(made).__name__}; "
+                    "return the trained nn.Module or its state dict."
+                )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            torch.save(state, path.with_suffix(".tmp"))
+            path.with_suffix(".tmp").replace(path)
+            print(
+                f"lenet: seed {seed} of {declared.name} trained in {time.perf_counter() - start:.1f} s.",
+                file=sys.stderr,
+                flush=True,
+            )
+        return "trained"
+
+    @classmethod
+    def _trained_file(cls, seed: int) -> Path:
+        """Where the declared trainer's network for ``seed`` is cached (keyed by the architecture)."""
+        family = cls.untrained(0).weights[:16]
+        return cache_dir() / "declared" / f"{cls.DECLARATION.name}-{family}" / f"seed-{seed}.pt"
 
     @classmethod
     def _weights_file(cls, seed: int) -> Path:
+        """The seed's weights file: declared, else trained by the declared trainer (saying so first)."""
         declared = cls.DECLARATION
-        if seed not in declared.weights:
-            how = f" Make it with `{declared.trainer}` and" if declared.trainer else ""
-            raise LenetError(
-                f"subject {declared.name} has no weights for seed {seed} (declared seeds: "
-                f"{', '.join(map(str, sorted(declared.weights))) or 'none'}).{how} add "
-                f'weights.{seed} = "FILE" to {declared.where}.'
-            )
-        return declared.weights[seed]
+        if seed in declared.weights:
+            return declared.weights[seed]
+        if declared.trainer:
+            cls.prepare(seed)
+            return cls._trained_file(seed)
+        raise LenetError(
+            f"subject {declared.name} has no weights for seed {seed} (declared seeds: "
+            f"{', '.join(map(str, sorted(declared.weights))) or 'none'}) and no trainer; add "
+            f'weights.{seed} = "FILE" or trainer = "package.module:function" to {declared.where}.'
+        )
 
     @classmethod
     def load(cls, seed: int = 0, checkpoint: str | None = None) -> Declared:
@@ -372,6 +443,23 @@ def _untrained(cls: type[Declared], seed: int) -> Declared:
         torch.manual_seed(seed)
         model = cls.build()
     return cls(model, None, f"untrained seed {seed}")
+
+
+@functools.lru_cache(maxsize=8)
+def _check_factory(cls: type[Declared]) -> None:
+    """Untrained networks from two seeds must differ: baselines and matching nulls are many such networks."""
+    states = []
+    for seed in (0, 1):
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            states.append(weights_sha256(cls.build().state_dict()))
+    if states[0] == states[1]:
+        raise InvalidConfig(
+            f"{cls.DECLARATION.where} model: {cls.DECLARATION.model}() builds the same network whatever "
+            "the seed; it seeds the random number generator itself. Leave seeding to lenet-claims "
+            "(untrained networks are built after torch.manual_seed(seed)), or the random-feature "
+            "baselines compare with one network."
+        )
 
 
 @functools.lru_cache(maxsize=4)
@@ -439,5 +527,8 @@ def subject_type(declared: Declaration) -> type[Declared]:
     """The subject type of one declaration (the same type while the declaration is unchanged)."""
     key = (declared.name, declared.file, repr(declared))
     if key not in _TYPES:
-        _TYPES[key] = type(f"Declared[{declared.name}]", (Declared,), {"DECLARATION": declared})
+        offers = frozenset({"trainer"}) if declared.trainer else frozenset()
+        _TYPES[key] = type(
+            f"Declared[{declared.name}]", (Declared,), {"DECLARATION": declared, "OFFERS": offers}
+        )
     return _TYPES[key]

@@ -143,6 +143,13 @@ def entry(
                 f"while writing it); training seed {seed} again.",
                 file=sys.stderr,
             )
+        elif progress:  # never silently: say what is trained, where, and about how long it takes
+            print(
+                f"lenet: training seed {seed} into the cache ({folder}): {config.epochs} epochs, about "
+                f"{max(1, round(10 * config.epochs * (config.subset or 60_000) / 60_000))} s on 2 idle cores "
+                "(BENCHMARKS.md); progress below.",
+                file=sys.stderr,
+            )
         return Entry(folder, _train_into(folder, seed, config, mnist_root, device, examples, progress)), True
 
 

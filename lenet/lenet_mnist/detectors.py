@@ -6,7 +6,7 @@ Each detector takes images ``(N, 28, 28)`` (or ``(N, 1, 28, 28)``) with pixels i
 stroke runs and holes with numpy and ``scipy.ndimage``; no trained network is
 involved, so a concept never inherits the biases of the model under study.
 The thresholds were chosen by eye and on the *tuning* part of the hand labels
-(``fixtures/labels/``), never on the reporting part and never on any unit's
+(``lenet/lenet_mnist/fixtures/labels/``), never on the reporting part and never on any unit's
 activations. ``lenet concepts`` reports how well each detector agrees with the
 reporting part of the labels.
 

@@ -1,4 +1,4 @@
-"""Hand labels of digit styles (``fixtures/labels/*.tsv``),
+"""Hand labels of digit styles (``lenet/lenet_mnist/fixtures/labels/*.tsv``),
 their tuning and reporting parts, and detector quality.
 
 A label file is a TSV with ``#`` header lines (who labelled what, how) and the
@@ -41,7 +41,7 @@ UNCLEAR = "unclear"
 
 
 def labels_dir() -> Path:
-    """The folder of hand-label files (``fixtures/labels``; ``$LENET_FIXTURES`` moves it)."""
+    """The folder of hand-label files (``lenet_mnist/fixtures/labels``; ``$LENET_FIXTURES`` moves it)."""
     return paths.fixtures_dir() / "labels"
 
 
@@ -149,7 +149,7 @@ def _load(path: Path) -> LabelSet:
 
 
 def load_labels(name: str) -> LabelSet:
-    """The hand labels in ``fixtures/labels/NAME.tsv`` (e.g. ``sevens-test``), read once per process."""
+    """The hand labels in the fixtures' ``labels/NAME.tsv`` (e.g. ``sevens-test``), read once per process."""
     path = labels_dir() / f"{name}.tsv"
     if not path.is_file():
         known = sorted(p.stem for p in labels_dir().glob("*.tsv"))

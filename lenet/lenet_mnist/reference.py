@@ -1,4 +1,5 @@
-"""Reference checkpoints committed under ``fixtures/checkpoints``: seeds 0-4 with records and a manifest.
+"""Reference checkpoints committed under ``lenet/lenet_mnist/fixtures/checkpoints`` (package data, so
+an installed wheel has them): seeds 0-4 with records and a manifest.
 
 They load as they are whatever the library versions (hashes are checked
 against ``manifest.json``). Retraining reproduces them bit for bit only on the

@@ -50,6 +50,7 @@ class LenetMnist(Subject):
     seed: int | None
 
     COMMANDS = COMMANDS
+    OFFERS = frozenset({"record", "perturbations", "trainer"})
 
     # identity ---------------------------------------------------------------------------------------
 

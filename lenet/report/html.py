@@ -143,7 +143,9 @@ class Pictures:
         self._units: dict[tuple, object] = {}
         self.drawn: dict[tuple, str] = {}
 
-    def unit(self, seed, checkpoint, name: str, weights_sha256: str | None = None, site: str = "pre"):
+    def unit(
+        self, seed, checkpoint, name: str, weights_sha256: str | None = None, site: str = "pre", subject=None
+    ):
         """The unit's ``UnitData`` at ``site`` on the checked network, or a message saying why there is none.
 
         ``site``: the checked claim's (rows written before sites existed were all ``pre``).
@@ -152,9 +154,9 @@ class Pictures:
 
         if not self.enabled:
             return "pictures were not requested for this report"
-        key = (seed, checkpoint, name, site)
+        key = (seed, checkpoint, name, site, subject)
         if key not in self._units:
-            self._units[key] = unit_pictures.load(seed, checkpoint, name, weights_sha256, site)
+            self._units[key] = unit_pictures.load(seed, checkpoint, name, weights_sha256, site, subject)
         return self._units[key]
 
 
@@ -404,6 +406,7 @@ def counterexample_html(r: dict, pictures: Pictures) -> str:
             units[0],
             details.get("weights_sha256"),
             details.get("site", "pre"),
+            r.get("subject"),
         )
         if isinstance(data, str):
             drawn = note(data)
@@ -481,7 +484,12 @@ def unit_html(claim_id: str, r: dict, name: str, pictures: Pictures) -> str:
 
     details = r["verdict"]["details"]
     data = pictures.unit(
-        r.get("seed"), r.get("checkpoint"), name, details.get("weights_sha256"), details.get("site", "pre")
+        r.get("seed"),
+        r.get("checkpoint"),
+        name,
+        details.get("weights_sha256"),
+        details.get("site", "pre"),
+        r.get("subject"),
     )
     anchor = slug("unit-" + claim_id + "-" + name)
     where = (

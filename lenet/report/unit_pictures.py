@@ -48,7 +48,12 @@ class UnitData:
 
 
 def load(
-    seed: int | None, checkpoint: str | None, name: str, weights_sha256: str | None = None, site: str = "pre"
+    seed: int | None,
+    checkpoint: str | None,
+    name: str,
+    weights_sha256: str | None = None,
+    site: str = "pre",
+    subject_name: str | None = None,
 ) -> UnitData | str:
     """The unit ``name`` (e.g. ``linear-0:63``) on the checked network, or why it cannot be drawn.
 
@@ -59,6 +64,11 @@ def load(
     from ..errors import LenetError
     from ..subject.units import parse_units
 
+    if subject_name not in (None, subjects.DEFAULT):
+        return (
+            f"no pictures of {name}: the report draws units of {subjects.DEFAULT} only "
+            f"(this claim is about {subject_name})"
+        )
     try:
         unit = parse_units(name, subjects.layers())
         subject = subjects.load(seed if seed is not None else 0, checkpoint)

@@ -31,6 +31,13 @@ _VERDICT_FIELDS = ("outcome", "status", "headline", "value", "low", "high", "p",
 
 def _check_documents(documents: list[tuple[str, dict]]) -> None:
     for name, given in documents:
+        if isinstance(given, dict) and str(given.get("schema", "")).startswith("lenet-claims-results/"):
+            if given["schema"] != SCHEMA:
+                raise ShardError(
+                    f"{name} has schema {given['schema']}, written by another lenet-claims version; this one "
+                    f"merges {SCHEMA}. Run the shards again with this version (docs/claims-json.md says what "
+                    "changed)."
+                )
         if not isinstance(given, dict) or given.get("schema") != SCHEMA:
             raise ShardError(
                 f"{name} is not a --claims-json document (schema {SCHEMA}); pass the files "

@@ -20,7 +20,7 @@ from .provenance import checkpoint_hash
 
 __all__ = ["SCHEMA", "Row", "with_seeds", "with_holm", "exit_status", "document", "dumps"]
 
-SCHEMA = "lenet-claims-results/1"
+SCHEMA = "lenet-claims-results/2"  # 2: rows name their subject
 
 
 def _jsonable(value):
@@ -80,6 +80,7 @@ class Row:
     bound: str | None  # "min" or "max": which side of the threshold holds
     p: float | None  # the first criterion p-value
     p_holm: float | None  # p, Holm-adjusted over the run (``with_holm``)
+    subject: str | None  # the claim's subject ("lenet-mnist" or one its project declares); None if invalid
     seed: int | None  # the claim's own seed
     checkpoint: str | None  # the checkpoint file checked, if not the seed's network
     checkpoint_sha256: str | None  # identifies the network checked
@@ -117,6 +118,7 @@ class Row:
             **_criterion(primary),
             p=p,
             p_holm=None,
+            subject=claim.subject if claim is not None else None,
             seed=claim.seed if claim is not None else None,
             checkpoint=used,
             checkpoint_sha256=(
@@ -144,6 +146,7 @@ class Row:
             **_criterion(None),
             p=None,
             p_holm=None,
+            subject=claim.subject,
             seed=claim.seed,
             checkpoint=None,
             checkpoint_sha256=None,

@@ -86,7 +86,7 @@ def baseline(
     images = subject.split(split).images
     networks = networks_for(selected)
     # the subject type, site and computation's version are in the key, so no other kind of bar is ever served
-    identity = [_FORMAT, type(subject).__name__, site, layer, networks, FIRST_SEED]
+    identity = [_FORMAT, subject.family, site, layer, networks, FIRST_SEED]
 
     def compute() -> np.ndarray:
         both = torch.cat([images[concept], images[contrast]])
@@ -146,7 +146,7 @@ def rule_baseline(
     """
     networks = networks_for(True)
     train = tuple(_subsample(rows, i) for i, rows in enumerate(train))
-    identity = [_FORMAT, "rule", type(subject).__name__, site, layer, top, networks, FIRST_SEED]
+    identity = [_FORMAT, "rule", subject.family, site, layer, top, networks, FIRST_SEED]
     if by != "selectivity":  # (selectivity rules keep the key they had, so their cached bars stay valid)
         identity.append(by)
     key = [*identity, *(r.tolist() for r in (*train, *test))]

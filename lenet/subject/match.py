@@ -328,7 +328,7 @@ def _null_table(reference: Subject, networks: int, site: str = "pre") -> dict[st
         json.dumps(
             [
                 _FORMAT,
-                type(reference).__name__,
+                reference.family,
                 site,
                 networks,
                 NULL_FIRST_SEED,

@@ -57,6 +57,9 @@ class Subject:
     DISCOVERY: ClassVar[str] = DISCOVERY
     CONFIRMATION: ClassVar[str] = CONFIRMATION
     COMMANDS: ClassVar[dict[str, str]] = {}  # `lenet` command name -> module (HELP, add_arguments, run)
+    #: optional capabilities: ``record`` and ``perturbations`` (a check's ``SPEC.needs``), ``trainer`` (seeds
+    #: beyond ``reference_seeds()`` can be trained)
+    OFFERS: ClassVar[frozenset[str]] = frozenset()
 
     def _missing(self, what: str):
         return NotImplementedError(f"{type(self).__name__} does not offer {what}.")
@@ -71,6 +74,12 @@ class Subject:
     def key(self) -> str:
         """Identifies the weights: caches of activations, baselines and matching nulls are keyed by it."""
         raise self._missing("a key")
+
+    @property
+    def family(self) -> str:
+        """Identifies the architecture and its initialisation: what caches about untrained networks of "the
+        same architecture" (random-feature baselines) are keyed by. A fixed architecture: its type's name."""
+        return type(self).__name__
 
     # layers -----------------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 their quality against hand labels, and sample pictures.
 
 For every concept (or just NAME): its size on the train (discovery) and test
-(confirmation) splits and, where hand labels exist (fixtures/labels/), precision
+(confirmation) splits and, where hand labels exist (lenet/lenet_mnist/fixtures/labels/), precision
 and recall on the labels' *reporting* part with Clopper-Pearson intervals. A
 concept smaller than the minimum size on a split gets a warning: no selectivity
 claim about it can reach significance there (see lenet.lenet_mnist.concepts.min_concept_size).
@@ -118,7 +118,7 @@ def print_table(chosen: list, confidence: float, root: str | None) -> None:
         ]
     if any(item.validation for item in chosen):
         print(
-            "precision/recall: against the reporting part of fixtures/labels/*.tsv (never used for tuning); "
+            "precision/recall: against the reporting part of the hand labels (never used for tuning); "
             "unclear labels excluded; Clopper-Pearson intervals."
         )
     for line in warnings:

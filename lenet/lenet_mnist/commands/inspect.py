@@ -43,7 +43,7 @@ EXAMPLES = """examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("unit", metavar="UNIT", help="a unit, e.g. linear-0:58 (or linear-0-58)")
+    parser.add_argument("unit", metavar="UNIT", nargs="?", help="a unit, e.g. linear-0:58 (or linear-0-58)")
     parser.add_argument(
         "--split",
         choices=("train", "test"),
@@ -225,6 +225,10 @@ def run(args: argparse.Namespace) -> int:
     from ..model import LAYERS
     from ..recorder import RECORDED_LAYERS
 
+    if not args.unit:
+        raise InvalidConfig(
+            "name a unit, e.g. `lenet inspect linear-0:58`, or list the layers with --layers."
+        )
     layer, unit = parse_unit(args.unit, LAYERS)
     if args.top < 1:
         raise InvalidConfig(f"--top={args.top} must be >= 1; use e.g. 10.")

@@ -17,7 +17,7 @@ HELP = "train seeds deterministically (into the cache, or as reference checkpoin
 EXAMPLES = """examples:
   lenet train --seed 7                 # train seed 7 into the cache (about a minute per seed on 2 cores)
   lenet train --seed 0                 # retrain reference seed 0 and compare with the committed weights
-  lenet train --seed 0-4 --out fixtures/checkpoints   # (re)make the reference checkpoints
+  lenet train --seed 0-4 --out lenet/lenet_mnist/fixtures/checkpoints  # (re)make the reference checkpoints
   lenet train --seed 0 --epochs 1 --subset 2000       # a tiny run, for trying things out
 """
 
