@@ -101,3 +101,48 @@ def test_values_do_not_depend_on_the_batch_size(graph):
     whole = measure.capture(graph, x, nodes, "max", 50)
     for node in nodes:
         np.testing.assert_allclose(small[node], whole[node], rtol=1e-6)
+
+
+class _Aliased(torch.nn.Module):
+    """``h`` is a view of ``x``, and ``x.relu_()`` (which does not read ``h``) changes it in place."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(1, 2, 3, padding=1)
+        self.lin, self.lin2 = torch.nn.Linear(32, 3), torch.nn.Linear(32, 3)
+
+    def forward(self, x):
+        x = self.conv(x)
+        h = x.flatten(1)
+        x.relu_()
+        return self.lin(h) + self.lin2(x.flatten(1))
+
+
+def test_no_cut_where_an_inplace_operation_before_it_could_change_the_edited_value():
+    torch.manual_seed(0)
+    graph = Graph(_Aliased().eval(), torch.randn(3, 1, 4, 4))
+    assert Cut.at(graph, "flatten") is None  # so the edit takes the whole-network path, the one semantics
+    assert Cut.at(graph, "lin") is not None
+
+
+class _Gated(torch.nn.Module):
+    """``act`` runs first on a parameter (not a per-image value), then on the images."""
+
+    def __init__(self):
+        super().__init__()
+        self.act = torch.nn.ReLU()
+        self.gate = torch.nn.Parameter(torch.tensor([1.0, -1.0, 2.0]))
+        self.lin = torch.nn.Linear(3, 3)
+
+    def forward(self, x):
+        gate = self.act(self.gate).flip(0)  # call 0
+        return self.lin(self.act(x) * gate)  # call 1
+
+
+def test_calls_that_return_no_per_image_value_still_count_for_the_call_index():
+    torch.manual_seed(0)
+    x = torch.randn(5, 3)
+    graph = Graph(_Gated().eval(), x[:3])
+    assert "act#1" in graph.layers and "act#0" not in graph.layers  # the gate's call is no value to name
+    got = measure.capture(graph, x, ["act#1"], "mean", 100)["act#1"]
+    np.testing.assert_allclose(got, torch.relu(x).numpy())

@@ -241,3 +241,33 @@ def test_a_claim_about_a_declared_subject_runs_through_the_dispatcher(project):
     assert [(c.value, c.low, c.high) for c in first.criteria] == [
         (c.value, c.low, c.high) for c in again.criteria
     ]
+
+
+def test_class_names_may_come_from_the_data_factory(project):
+    project(
+        table="\n".join(line for line in _without_trainer().splitlines() if not line.startswith("classes"))
+    )
+    assert subjects.get("toy").class_names() == ("low", "mid", "high")
+
+
+def test_what_changes_how_values_are_read_changes_every_cache_key(project):
+    keys = {}
+    for extra in ("batch = 64", 'reducer = "max"', 'layers = { block = { post = "relu_1", pre = "add" } }'):
+        project(extra)
+        subject = subjects.load(0, name="toy")
+        keys[extra] = (subject.family, subject.key)
+    assert len({family for family, _ in keys.values()}) == len({key for _, key in keys.values()}) == 3
+
+
+def test_a_site_a_value_does_not_have_and_a_broken_declaration_are_refused_at_collection(project):
+    root = project()
+    head = 'format = 2\nclaim = "x"\nsubject = "toy"\nconcept = "class/high"\ncontrast = "class/low"\n'
+    with pytest.raises(InvalidClaim, match=r"site='pre': site = 'pre' on 'add': a value named by its module"):
+        load(_claim(root, head + 'unit = "add:1"\nsite = "pre"\n[selectivity]\nmin_auroc = 0.6\n'), root)
+    project('batch = 64\nlayers = { block = { post = "relu_1", pre = "add" } }')
+    assert load(_claim(root, head + 'unit = "block:1"\nsite = "pre"\n[selectivity]\nmin_auroc = 0.6\n'), root)
+    project(table=TABLE.format(extra="").replace("toy_net:toy", "toy_net:missing_factory"))
+    with pytest.raises(
+        InvalidClaim, match=r"c.toml:3: subject='toy': .*model: toy_net_\d+ has no 'missing_factory'"
+    ):
+        load(_claim(root, head + 'unit = "add:1"\n[selectivity]\nmin_auroc = 0.6\n'), root)

@@ -17,7 +17,9 @@ def test_manifest_lists_five_seeds_with_provenance():
     for entry in found.values():
         assert entry["test_accuracy"] >= 0.99
         assert TrainConfig.from_dict(entry["config"]) == TrainConfig()
-        assert set(entry["versions"]) == set(versions()) and len(entry["data_sha256"]) == 4
+        # made before the CPU model and instruction set were recorded: those two keys are missing, so
+        # retrained weights are compared by outcome, never by bits (lenet.run.seeds.Retrained.same_kind)
+        assert set(entry["versions"]) == set(versions()) - {"cpu", "isa"} and len(entry["data_sha256"]) == 4
         assert len(entry["weights_sha256"]) == 64
 
 

@@ -319,6 +319,18 @@ def test_retraining_is_compared_with_the_reference(mnist_root, tiny_config, cach
         and "elsewhere64" in elsewhere.note()
         and "committed weights" in elsewhere.note()
     )
+    for change in ({"cpu": "Another CPU 9000"}, {"isa": "AVX2"}):  # the same libraries on another CPU kind
+        manifest["seeds"]["3"]["versions"] = {**versions(), **change}
+        (references / "manifest.json").write_text(json.dumps(manifest))
+        found = seeds.compare(3, other, versions(), tiny_config, references, "retrained.pt")
+        assert found.same_kind is False and found.problem is None and found.compare_outcomes
+        assert next(iter(change.values())) in found.note() and "outcomes" in found.note()
+    manifest["seeds"]["3"]["versions"] = {k: v for k, v in versions().items() if k not in ("cpu", "isa")}
+    (references / "manifest.json").write_text(
+        json.dumps(manifest)
+    )  # a reference that does not record its CPU
+    unknown = seeds.compare(3, other, versions(), tiny_config, references)
+    assert unknown.same_kind is False and unknown.problem is None and "CPU not recorded" in unknown.note()
     assert (
         seeds.compare(4, other, versions(), tiny_config, references).identical is None
     )  # no reference for seed 4
@@ -341,11 +353,43 @@ def test_retrain_once_per_run(cache_dir, monkeypatch):
 
 
 def test_a_retraining_problem_makes_the_seed_an_error(tmp_path):
+    from lenet.versions import versions
+
     claim = claim_file(tmp_path)
-    bad = seeds.Retrained(0, "1" * 64, "2" * 64, {"machine": "x"}, {"machine": "x"})
+    bad = seeds.Retrained(0, "1" * 64, "2" * 64, versions(), versions())
     result = seeds.run_seed(claim, 0, retrained=bad)
     assert (
         result["outcome"] == "error"
         and "not reproducible" in result["error"]
         and result["retrained"]["identical"] is False
     )
+
+
+@pytest.mark.parametrize("retrained_outcome", ["holds", "refuted"])
+def test_on_another_machine_kind_the_outcomes_of_retrained_weights_are_compared(
+    tmp_path, monkeypatch, retrained_outcome
+):
+    from lenet.run import dispatch
+    from lenet.stats.verdict import Criterion, Verdict
+    from lenet.versions import versions
+
+    def fake_run(claim, check, checkpoint=None, seed=None):  # the committed weights hold; the retrained ones:
+        outcome = retrained_outcome if checkpoint == "retrained.pt" else "holds"
+        low, high = (0.2, 0.3) if outcome == "holds" else (0.01, 0.05)
+        criterion = Criterion("min_effect", "effect", (low + high) / 2, low, high, 0.1, "min", outcome)
+        return Verdict(check, [criterion], {"concept": 10}, 0.99, 1, "rule", {"units": ["linear-0:58"]})
+
+    monkeypatch.setattr(dispatch, "run", fake_run)
+    claim = claim_file(tmp_path)
+    elsewhere = seeds.Retrained(
+        0, "1" * 64, "2" * 64, {**versions(), "cpu": "Another CPU"}, versions(), "retrained.pt"
+    )
+    result = seeds.run_seed(claim, 0, expensive=True, retrained=elsewhere)
+    assert result["retrained"]["outcomes"] == {"ablation": retrained_outcome, "invariance": retrained_outcome}
+    if retrained_outcome == "holds":
+        assert result["outcome"] == "holds" and result["error"] is None
+    else:
+        assert (
+            result["outcome"] == "error"
+            and "changes outcomes: ablation holds on the committed" in result["error"]
+        )

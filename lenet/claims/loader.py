@@ -221,11 +221,24 @@ def _subject(reader: _Reader, data: dict, values: dict) -> str | None:
         reader.problem(("subject",), "subject is a format-2 key; change `format = 1` to `format = 2`.")
         return None
     try:
-        subjects.get(name)
+        subjects.get(name).layer_table()  # a declared subject's model and data load here: their errors too
     except LenetError as err:
         reader.problem(("subject",), f"subject={name!r}: {err}")
         return None
     return name
+
+
+def _site(reader: _Reader, values: dict, layer: str | None, subject: str | None) -> None:
+    """A problem on ``site`` when the claim's layer cannot be read there (a declared subject's raw value
+    has the ``post`` site only)."""
+    from .. import subjects
+
+    if subject is None or layer is None:
+        return
+    try:
+        subjects.get(subject).check_site(layer, values.get("site") or "post")
+    except LenetError as err:
+        reader.problem(("site",) if "site" in values else ("subject",), f"site={values.get('site')!r}: {err}")
 
 
 def _concepts(reader: _Reader, values: dict, subject: str | None) -> None:
@@ -411,6 +424,8 @@ def load(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Clai
     values = reader.params(top, tuple(p for p in schema.TOP if p.name not in SELECTORS), (), "")
     subject = _subject(reader, data, values)
     selector, units, select, layer = _selector(reader, data, subject) if subject else (None,) * 4
+    if values.get("format") != 1:
+        _site(reader, values, layer, subject)
     _concepts(reader, values, subject)
     _extras(reader, data, values, path)
     checks = _checks(reader, data, values, selector, subject)

@@ -4,7 +4,8 @@ per-class statistics, training gradients and a PNG sheet of pictures (the built-
 
 ``--layers`` prints every layer a unit address can name: its name, what makes the value (a module's
 output, a call of a module called more than once, a torch.fx node, or a declared layer's two sites),
-its kind (a unit per channel or per feature), its unit count and its per-image shape.
+its kind (a unit per channel or per feature), its unit count and its per-image shape; then the
+subject's concepts.
 """
 
 from __future__ import annotations
@@ -70,6 +71,14 @@ def run(args: argparse.Namespace) -> int:
         for row in [head, *rows]:
             print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         print("kind: conv = a unit per channel (reduced over space), linear = a unit per feature")
+        untraced = (
+            getattr(getattr(kind.untrained(0), "graph", None), "untraced", None)
+            if hasattr(kind, "untrained")
+            else None
+        )
+        if untraced:
+            print(f"only module outputs are named: {untraced}")
+        print(f"concepts: {', '.join(kind.concepts())}")
         return 0
     if args.subject != subjects.DEFAULT:
         raise InvalidConfig(

@@ -101,7 +101,13 @@ class Concepts:
                     f"{path}: indices must lie in 0-{len(labels_np) - 1} (the {split} split)."
                 )
             return found
-        mask = self.predicates[name](images, labels)
+        try:
+            mask = self.predicates[name](images, labels)
+        except Exception as err:
+            raise InvalidConcept(
+                f"{self.where} concept {name!r}: its function failed on the {split} split with "
+                f"{type(err).__name__}: {err}"
+            ) from err
         mask = np.asarray(mask.numpy() if isinstance(mask, torch.Tensor) else mask)
         if mask.shape != labels_np.shape or mask.dtype != bool:
             raise InvalidConcept(

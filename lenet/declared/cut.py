@@ -5,9 +5,10 @@ follows it.
 the value and the *frontier*: every earlier value that later nodes read, such as a residual path's
 input) and ``downstream`` (the value and the frontier -> the logits). A sweep runs upstream once per
 batch and downstream once per group of edited units, the batch repeated once per unit. Where the
-model was not traced, the value is made by a module fx traced through, or the frontier holds
-something that is not a per-image tensor (a shape read with ``x.size(0)``), there is no cut and
-interventions rerun the whole network (``lenet.declared.measure``).
+model was not traced, the value is made by a module fx traced through, an in-place operation runs
+after the value but before the cut (it could change the value or a frontier tensor after they were
+read), or the frontier holds something that is not a per-image tensor (a shape read with
+``x.size(0)``), there is no cut and interventions rerun the whole network (``lenet.declared.measure``).
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ class Cut:
             if item.op != "output" and any(a in seen for a in item.all_input_nodes):
                 down.append(item)
                 seen.add(item)
+        later = nodes[nodes.index(target) + 1 :]
+        if any(_in_place(n, graph.traced) for n in later if n not in seen):
+            return None  # an in-place operation run before the cut could change the value or the frontier
         output = next(n for n in nodes if n.op == "output")
         frontier: list[fx.Node] = []
         for item in [*down, output]:
@@ -74,6 +78,40 @@ class Cut:
         """Whether every value upstream returned is a per-image tensor (else a shape or constant crosses the
         cut, and repeating the batch would break it)."""
         return all(isinstance(v, torch.Tensor) and v.dim() >= 1 and len(v) == batch for v in values)
+
+
+def _in_place(node: fx.Node, root: torch.nn.Module) -> bool:
+    """Whether ``node`` may write into an input (``x.relu_()``, ``x += y``, ``ReLU(inplace=True)``)."""
+    if node.op == "call_method":
+        return str(node.target).endswith("_") and not str(node.target).endswith("__")
+    if node.op == "call_function":
+        name = getattr(node.target, "__name__", "")
+        return (
+            bool(node.kwargs.get("inplace"))
+            or name.startswith("i")
+            and name[1:] in _OPERATORS
+            or (name.endswith("_") and not name.endswith("__"))
+        )
+    if node.op == "call_module":
+        return bool(getattr(root.get_submodule(str(node.target)), "inplace", False))
+    return False
+
+
+_OPERATORS = {
+    "add",
+    "sub",
+    "mul",
+    "truediv",
+    "floordiv",
+    "mod",
+    "pow",
+    "and",
+    "or",
+    "xor",
+    "lshift",
+    "rshift",
+    "matmul",
+}
 
 
 def _target(nodes: list[fx.Node], point) -> fx.Node | None:

@@ -53,16 +53,16 @@ class Point:
 class LayerTable(dict):
     """Layer name -> ``Layer``; a reused module's bare name raises an error naming its calls."""
 
-    def __init__(self, layers: dict[str, Layer], reused: dict[str, int]):
+    def __init__(self, layers: dict[str, Layer], reused: dict[str, tuple[int, list[str]]]):
         super().__init__(layers)
         self.reused = reused
 
     def __missing__(self, name: str):
         if name in self.reused:
-            calls = ", ".join(f"{name}#{i}" for i in range(self.reused[name]))
+            count, calls = self.reused[name]
             raise UnknownUnit(
-                f"layer {name!r} is a module called {self.reused[name]} times per forward pass; name one "
-                f"call: {calls}."
+                f"layer {name!r} is a module called {count} times per forward pass; name one call: "
+                f"{', '.join(calls) or '(none of its calls returns a per-image value)'}."
             )
         raise KeyError(name)
 
@@ -177,17 +177,18 @@ def _trace(model: nn.Module) -> tuple[nn.Module | None, str | None]:
     return traced.eval(), None
 
 
-def _probe(graph: Graph, sample: torch.Tensor) -> tuple[dict[str, Point], dict[str, Layer], dict[str, int]]:
-    """Every tensor value with the batch as its first dimension, in forward order."""
+def _probe(graph: Graph, sample: torch.Tensor) -> tuple[dict[str, Point], dict[str, Layer], dict[str, tuple]]:
+    """Every tensor value with the batch as its first dimension, in forward order. Every call of a module
+    is counted (as the hooks count them), also calls whose output is not such a value."""
     batch = len(sample)
-    order: list[tuple[str, int, tuple[int, ...]]] = []  # (module, call, shape) of the model's run
+    order: list[tuple[str, int, tuple[int, ...] | None]] = []  # (module, call, shape or None) of the run
 
     def record(into):
         def make(name):
             def hook(module, inputs, output):
-                if isinstance(output, torch.Tensor) and output.dim() >= 2 and output.shape[0] == batch:
-                    calls = sum(1 for n, _, _ in into if n == name)
-                    into.append((name, calls, tuple(output.shape[1:])))
+                calls = sum(1 for n, _, _ in into if n == name)
+                value = isinstance(output, torch.Tensor) and output.dim() >= 2 and output.shape[0] == batch
+                into.append((name, calls, tuple(output.shape[1:]) if value else None))
 
             return hook
 
@@ -199,7 +200,7 @@ def _probe(graph: Graph, sample: torch.Tensor) -> tuple[dict[str, Point], dict[s
         for name, module in graph.model.named_modules():
             if name:
                 handles.append(module.register_forward_hook(make(name)))
-        traced_order: list[tuple[str, int, tuple[int, ...]]] = []
+        traced_order: list[tuple[str, int, tuple[int, ...] | None]] = []
         with torch.no_grad():
             graph.model(sample)
             for handle in handles:
@@ -218,11 +219,12 @@ def _probe(graph: Graph, sample: torch.Tensor) -> tuple[dict[str, Point], dict[s
     for name, _, _ in order:
         counts[name] = counts.get(name, 0) + 1
     # functional values go right after the module call that precedes them in the traced run
-    after: dict[tuple[str, int], list[tuple[str, tuple[int, ...]]]] = {}
+    after: dict[tuple[str, int] | None, list[tuple[str, tuple[int, ...]]]] = {}
     last: tuple[str, int] | None = None
     for name, call, shape in traced_order:
         if name.startswith(TAPS + "."):
-            after.setdefault(last, []).append((name.removeprefix(TAPS + "."), shape))
+            if shape is not None:
+                after.setdefault(last, []).append((name.removeprefix(TAPS + "."), shape))
         else:
             last = (name, call)
     points: dict[str, Point] = {}
@@ -244,13 +246,18 @@ def _probe(graph: Graph, sample: torch.Tensor) -> tuple[dict[str, Point], dict[s
             for node, node_shape in waiting:
                 add(node, Point(f"{TAPS}.{node}", 0, True), node_shape)
             waiting = []
-        label = name if counts[name] == 1 else f"{name}#{call}"
-        points[label] = Point(name, call, False, graph.traced is not None and name in leaves)
-        layers[label] = Layer(label, name, "conv" if len(shape) > 1 else "linear", shape[0], shape)
+        if shape is not None:
+            label = name if counts[name] == 1 else f"{name}#{call}"
+            points[label] = Point(name, call, False, graph.traced is not None and name in leaves)
+            layers[label] = Layer(label, name, "conv" if len(shape) > 1 else "linear", shape[0], shape)
         waiting += after.get((name, call), [])
     for node, node_shape in waiting:
         add(node, Point(f"{TAPS}.{node}", 0, True), node_shape)
     if not layers:
         raise UnknownUnit("the model has no value with the batch as its first dimension to name as a layer.")
-    reused = {name: n for name, n in counts.items() if n > 1}
+    reused = {
+        name: (n, [label for label in layers if label.startswith(name + "#")])
+        for name, n in counts.items()
+        if n > 1
+    }
     return points, layers, reused

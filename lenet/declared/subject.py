@@ -87,14 +87,14 @@ class Declared(Subject):
 
     @property
     def key(self) -> str:
-        declared = self.DECLARATION
-        text = "|".join((declared.name, declared.model, declared.data, self.fingerprint(), self.weights))
-        return hashlib.sha256(text.encode()).hexdigest()
+        """The network's identity: its weights within its family (architecture, data, how values are read)."""
+        return hashlib.sha256(f"{self.family}|{self.weights}".encode()).hexdigest()
 
     @property
     def family(self) -> str:
-        """The subject and its untrained seed-0 network's weights: a changed model factory is a new family."""
-        return f"{type(self).__name__}:{type(self).untrained(0).weights}"
+        """What networks of this subject share: the declaration's name, references, reducer and layers, the
+        data's fingerprint, and the architecture (the traced forward code, the untrained seed-0 weights)."""
+        return type(self).family_key()
 
     # layers -----------------------------------------------------------------------------------------
 
@@ -275,10 +275,14 @@ class Declared(Subject):
     # type level -------------------------------------------------------------------------------------
 
     @classmethod
+    def family_key(cls) -> str:
+        return _family(cls)
+
+    @classmethod
     def build(cls) -> torch.nn.Module:
         """A new network from the model factory (the global RNG is left as it was)."""
-        factory = resolve(cls.DECLARATION, "model")
-        model = factory()
+        with torch.random.fork_rng(devices=[]):
+            model = _call(cls, "model")
         if not isinstance(model, torch.nn.Module):
             raise InvalidConfig(
                 f"{cls.DECLARATION.where} model: {cls.DECLARATION.model}() returned {type(model).__name__}, "
@@ -302,7 +306,8 @@ class Declared(Subject):
 
     @classmethod
     def sample(cls) -> torch.Tensor:
-        return cls.splits()[DISCOVERY].images[:2]
+        """The images the layers are found with: three, so a (2, 2) value is not taken for a batch of 2."""
+        return cls.splits()[DISCOVERY].images[:3]
 
     @classmethod
     def class_names(cls) -> tuple[str, ...]:
@@ -315,6 +320,10 @@ class Declared(Subject):
     @classmethod
     def layer_table(cls):
         return cls.untrained(0).layers
+
+    @classmethod
+    def check_site(cls, layer: str, site: str) -> None:
+        cls.untrained(0).graph.node(layer, site)
 
     @classmethod
     def concepts(cls) -> list[str]:
@@ -359,7 +368,7 @@ class Declared(Subject):
             start = time.perf_counter()
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(seed)
-                made = resolve(declared, "trainer")(seed)
+                made = _call(cls, "trainer", seed)
             state = made.state_dict() if isinstance(made, torch.nn.Module) else made
             if not isinstance(state, dict):
                 raise InvalidConfig(
@@ -378,9 +387,18 @@ class Declared(Subject):
 
     @classmethod
     def _trained_file(cls, seed: int) -> Path:
-        """Where the declared trainer's network for ``seed`` is cached (keyed by the architecture)."""
-        family = cls.untrained(0).weights[:16]
-        return cache_dir() / "declared" / f"{cls.DECLARATION.name}-{family}" / f"seed-{seed}.pt"
+        """Where the declared trainer's network for ``seed`` is cached: keyed by the family (architecture,
+        data) and the trainer (its reference and, where Python can read it, its source code)."""
+        import inspect
+
+        trainer = resolve(cls.DECLARATION, "trainer")
+        try:
+            source = inspect.getsource(trainer)
+        except (OSError, TypeError):
+            source = ""
+        text = f"{cls.family_key()}|{cls.DECLARATION.trainer}|{source}"
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        return cache_dir() / "declared" / f"{cls.DECLARATION.name}-{digest}" / f"seed-{seed}.pt"
 
     @classmethod
     def _weights_file(cls, seed: int) -> Path:
@@ -404,8 +422,13 @@ class Declared(Subject):
 
 def _read_weights(cls: type[Declared], path: Path, origin: str) -> Declared:
     if not path.is_file():
+        how = (
+            f"train it with the declared trainer ({cls.DECLARATION.trainer}) by removing the weights entry, "
+            if cls.DECLARATION.trainer
+            else "save it with torch.save(model.state_dict(), path), "
+        )
         raise LenetError(
-            f"{cls.DECLARATION.where}: weights file {path} does not exist; train the seed or fix the path."
+            f"{cls.DECLARATION.where}: weights file {path} does not exist; {how}or fix the path."
         )
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
@@ -420,10 +443,11 @@ def _read_weights(cls: type[Declared], path: Path, origin: str) -> Declared:
     try:
         model.load_state_dict(state)
     except (RuntimeError, TypeError, AttributeError) as err:
+        detail = " ".join(str(err).split())
+        detail = detail if len(detail) <= 600 else detail[:600] + " ..."
         raise LenetError(
-            f"{path}: these weights do not fit {cls.DECLARATION.model}() ({str(err).splitlines()[0]}); save "
-            "the "
-            "state dict of the same architecture."
+            f"{path}: these weights do not fit {cls.DECLARATION.model}() ({detail}); save the state dict of "
+            "the same architecture."
         ) from None
     return cls(model, None, origin)
 
@@ -453,7 +477,7 @@ def _check_factory(cls: type[Declared]) -> None:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             states.append(weights_sha256(cls.build().state_dict()))
-    if states[0] == states[1]:
+    if states[0] == states[1] and len(cls.build().state_dict()):  # (a network without parameters is fine)
         raise InvalidConfig(
             f"{cls.DECLARATION.where} model: {cls.DECLARATION.model}() builds the same network whatever "
             "the seed; it seeds the random number generator itself. Leave seeding to lenet-claims "
@@ -462,10 +486,32 @@ def _check_factory(cls: type[Declared]) -> None:
         )
 
 
+def _call(cls: type[Declared], key: str, *args):
+    """Call the project's function that ``key`` names; its failure is an error naming the key, not a traceback
+    from inside lenet-claims."""
+    declared = cls.DECLARATION
+    function = resolve(declared, key)
+    try:
+        return function(*args)
+    except LenetError:
+        raise
+    except Exception as err:
+        raise InvalidConfig(
+            f"{declared.where} {key}: {getattr(declared, key)}({', '.join(map(repr, args))}) failed with "
+            f"{type(err).__name__}: {err}"
+        ) from err
+
+
+@functools.lru_cache(maxsize=4)
+def _data(cls: type[Declared]) -> dict:
+    """What the data factory returns (called once per process)."""
+    return _call(cls, "data")
+
+
 @functools.lru_cache(maxsize=4)
 def _splits(cls: type[Declared]) -> dict[str, Split]:
     declared = cls.DECLARATION
-    found = resolve(declared, "data")()
+    found = _data(cls)
     if not isinstance(found, dict) or not {DISCOVERY, CONFIRMATION} <= set(found):
         raise InvalidConfig(
             f"{declared.where} data: {declared.data}() must return a dict with {DISCOVERY!r} and "
@@ -505,8 +551,27 @@ def _classes(cls: type[Declared]) -> tuple[str, ...]:
     declared = cls.DECLARATION
     if declared.classes is not None:
         return declared.classes
+    given = _data(cls).get("classes")
+    if given is not None:
+        if not (isinstance(given, (list, tuple)) and all(isinstance(c, str) for c in given)):
+            raise InvalidConfig(
+                f'{declared.where} data: the "classes" {declared.data}() returns must be a list of names '
+                "indexed by label."
+            )
+        return tuple(given)
     labels = torch.cat([s.labels for s in cls.splits().values()])
     return tuple(str(i) for i in range(int(labels.max()) + 1))
+
+
+@functools.lru_cache(maxsize=8)
+def _family(cls: type[Declared]) -> str:
+    declared = cls.DECLARATION
+    untrained = cls.untrained(0)
+    code = untrained.graph.traced.code if untrained.graph.traced is not None else repr(untrained.model)
+    layers = sorted((k, sorted(v.items())) for k, v in declared.layers.items())
+    parts = (declared.name, declared.model, declared.data, declared.reducer, repr(layers), cls.fingerprint())
+    text = "|".join((*parts, code, untrained.weights))
+    return f"{type(untrained).__name__}:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
 
 
 @functools.lru_cache(maxsize=4)

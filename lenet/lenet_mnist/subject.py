@@ -283,16 +283,16 @@ class LenetMnist(Subject):
     @classmethod
     def retrain(
         cls, seed: int, config=None, mnist_root=None, cache_root=None, progress: bool = True
-    ) -> tuple[str, dict]:
+    ) -> tuple[str, dict, str]:
         """Train ``seed`` again from scratch into the cache,
-        replacing its entry: ``(weights_sha256, versions)``."""
+        replacing its entry: ``(weights_sha256, versions, checkpoint file)``."""
         from . import cache
         from .train import TrainConfig
 
         entry, _ = cache.entry(
             seed, config or TrainConfig(), mnist_root, cache_root, progress=progress, retrain=True
         )
-        return entry.meta["weights_sha256"], entry.meta["versions"]
+        return entry.meta["weights_sha256"], entry.meta["versions"], str(entry.folder / "model.pt")
 
     @classmethod
     def reference(cls, seed: int, config=None, references=None) -> dict | None:

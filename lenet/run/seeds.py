@@ -257,11 +257,38 @@ def run_seed(
             verdict = reuse if reuse is not None else dispatch.run(on_seed, check, seed=seed)
             result["checks"][check] = _criteria(verdict)
             result["units"] = result["units"] or list(verdict.details.get("units") or [])
+        if retrained is not None and retrained.compare_outcomes:
+            differ = _compare_outcomes(on_seed, retrained, result)
+            if differ:
+                result["error"] = (
+                    f"retrained seed {seed}, made on another machine kind, changes outcomes: {differ}; "
+                    "the claim depends on training noise here (bits are compared only on the kind that made "
+                    "the reference)"
+                )
+                return result
     except LenetError as err:
         result["error"] = str(err)
         return result
     result["outcome"] = combine([c["outcome"] for c in result["checks"].values() if c["outcome"] != NOT_RUN])
     return result
+
+
+def _compare_outcomes(on_seed, retrained: Retrained, result: dict) -> str:
+    """Every check that ran, again on the retrained weights: their outcomes go into
+    ``result["retrained"]["outcomes"]``; returns the differences in words ("" when they agree)."""
+    from ..checks import CHECKS
+    from . import dispatch
+
+    outcomes, differ = {}, []
+    for check, row in result["checks"].items():
+        if row["outcome"] == NOT_RUN or "record" in CHECKS[check].SPEC.needs:
+            outcomes[check] = "not compared"  # a checkpoint file has no training record
+            continue
+        outcomes[check] = dispatch.run(on_seed, check, checkpoint=retrained.checkpoint).outcome
+        if outcomes[check] != row["outcome"]:
+            differ.append(f"{check} {row['outcome']} on the committed weights, {outcomes[check]} retrained")
+    result["retrained"]["outcomes"] = outcomes
+    return "; ".join(differ)
 
 
 # --- k of n --------------------------------------------------------------------------------------
@@ -399,14 +426,30 @@ class Retrained:
     reference_sha256: str | None  # the committed reference's weights, None for seeds without one
     reference_versions: dict | None  # library versions and machine kind that made the reference
     versions: dict  # ours
+    checkpoint: str | None = None  # the retrained weights' file (their claims outcomes are compared)
 
     @property
     def same_kind(self) -> bool | None:
-        return None if self.reference_versions is None else self.reference_versions == self.versions
+        """Whether the reference was made on this machine kind with these versions (``KIND_KEYS``: CPU model
+        and instruction set included); a reference that does not record one of them is not the same kind."""
+        from ..versions import KIND_KEYS
+
+        if self.reference_versions is None:
+            return None
+        return all(
+            self.reference_versions.get(k) is not None
+            and self.reference_versions.get(k) == self.versions.get(k)
+            for k in KIND_KEYS
+        )
 
     @property
     def identical(self) -> bool | None:
         return None if self.reference_sha256 is None else self.reference_sha256 == self.weights_sha256
+
+    @property
+    def compare_outcomes(self) -> bool:
+        """Bits cannot be compared (another machine kind), so the checks' outcomes are (``run_seed``)."""
+        return self.identical is False and not self.same_kind and self.checkpoint is not None
 
     @property
     def problem(self) -> str | None:
@@ -431,9 +474,14 @@ class Retrained:
             if self.same_kind
             else f"; expected on {_kind(self.versions)} (reference: {_kind(self.reference_versions)})"
         )
+        outcomes = (
+            ", so the checks' outcomes on the retrained weights are compared with the committed weights'"
+            if self.compare_outcomes
+            else ""
+        )
         return (
             f"retrained seed {self.seed}: differs from the committed "
-            f"reference{kind}; claims use the committed weights"
+            f"reference{kind}; claims use the committed weights{outcomes}"
         )
 
     def as_dict(self) -> dict:
@@ -443,6 +491,7 @@ class Retrained:
             "reference_sha256": self.reference_sha256,
             "identical": self.identical,
             "same_kind": self.same_kind,
+            "checkpoint": self.checkpoint,
             "note": self.note(),
             "problem": self.problem,
         }
@@ -450,7 +499,8 @@ class Retrained:
 
 def _kind(versions: dict) -> str:
     return (
-        f"{versions.get('machine')}, torch {versions.get('torch')}, "
+        f"{versions.get('machine')} {versions.get('cpu', 'CPU not recorded')} "
+        f"({versions.get('isa', 'instruction set not recorded')}), torch {versions.get('torch')}, "
         f"numpy {versions.get('numpy')}, python {versions.get('python')}"
     )
 
@@ -467,12 +517,19 @@ def retrain(
     (replacing its entry) and compare it with the committed reference."""
     from .. import subjects
 
-    weights, versions = subjects.get().retrain(seed, config, mnist_root, cache_root, progress=progress)
-    return compare(seed, weights, versions, config, references)
+    weights, versions, checkpoint = subjects.get().retrain(
+        seed, config, mnist_root, cache_root, progress=progress
+    )
+    return compare(seed, weights, versions, config, references, checkpoint)
 
 
 def compare(
-    seed: int, weights_sha256: str, versions: dict, config=None, references: Path | None = None
+    seed: int,
+    weights_sha256: str,
+    versions: dict,
+    config=None,
+    references: Path | None = None,
+    checkpoint: str | None = None,
 ) -> Retrained:
     """Weights trained here for ``seed``
     (with ``config``) against the committed reference of the same seed and config."""
@@ -485,6 +542,7 @@ def compare(
         ref["weights_sha256"] if ref else None,
         ref["versions"] if ref else None,
         versions,
+        checkpoint,
     )
 
 

@@ -200,6 +200,11 @@ class Subject:
         )
 
     @classmethod
+    def check_site(cls, layer: str, site: str) -> None:
+        """Raise a ``LenetError`` saying why, unless ``layer`` can be read at ``site`` (every layer of a fixed
+        table has both sites)."""
+
+    @classmethod
     def concepts(cls) -> list[str]:
         """Every concept name ``members`` knows."""
         return []
@@ -227,8 +232,9 @@ class Subject:
     @classmethod
     def retrain(
         cls, seed: int, config=None, mnist_root=None, cache_root=None, progress: bool = True
-    ) -> tuple[str, dict]:
-        """Train ``seed`` again from scratch: ``(weights_sha256, versions)`` of the result."""
+    ) -> tuple[str, dict, str]:
+        """Train ``seed`` again from scratch: ``(weights_sha256, versions, checkpoint file)`` of the
+        result."""
         raise NotImplementedError(f"{cls.__name__} cannot train seeds.")
 
     @classmethod

@@ -85,8 +85,9 @@ def run(args: argparse.Namespace) -> int:
                 + (
                     ""
                     if same
-                    else f" (reference made with torch {ref['versions']['torch']} "
-                    f"on {ref['versions']['machine']})"
+                    else f" (reference made with torch {ref['versions']['torch']} on "
+                    f"{ref['versions']['machine']} {ref['versions'].get('cpu', '(CPU not recorded)')} "
+                    f"{ref['versions'].get('isa', '')}; bits match only on the same kind)"
                 )
             )
     return 0
