@@ -271,3 +271,15 @@ def test_a_site_a_value_does_not_have_and_a_broken_declaration_are_refused_at_co
         InvalidClaim, match=r"c.toml:3: subject='toy': .*model: toy_net_\d+ has no 'missing_factory'"
     ):
         load(_claim(root, head + 'unit = "add:1"\n[selectivity]\nmin_auroc = 0.6\n'), root)
+
+
+def test_lenet_inspect_layers_lists_a_declared_subjects_values(project, capsys):
+    from lenet.cli import main
+
+    project()
+    assert main(["inspect", "--layers", "--subject", "toy"]) == 0
+    shown = capsys.readouterr().out
+    assert "mix#1" in shown and "call 1 of module mix" in shown and "torch.fx node" in shown
+    assert "concepts: class/low, class/mid, class/high" in shown
+    assert main(["inspect", "--subject", "toy", "mix#1:0"]) == 2  # unit pictures: the built-in subject only
+    assert "lists toy's layers" in capsys.readouterr().err
