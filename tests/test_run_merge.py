@@ -273,6 +273,7 @@ def test_a_seed_that_errors_fails_the_item_and_is_named(pytester, project):
 
 RETRAIN = '''
 import lenet.run.seeds
+import lenet.versions
 from pathlib import Path
 
 
@@ -280,7 +281,7 @@ def fake_retrain(seed, progress=True):
     """Records the call; weights identical to the reference except for seed MISMATCH (same machine kind)."""
     with open(Path(__file__).parent / "retrained.txt", "a") as log:
         log.write(f"{seed}\\n")
-    kind = {"machine": "here"}
+    kind = lenet.versions.versions()  # the whole machine kind, CPU and instruction set included
     return lenet.run.seeds.Retrained(seed, f"{seed:064d}", f"{seed + (seed == MISMATCH):064d}", kind, kind)
 
 
