@@ -116,6 +116,14 @@ def test_calibrate_lists_cells_and_refuses_bad_shards_and_unknown_cells(capsys):
     assert "--shard '3/2' must be K/N with 1 <= K <= N" in capsys.readouterr().err
     assert main(["calibrate", "--cells", "no-such-cell"]) == 2
     assert "matches no cell; `lenet calibrate --list` lists them" in capsys.readouterr().err
+    assert main(["calibrate", "--checkpoint", "/nonexistent.pt", "--list"]) == 2
+    assert "--checkpoint /nonexistent.pt: no such file" in capsys.readouterr().err
+
+
+def test_calibrate_report_refuses_a_seed_it_would_have_to_train(mnist_root, cache_dir, capsys):
+    assert main(["calibrate", "--report", "--seed", "99"]) == 2
+    assert "seed 99 has no network here (neither committed nor cached)" in capsys.readouterr().err
+    assert not list(cache_dir.rglob("*.pt"))  # and nothing was trained
 
 
 @pytest.mark.slow
@@ -124,4 +132,5 @@ def test_calibrate_report_writes_the_page_from_what_is_on_disk(mnist_root, cache
     assert main(["calibrate", "--report", "--cells", "seeds", "--write-docs", str(page)]) == 0
     text = page.read_text()
     assert "not run yet (0 of 2000)" in text and "## Power" in text  # an empty cache: every cell still to run
-    assert "wrote" in capsys.readouterr().out
+    said = capsys.readouterr()
+    assert "wrote" in said.out and "nothing on disk under" in said.err

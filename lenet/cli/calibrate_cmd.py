@@ -2,10 +2,12 @@
 "refuted" on a network, and how often they find a true effect (power).
 
 Each cell is a situation with a known truth (lenet.calibration): a null (the claim is false), the true
-effect on the threshold, or a power point. Trials draw the test images with replacement, so the true
-effect is the whole split's. A false outcome passes when it happens at most at the 99th percentile of
-Binomial(n, nominal): 31 of 2,000 nulls at 1%, 31 of 4,000 at 0.5%. Results are saved chunk by chunk in
-the cache: an interrupted run resumes, and --shard K/N splits the work over machines.
+effect on the threshold, or a power point. Pipeline and power trials draw the test images with
+replacement, so the true effect is the whole split's; judge cells draw from pools of per-image values
+and effects (docs/calibration.md says how each cell draws). A false outcome passes when it happens at
+most at the 99th percentile of Binomial(n, nominal): 31 of 2,000 nulls at 1%, 31 of 4,000 at 0.5%.
+Results are saved chunk by chunk in the cache: an interrupted run resumes, and --shard K/N splits the
+work over machines.
 """
 
 from __future__ import annotations
@@ -72,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
     from ..calibration.cells import Context
     from ..errors import InvalidConfig
 
+    if args.checkpoint and not Path(args.checkpoint).is_file():
+        raise InvalidConfig(
+            f"--checkpoint {args.checkpoint}: no such file; pass a checkpoint file or use --seed N."
+        )
     shard = _shard(args.shard)
     cells = all_cells()
     if args.quick:
@@ -89,12 +95,25 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.mnist_root:
         os.environ["LENET_MNIST_ROOT"] = args.mnist_root
+    if args.report and not args.checkpoint and not subjects.get().available(args.seed):
+        raise InvalidConfig(
+            f"--report reads results on disk, and seed {args.seed} has no network here (neither committed "
+            f"nor cached), so none can be on disk for it. Calibrate it first with `lenet calibrate --seed "
+            f"{args.seed}` (which trains it, saying so), or report a reference seed."
+        )
     subject = subjects.load(args.seed, args.checkpoint)
     started = time.process_time()
     if not args.report:
         print(f"calibrating {len(cells)} cells on {subject.name}; results saved as they finish", flush=True)
         runner.run(cells, Context(subject), shard, progress=lambda line: print(line, flush=True))
     results = runner.collect(cells, subject.key)
+    if args.report and not any(r.trials for r in results):
+        again = "lenet calibrate" + ("" if args.seed == 0 else f" --seed {args.seed}")
+        print(
+            f"nothing on disk under {runner.results_dir(subject.key)} for these cells (results of other "
+            f"code are never reused); run `{again}` first.",
+            file=sys.stderr,
+        )
     failed = 0
     for result in results:
         if not result.complete:

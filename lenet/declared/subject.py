@@ -338,6 +338,12 @@ class Declared(Subject):
         return {"fingerprint": cls.fingerprint()}
 
     @classmethod
+    def available(cls, seed: int) -> bool:
+        return seed in cls.DECLARATION.weights or (
+            bool(cls.DECLARATION.trainer) and cls._trained_file(seed).is_file()
+        )
+
+    @classmethod
     def reference_seeds(cls) -> list[int]:
         return sorted(cls.DECLARATION.weights)
 

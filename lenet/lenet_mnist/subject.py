@@ -274,6 +274,14 @@ class LenetMnist(Subject):
         return reference.seeds()
 
     @classmethod
+    def available(cls, seed: int) -> bool:
+        """A committed reference, or a complete cache entry (of the default training recipe)."""
+        from . import cache, reference
+        from .train import TrainConfig
+
+        return reference.entry(seed, TrainConfig()) is not None or cache.find(seed, TrainConfig()) is not None
+
+    @classmethod
     def prepare(cls, seed: int) -> str:
         """Seed ``seed``'s checkpoint made available: ``"reference"``, ``"cache"`` or ``"trained"`` (now)."""
         from . import cache

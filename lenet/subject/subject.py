@@ -225,6 +225,12 @@ class Subject:
         return []
 
     @classmethod
+    def available(cls, seed: int) -> bool:
+        """Whether seed ``seed``'s network is here already (committed or cached): loading it trains
+        nothing."""
+        return seed in cls.reference_seeds()
+
+    @classmethod
     def prepare(cls, seed: int) -> str:
         """Make seed ``seed``'s network available (train it if needed); where it came from."""
         raise NotImplementedError(f"{cls.__name__} cannot train seeds.")
