@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import sys
 import time
 from dataclasses import dataclass
@@ -28,9 +29,11 @@ import torch
 from filelock import FileLock
 
 from ..errors import InvalidConfig, LenetError
+from ..files import atomic_write
 from ..paths import cache_dir
 from ..subject.effects import Effects, output
 from ..subject.subject import CONFIRMATION, DISCOVERY, Subject
+from ..subject.weights import weights_sha256
 from . import measure
 from .concepts import Concepts
 from .cut import Cut
@@ -55,14 +58,6 @@ class Split:
 
     def __len__(self) -> int:
         return len(self.labels)
-
-
-def weights_sha256(state: dict) -> str:
-    digest = hashlib.sha256()
-    for name in sorted(state):
-        digest.update(name.encode())
-        digest.update(state[name].detach().cpu().contiguous().numpy().tobytes())
-    return digest.hexdigest()
 
 
 class Declared(Subject):
@@ -381,9 +376,9 @@ class Declared(Subject):
                     f"{declared.where} trainer: {declared.trainer}({seed}) returned {type(made).__name__}; "
                     "return the trained nn.Module or its state dict."
                 )
-            path.parent.mkdir(parents=True, exist_ok=True)
-            torch.save(state, path.with_suffix(".tmp"))
-            path.with_suffix(".tmp").replace(path)
+            buffer = io.BytesIO()
+            torch.save(state, buffer)
+            atomic_write(path, buffer.getvalue())
             print(
                 f"lenet: seed {seed} of {declared.name} trained in {time.perf_counter() - start:.1f} s.",
                 file=sys.stderr,

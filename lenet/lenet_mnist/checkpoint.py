@@ -18,6 +18,7 @@ import torch
 
 from ..errors import CorruptCheckpoint
 from ..files import atomic_write
+from ..subject.weights import weights_sha256  # the one definition; re-exported here for the checkpoint code
 from .model import LeNet5
 
 __all__ = ["Checkpoint", "weights_sha256", "file_sha256", "save", "load"]
@@ -37,16 +38,6 @@ class Checkpoint:
     @property
     def weights_sha256(self) -> str:
         return self.meta["weights_sha256"]
-
-
-def weights_sha256(state_dict: dict[str, torch.Tensor]) -> str:
-    """SHA-256 over every tensor's name, dtype, shape and bytes, in name order."""
-    digest = hashlib.sha256()
-    for name in sorted(state_dict):
-        tensor = state_dict[name].detach().cpu().contiguous()
-        digest.update(f"{name}|{tensor.dtype}|{tuple(tensor.shape)}|".encode())
-        digest.update(tensor.numpy().tobytes())
-    return digest.hexdigest()
 
 
 def file_sha256(path: str | os.PathLike) -> str:
