@@ -35,8 +35,19 @@ def test_every_cell_has_a_unique_id_and_every_check_is_calibrated():
     cells = all_cells()
     assert len({cell.id for cell in cells}) == len(cells)
     criteria = " ".join(cell.criterion for cell in cells)
-    for check in ("selectivity", "ablation", "activation", "class-ablation", "correlation", "seeds"):
+    for check in (
+        "selectivity",
+        "ablation",
+        "activation",
+        "class-ablation",
+        "correlation",
+        "invariance",
+        "seeds",
+    ):
         assert check in criteria
+    # both outcomes of invariance (with and without a counterexample) and a class-ablation pipeline null
+    assert sum(c.criterion == "invariance min_auroc" and c.kind == "boundary" for c in cells) == 2
+    assert any(c.criterion == "class-ablation selective" and c.level == "pipeline" for c in cells)
     # the random-feature baseline, of a named unit and of a select rule, each on untrained networks
     assert {"selectivity baseline", "select baseline"} <= {cell.criterion for cell in cells}
     curves = {cell.curve for cell in cells if cell.kind == "power"}

@@ -90,6 +90,31 @@ def test_invariance_refutes_only_when_the_held_out_ci_lies_below(low, high, outc
     assert verdict.details["counterexample_auroc"] == 0.64  # the search's own minimum, reported only
 
 
+@pytest.mark.parametrize(
+    ("low", "high", "outcome"), [(0.40, 0.60, "refuted"), (0.62, 0.80, "inconclusive"), (0.72, 0.85, "holds")]
+)
+def test_invariance_with_nothing_broken_still_needs_the_held_out_ci(low, high, outcome):
+    """No breaking perturbation found is a point estimate on the search's images: the held-out CI under the
+    perturbation that lowered the AUROC most decides, as for a counterexample."""
+    confirmation = estimates.Estimate((low + high) / 2, low, high, 0.0, (67, 569), "test")
+    worst = Perturbation(degrees=-12.5)
+    search = invariance.Search(0.83, (67, 200), None, None, confirmation, (67, 569), worst, 0.74)
+    verdict = invariance.judge(
+        search, {"min_auroc": 0.7, "max_shift": 2, "max_rotation": 15, "max_stroke": 0.5, "examples": 60}
+    )
+    assert verdict.outcome == outcome and verdict.primary.low == low
+    assert verdict.details["worst_auroc"] == 0.74 and "counterexample" not in verdict.details
+    assert str(worst) in verdict.primary.statistic
+
+
+def test_invariance_with_nothing_broken_and_nothing_held_out_is_inconclusive():
+    search = invariance.Search(0.83, (67, 200), None, None, None, (1, 569), Perturbation(dx=1), 0.74)
+    verdict = invariance.judge(
+        search, {"min_auroc": 0.7, "max_shift": 2, "max_rotation": 15, "max_stroke": 0.5, "examples": 60}
+    )
+    assert verdict.outcome == "inconclusive" and "do not decide" in verdict.primary.note
+
+
 def test_invariance_without_held_out_images_is_inconclusive():
     verdict = invariance.judge(
         _search(None),

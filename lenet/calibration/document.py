@@ -61,17 +61,21 @@ seeds with 9 `::seeds` items, `tests/golden/`: a smoke test, not a rate). The `[
 per criterion too: a seed of a claim with several checks is refuted when any of them is, so with several
 criteria on their thresholds a false "refuted" can be up to that many times the rate (as for several
 criteria of one check), and a seed whose unit has no counterpart counts as not holding whatever its
-data; neither is a cell. `invariance` confirms what its search found on held-out images with the same
-AUROC interval as `selectivity` (the AUROC cells), so its refutations are calibrated there; its "holds"
-when the search finds nothing rests on point estimates and is *not* calibrated: a null would be a
-perturbation that truly breaks the unit and a search per trial (10-60 s each; 2,000 of them are out of
-this budget). `normalise = "concept-margin"` divides every effect by a number fixed on the discovery
-split, and the intervals are scale-equivariant, so its rates are the raw rates (its own cells measure
-it, on independent draws). Not calibrated yet: a class-ablation *pipeline* null (a real network's class
-labels cannot be made meaningless through the dispatcher; the judge-level nulls relabel one class's
-images at random instead). `correlation`'s boundary on real units draws half the 120 units without
-replacement: the interval is for the 120 as a population, so it is conservative there (a
-finite-population correction would narrow it); the synthetic copula cells have an exact truth.
+data; neither is a cell. `invariance` searches half of the images for a perturbation that breaks the
+unit and re-measures what it ends with (its counterexample, else the perturbation that lowered the AUROC
+most) on the other half with the AUROC interval: both outcomes rest on that held-out interval, and its
+cells below put the threshold on a real unit's AUROC under a fixed perturbation (shift 2 px, rotate 15
+degrees), with and without a counterexample. What they cannot measure is the search itself: a worse
+perturbation it never tried (a search per trial costs 10-60 s; 2,000 of them are out of this budget), so
+"holds" means "the worst perturbation found keeps the AUROC above the threshold". `normalise =
+"concept-margin"` divides every effect by a number fixed on the discovery split, and the intervals are
+scale-equivariant, so its rates are the raw rates (its own cells measure it, on independent draws). The
+class-ablation *pipeline* null cannot make a real network's class labels meaningless; instead it ablates
+the 5 units that hurt sevens most and draws the other digits' images with weights that give their
+per-image loss exactly the sevens' distribution, so `selective` has nothing to find (the judge-level
+nulls relabel one class's images at random instead). `correlation`'s boundary on real units draws half
+the 120 units without replacement: the interval is for the 120 as a population, so it is conservative
+there (a finite-population correction would narrow it); the synthetic copula cells have an exact truth.
 
 **How trials share data.** All trials of a cell share one network (reference seed 0 unless
 `--checkpoint`/`--seed`; the untrained-network pipelines excepted) and one pool of images: trials are
@@ -80,12 +84,12 @@ sampling scheme; resampling the pool (boundary and power cells) stands in for th
 over new images for a fixed network, as the bootstrap does: the pool is the population. What one network
 cannot show is how the rates vary between networks and pools: several real pools per criterion (the most
 selective unit, a sparse unit, a mid-ranked unit), synthetic pools with other shapes, untrained networks
-(pipeline 1: 400 of them, about 5 trials each, seeds 20,000-20,399; its `select` form: a network per
-trial, drawn with replacement from a million seeds from 20,400 on, about 2 repeated pairs in 2,000, its
-rate conditional on the one bar the baseline's 200 networks give, which rank on 500 discovery images per
-group where the claim's rule ranks on all; both disjoint from the baselines' 10,000-10,199), and `lenet
-calibrate --checkpoint` for a user's own network cover that; cells that read the same pool are not
-independent replications of each other.
+(the named-unit pipeline on untrained networks: 400 of them, about 5 trials each, seeds 20,000-20,399;
+its `select` form: a network per trial, drawn with replacement from a million seeds from 20,400 on,
+about 2 repeated pairs in 2,000, its rate conditional on the one bar the baseline's 200 networks give,
+which rank on 500 discovery images per group where the claim's rule ranks on all; both disjoint from the
+baselines' 10,000-10,199), and `lenet calibrate --checkpoint` for a user's own network cover that; cells
+that read the same pool are not independent replications of each other.
 
 **Cost and reruns.** The judges are called once per trial (what is calibrated is the code claims run;
 the interval code itself is vectorised, which its own coverage tests use); trials are drawn chunk by
@@ -131,7 +135,7 @@ def table(results: list[Result], level: str) -> list[str]:
     if not rows:
         return []
     lines = [
-        "| criterion | cell | kind | false holds | false refutations | decided | CPU s |",
+        "| criterion | cell | kind | holds counted as false | false refutations | decided | CPU s |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
@@ -143,8 +147,13 @@ def table(results: list[Result], level: str) -> list[str]:
             continue
         c = counts(r)
         holds = c.get("false holds") or c.get("holds at the threshold")
+        shown = (
+            _cell(holds)
+            if holds.limit is not None
+            else f"{holds.events} / {holds.trials} (right: not judged)"
+        )
         lines.append(
-            f"| {r.cell.criterion} | {r.cell.what} | {r.cell.kind} | {_cell(holds)} | "
+            f"| {r.cell.criterion} | {r.cell.what} | {r.cell.kind} | {shown} | "
             f"{_cell(c.get('false refutations'))} | {_decided(r)} | {r.seconds:.0f} |"
         )
     return lines
@@ -222,6 +231,14 @@ def page(results: list[Result], subject: str, command: str, seconds: float, intr
         "",
         f"Measured on {subject} with `{command}` (or `--shard K/N` on each of N cores or machines, then "
         f"`{command} --report --write-docs`): {seconds / 60:.0f} CPU minutes for the cells below.",
+        "",
+        "**Reading the tables.** *holds counted as false*: in a null cell every hold is false; in a "
+        "boundary cell the holds at the threshold, false for an effect just below it (where the cell's claim "
+        "is true with room, e.g. 4 of 5 seeds truly above with 4 needed, the holds are right and shown as "
+        "*not judged*). *false refutations*: refutations in a boundary cell, whose true effect is on the "
+        "threshold. Each count shows its limit under the acceptance rule and its 95% interval. *decided*: "
+        "the share of trials that held or were refuted (the rest were inconclusive); a cell that rarely "
+        "decides passes the rule easily, so it is shown. *CPU s*: the cell's CPU seconds.",
         "",
         "## Judge level",
         "",

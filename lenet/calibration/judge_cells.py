@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import ablation, activation, class_ablation, correlation, selectivity
+from ..checks import ablation, activation, class_ablation, correlation, invariance, selectivity
 from ..stats import estimates
 from .cells import Cell, Context, criterion_outcome
 from .pools import cached, draw, split_class
@@ -93,6 +93,48 @@ def _auroc_set_synthetic(ctx: Context):
         return selectivity.judge(a, b, {"min_auroc": 0.9}, confidence=CONFIDENCE).outcome
 
     return trial
+
+
+#: the perturbation the invariance cells confirm under: a corner of the default box (shift 2 px, rotate 15
+#: degrees), where a search that lowers the AUROC most tends to end
+INVARIANCE_BOX = {"max_shift": 2, "max_rotation": 15.0, "max_stroke": 0.5, "examples": 60}
+
+
+def _invariance_boundary(found: bool):
+    """The held-out confirmation invariance's verdict rests on (under the counterexample, ``found``, or the
+    worst perturbation tried), on the most selective unit's values under a fixed perturbation, crossed vs
+    plain: the threshold on the pool's AUROC."""
+
+    def prepare(ctx: Context):
+        from ..subject.perturbation import Perturbation
+
+        where = Perturbation(dx=2, dy=0, degrees=15.0, stroke=0.0)
+        unit, (crossed, plain) = ctx.best_unit(), ctx.concept()
+        images = ctx.subject.split(ctx.subject.CONFIRMATION).images
+
+        def under() -> np.ndarray:
+            rows = np.r_[crossed, plain]
+            moved = ctx.subject.perturb(images[rows], where)
+            return ctx.subject.image_values(moved, ctx.LAYER, site=ctx.SITE)[:, unit]
+
+        values = cached(ctx.subject.key, "perturbed", [ctx.LAYER, ctx.SITE, unit, vars(where)], under)
+        a, b = values[: len(crossed)], values[len(crossed) :]
+        truth = _pool_auroc(a, b)
+        params = {**INVARIANCE_BOX, "min_auroc": truth}
+
+        def trial(rng):
+            x, y = draw(rng, a), draw(rng, b)
+            confirmation = estimates.auroc(x, y, CONFIDENCE)
+            held_out = (len(x), len(y))
+            if found:
+                search = invariance.Search(truth, held_out, where, truth, confirmation, held_out)
+            else:
+                search = invariance.Search(truth, held_out, None, None, confirmation, held_out, where, truth)
+            return invariance.judge(search, params, confidence=CONFIDENCE).outcome
+
+        return trial
+
+    return prepare
 
 
 # --- means of per-image effects: ablation min_effect ------------------------------------------------------
@@ -564,6 +606,20 @@ def cells() -> list[Cell]:
             "judge",
             "boundary",
             _auroc_set_synthetic,
+        ),
+        Cell(
+            "invariance min_auroc",
+            "nothing broken: the worst perturbation tried, most selective unit, crossed vs plain held out",
+            "judge",
+            "boundary",
+            _invariance_boundary(False),
+        ),
+        Cell(
+            "invariance min_auroc",
+            "a counterexample, most selective unit, crossed vs plain held out",
+            "judge",
+            "boundary",
+            _invariance_boundary(True),
         ),
         Cell(
             "ablation min_effect",

@@ -393,6 +393,37 @@ def _class_boundary(key: str):
     return prepare
 
 
+def _class_selective_null(ctx: Context):
+    """``selective`` with nothing selective to find: the 5 units that hurt sevens most, and the other digits'
+    images drawn with weights that give their per-image loss (correct before, wrong after: 1; fixed: -1;
+    else 0) exactly the sevens' distribution; accuracy bounds off, so the permutation test decides."""
+    from ..subject.units import UnitSet
+
+    units, labels = _top_set(ctx), ctx.labels
+    effects = ctx.subject.intervene(UnitSet(ctx.LAYER, units, ctx.subject.layers), "zero", site=ctx.SITE)
+    lost = effects.correct_before.numpy().astype(int) - effects.correct_after.numpy().astype(int)
+    sevens, others = np.flatnonzero(labels == 7), np.flatnonzero(labels != 7)
+    weights = np.zeros(len(others))
+    for value in (-1, 0, 1):
+        want, have = (lost[sevens] == value).mean(), lost[others] == value
+        if want > 0 and not have.any():
+            raise ValueError(
+                f"no other digit's image has loss {value}: the sevens' distribution cannot be met"
+            )
+        weights[have] = want / have.sum()
+    n_sevens = round(CLASS_IMAGES * len(sevens) / len(labels))
+    names = ",".join(map(str, units))
+    text = f'{HEADER}units = "linear-0:{names}"\n[class-ablation]\nclass = 7\nmethod = "zero"\n'
+    text += "max_accuracy = 0.5\n"
+    found = _with(claim(text), "class-ablation", max_accuracy=None)
+
+    def trial(rng):
+        rows = np.r_[draw(rng, sevens, n_sevens), rng.choice(others, CLASS_IMAGES - n_sevens, p=weights)]
+        return run_on(TrialSubject(ctx.subject, rows), found, "class-ablation").outcome
+
+    return trial
+
+
 def cells() -> list[Cell]:
     out = [
         Cell(
@@ -487,6 +518,13 @@ def cells() -> list[Cell]:
             "boundary",
             _activation_boundary,
             quick=True,
+        ),
+        Cell(
+            "class-ablation selective",
+            "5 units that hurt sevens most, other digits drawn to lose as the sevens do",
+            "pipeline",
+            "null",
+            _class_selective_null,
         ),
         Cell(
             "class-ablation max_accuracy",

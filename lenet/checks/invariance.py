@@ -5,10 +5,12 @@ perturbation applied to every image) for one that drops the unit's AUROC
 (concept vs contrast, point estimate on a fixed, seeded subsample of test
 images) below ``min_auroc``, and shrinks a failure to the smallest such
 perturbation. The search draws from the check's seed, so reruns
-agree, and sees at most half of each group's images. Holds when no breaking perturbation is
-found within ``examples`` tries. A found one is re-measured on the held-out half with a CI (the
-search's own AUROC is the minimum of many point estimates, biased downwards): refuted only when
-that CI lies below ``min_auroc``, holds when it lies above, inconclusive otherwise.
+agree, and sees at most half of each group's images. What it ends with (the smallest breaking
+perturbation, or, when none of ``examples`` tries breaks it, the one that lowered the AUROC most) is
+re-measured on the held-out half with a CI (the search's own AUROC is the minimum of many point estimates,
+biased downwards): holds when that CI lies above ``min_auroc``, refuted when it lies below, inconclusive
+otherwise. So "holds" is a statistical statement about the worst perturbation the search found, with the
+AUROC interval's error rates; the search itself can miss a worse one inside the box.
 """
 
 from __future__ import annotations
@@ -85,8 +87,15 @@ class Search:
     images: tuple[int, int]  # concept and contrast images in the subsample
     counterexample: Perturbation | None = None  # the smallest breaking perturbation; None: none found
     counterexample_auroc: float | None = None  # the AUROC under it, on the search's subsample
-    confirmation: Estimate | None = None  # the AUROC under it on the held-out images, with its CI
+    confirmation: Estimate | None = None  # the AUROC under ``confirmed`` on the held-out images, with its CI
     held_out: tuple[int, int] = (0, 0)  # concept and contrast images the search never saw
+    worst: Perturbation | None = None  # none broke it: the perturbation tried that lowered the AUROC most
+    worst_auroc: float | None = None  # the AUROC under it, on the search's subsample
+
+    @property
+    def confirmed(self) -> Perturbation | None:
+        """The perturbation re-measured on held-out images: the counterexample, else the worst tried."""
+        return self.counterexample if self.counterexample is not None else self.worst
 
 
 def perturbations(params: dict) -> SearchStrategy[Perturbation]:
@@ -182,26 +191,43 @@ def search(
         max_examples=params["examples"], database=None, deadline=None, suppress_health_check=list(HealthCheck)
     )
     unperturbed = auroc_under(Perturbation())
+    tried: list[tuple[float, Perturbation]] = [(unperturbed, Perturbation())]
+
+    def breaks(p: Perturbation) -> bool:
+        auroc = auroc_under(p)
+        tried.append((auroc, p))
+        return auroc < params["min_auroc"]
+
+    found = None
     try:
         with _only_our_seed():
-            found = find(
-                perturbations(params),
-                lambda p: auroc_under(p) < params["min_auroc"],
-                settings=budget,
-                random=random.Random(seed),
-            )
+            found = find(perturbations(params), breaks, settings=budget, random=random.Random(seed))
     except NoSuchExample:
-        return Search(unperturbed, (len(pos), len(neg)))
+        pass
+    # the first perturbation with the lowest AUROC (ties: the earliest tried, so the search's order decides)
+    worst_auroc, worst = min(tried, key=lambda pair: pair[0])
+    confirmed = found if found is not None else worst
     held_out = (len(fresh[0]), len(fresh[1]))
     confirmation = None
     if min(held_out) >= 2:
-        values = values_under(found, torch.cat([images[fresh[0]], images[fresh[1]]]))
+        values = values_under(confirmed, torch.cat([images[fresh[0]], images[fresh[1]]]))
         confirmation = estimates.auroc(values[: held_out[0]], values[held_out[0] :], confidence)
-    return Search(unperturbed, (len(pos), len(neg)), found, auroc_under(found), confirmation, held_out)
+    searched_images = (len(pos), len(neg))
+    if found is None:
+        return Search(unperturbed, searched_images, None, None, confirmation, held_out, worst, worst_auroc)
+    return Search(unperturbed, searched_images, found, auroc_under(found), confirmation, held_out)
+
+
+def _from_held_out(confirmed: Estimate, threshold: float) -> str:
+    """holds when the held-out CI lies at or above the threshold, refuted when below, else inconclusive."""
+    if confirmed.high < threshold:
+        return "refuted"
+    return "holds" if confirmed.low >= threshold else "inconclusive"
 
 
 def judge(result: Search, params: dict, *, confidence: float = 0.99, seed: int = 0) -> Verdict:
-    """The verdict from a search: refuted by a breaking perturbation, holds when none was found (no CI)."""
+    """The verdict from a search: the held-out CI under what it found (its counterexample, else its worst
+    try) against ``min_auroc``."""
     threshold, unperturbed, found = params["min_auroc"], result.unperturbed, result.counterexample
     details = {
         "unperturbed_auroc": unperturbed,
@@ -209,19 +235,46 @@ def judge(result: Search, params: dict, *, confidence: float = 0.99, seed: int =
         "bounds": {k: params[k] for k in ("max_shift", "max_rotation", "max_stroke")},
         "examples": params["examples"],
     }
+    confirmed = result.confirmation
     if found is None:
-        criterion = Criterion(
-            name="min_auroc",
-            statistic=f"unperturbed AUROC on the search's images; none of {params['examples']} "
-            "perturbations tried breaks it",
-            value=unperturbed,
-            low=None,
-            high=None,
-            threshold=threshold,
-            bound="min",
-            outcome="holds",
-            note="no breaking perturbation found",
+        worst = result.worst
+        details.update(
+            worst=None if worst is None else str(worst),
+            worst_params=None if worst is None else vars(worst),
+            worst_auroc=result.worst_auroc,
+            held_out=result.held_out,
         )
+        statistic = (
+            f"AUROC on held-out images under the perturbation that lowered it most ({worst}); none of "
+            f"{params['examples']} tried breaks it on the search's images"
+        )
+        if confirmed is None:
+            criterion = Criterion(
+                name="min_auroc",
+                statistic=statistic,
+                value=result.worst_auroc,
+                low=None,
+                high=None,
+                threshold=threshold,
+                bound="min",
+                outcome="inconclusive",
+                note=f"no held-out images to confirm it on (held out: {result.held_out}); point estimates on "
+                "the search's images alone do not decide",
+            )
+        else:
+            details["confirmation_auroc"] = [confirmed.value, confirmed.low, confirmed.high]
+            criterion = Criterion(
+                name="min_auroc",
+                statistic=statistic,
+                value=confirmed.value,
+                low=confirmed.low,
+                high=confirmed.high,
+                threshold=threshold,
+                bound="min",
+                outcome=_from_held_out(confirmed, threshold),
+                note=f"no breaking perturbation found; unperturbed AUROC {unperturbed:.3f}, "
+                f"{result.worst_auroc:.3f} under {worst} on the search's images",
+            )
     else:
         details.update(
             counterexample=str(found),
@@ -229,7 +282,6 @@ def judge(result: Search, params: dict, *, confidence: float = 0.99, seed: int =
             counterexample_auroc=result.counterexample_auroc,
             held_out=result.held_out,
         )
-        confirmed = result.confirmation
         statistic = f"AUROC under the smallest breaking perturbation ({found}) on held-out images"
         if confirmed is None:
             criterion = Criterion(
@@ -246,13 +298,7 @@ def judge(result: Search, params: dict, *, confidence: float = 0.99, seed: int =
             )
         else:
             details["confirmation_auroc"] = [confirmed.value, confirmed.low, confirmed.high]
-            # refuted only when the held-out CI lies below the threshold; above it, this candidate did not
-            # break it
-            outcome = "inconclusive"
-            if confirmed.high < threshold:
-                outcome = "refuted"
-            elif confirmed.low >= threshold:
-                outcome = "holds"
+            # above the threshold on held-out images: this candidate did not break it after all
             criterion = Criterion(
                 name="min_auroc",
                 statistic=statistic,
@@ -261,7 +307,7 @@ def judge(result: Search, params: dict, *, confidence: float = 0.99, seed: int =
                 high=confirmed.high,
                 threshold=threshold,
                 bound="min",
-                outcome=outcome,
+                outcome=_from_held_out(confirmed, threshold),
                 note=f"unperturbed AUROC {unperturbed:.3f}; "
                 f"{result.counterexample_auroc:.3f} on the search's images",
             )
@@ -272,9 +318,9 @@ def judge(result: Search, params: dict, *, confidence: float = 0.99, seed: int =
         {"concept": concept, "contrast": contrast},
         confidence,
         seed,
-        "holds when hypothesis finds no perturbation within the bounds that drops the AUROC below "
-        f"{threshold:g} on half of the images, or the one it finds keeps a CI above it on the other half; "
-        "refuted when that CI lies below",
+        "hypothesis searches the bounds on half of the images for a perturbation that drops the AUROC "
+        f"below {threshold:g}; under the one it finds (else the one that lowered it most) the other half's "
+        "CI must lie above it (holds); refuted when that CI lies below",
         details=details,
     )
 
