@@ -19,6 +19,7 @@ from .subject.subject import Subject
 
 __all__ = [
     "BASELINE_IMAGES",
+    "untrained_bars",
     "UnitScore",
     "Scan",
     "scan",
@@ -70,9 +71,9 @@ def _groups(subject: Subject, concept: str, contrast: str) -> tuple[np.ndarray, 
 BASELINE_IMAGES = 500
 
 
-def _baseline(subject: Subject, layer: str, c: np.ndarray, d: np.ndarray, site: str):
-    """The untrained-network baseline (200 networks, best-unit bar) on at most ``BASELINE_IMAGES`` images per
-    group."""
+def untrained_bars(subject: Subject, layer: str, c: np.ndarray, d: np.ndarray, site: str):
+    """The untrained-network baseline (200 networks, best-unit bar) on at most ``BASELINE_IMAGES`` discovery
+    images per group (seeded): ``unit_p99`` and ``best_p99``."""
     from .subject.baseline import baseline
 
     rng = np.random.default_rng(0)
@@ -119,7 +120,7 @@ def scan(
         )
         for u in np.argsort(-aurocs, kind="stable")
     ]
-    base = _baseline(subject, layer, c, d, site)
+    base = untrained_bars(subject, layer, c, d, site)
     bars = (base.unit_p99, base.best_p99, networks_for(True))
     return Scan(layer, concept, contrast, (len(c), len(d)), ranked, *bars, site)
 
@@ -205,7 +206,7 @@ def style_candidates(
     found = []
     for concept, contrast in style_pairs():
         c, d = _groups(subject, concept, contrast)
-        bar = _baseline(subject, layer, c, d, site).best_p99
+        bar = untrained_bars(subject, layer, c, d, site).best_p99
         for u in np.argsort(-estimates.auroc_columns(values[c], values[d]), kind="stable")[:per_style]:
             estimate = estimates.auroc(values[c, u], values[d, u], confidence)
             if estimate.low > bar:

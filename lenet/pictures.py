@@ -31,7 +31,6 @@ __all__ = [
     "grid",
     "digit_grid",
     "class_row",
-    "line_chart",
     "caption",
     "stack",
     "unit_sheet",
@@ -179,62 +178,6 @@ def class_row(
     return grid(tiles, labels or [str(c) for c in range(len(images))], columns=len(images))
 
 
-def _nice(value: float) -> str:
-    return "0" if value == 0 else f"{value:.2g}"
-
-
-def line_chart(
-    x: np.ndarray, values: np.ndarray, title: str, size: tuple[int, int] = (300, 190), xlabel: str = "epoch"
-) -> Image.Image:
-    """A small chart of ``values`` ``(T, 10)`` (one line per class, ``CLASS_COLORS``) against ``x`` ``(T,)``.
-
-    Axes with min/0/max ticks, a dotted zero line, and a legend of the ten classes at the right.
-    """
-    values = np.asarray(values, dtype=np.float64)
-    width, height = size
-    img = Image.new("RGB", size, WHITE)
-    draw = ImageDraw.Draw(img)
-    draw.text((4, 2), title, fill=TEXT, font=font(11))
-    low, high = min(values.min(), 0.0), max(values.max(), 0.0)
-    high = high if high > low else low + 1.0
-    x0, x1 = float(np.min(x)), float(np.max(x))
-    x1 = x1 if x1 > x0 else x0 + 1.0
-    ticks = [_nice(v) for v in (high, low)]
-    left = 6 + max(_text_size(t, 10)[0] for t in ticks)
-    top, right, bottom = 20, width - 28, height - 26  # plot area; legend right of `right`
-
-    def px(xv, yv):
-        return left + (xv - x0) / (x1 - x0) * (right - left), bottom - (yv - low) / (high - low) * (
-            bottom - top
-        )
-
-    draw.line((left, top, left, bottom, right, bottom), fill=TEXT)  # y axis, x axis
-    for value, label in ((high, ticks[0]), (low, ticks[1]), (0.0, "0")):
-        yy = px(x0, value)[1]
-        draw.line((left - 3, yy, left, yy), fill=TEXT)
-        draw.text((left - 5 - _text_size(label, 10)[0], yy - 6), label, fill=TEXT, font=font(10))
-    zero = px(x0, 0.0)[1]
-    for xx in range(int(left), int(right), 4):  # dotted zero line
-        draw.point((xx, zero), fill=GREY)
-    for tick in range(int(np.ceil(x0)), int(np.floor(x1)) + 1):
-        xx = px(tick, low)[0]
-        draw.line((xx, bottom, xx, bottom + 3), fill=TEXT)
-        draw.text((xx - 3, bottom + 4), str(tick), fill=TEXT, font=font(10))
-    draw.text(((left + right) // 2 - 12, bottom + 13), xlabel, fill=GREY, font=font(10))
-    for c in range(values.shape[1]):
-        draw.line(
-            [px(a, b) for a, b in zip(x, values[:, c], strict=False)],
-            fill=CLASS_COLORS[c],
-            width=2 if values.shape[0] > 1 else 1,
-        )
-    step = (bottom - top) / values.shape[1]
-    for c in range(values.shape[1]):  # legend
-        yy = top + c * step
-        draw.line((right + 6, yy + 6, right + 14, yy + 6), fill=CLASS_COLORS[c], width=3)
-        draw.text((right + 17, yy), str(c), fill=TEXT, font=font(10))
-    return img
-
-
 def caption(text: str, width: int, size: int = 12, color: tuple = TEXT) -> Image.Image:
     """A white strip at least ``width`` px wide
     (wider if the text needs it) holding ``text`` (may have several lines)."""
@@ -277,7 +220,7 @@ def unit_sheet(
     firing ``(10,)``: fraction of each class's images on which the unit fires;
     top/bottom: ``(k, 28, 28)`` images with their labels (most and least activating);
     examples ``(10, 28, 28)`` or None: gradient examples per class (one scale for the row);
-    charts: small per-class charts over training (e.g. from ``line_chart``).
+    charts: small per-class charts over training (e.g. ``charts.class_lines`` as images).
     """
     rows = [
         (

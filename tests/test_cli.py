@@ -134,3 +134,29 @@ def test_calibrate_report_writes_the_page_from_what_is_on_disk(mnist_root, cache
     assert "not run yet (0 of 2000)" in text and "## Power" in text  # an empty cache: every cell still to run
     said = capsys.readouterr()
     assert "wrote" in said.out and "nothing on disk under" in said.err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--match-seeds", "one"], "--match-seeds 'one': use seeds and ranges"),
+        (["--checkpoint", "nowhere.pt"], "--checkpoint nowhere.pt: no such file"),
+        (["--port", "70000"], "--port 70000: use 1-65535"),
+        (["--seed", "77"], "seed 77 of lenet-mnist has no network here"),
+        (["--match-seeds", "1,78"], "seed 78 of lenet-mnist has no network here"),
+    ],
+)
+def test_explore_refuses_bad_arguments_before_loading_anything(args, message, cache_dir, capsys):
+    assert main(["explore", "--no-browser", "--port", "0", *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_explore_refuses_a_port_in_use(capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["explore", "--no-browser", "--port", str(port)]) == 2
+    assert f"--port {port}: cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err

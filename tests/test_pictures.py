@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from lenet import charts
 from lenet import pictures as P
 from lenet.lenet_mnist.recorder import GradientExamples, TrainingRecord
 
@@ -53,16 +54,6 @@ def test_bar_tiles_grow_up_in_red_or_down_in_blue(value):
         assert blue[29:].sum() == round(0.75 * 26) and not blue[:28].any() and not red.any()
 
 
-def test_line_chart_draws_every_class_colour_at_the_asked_size():
-    t = np.linspace(0.1, 2.0, 20)
-    values = np.stack([np.sin(t * (c + 1)) * (c + 1) for c in range(10)], axis=1)  # (20, 10)
-    chart = P.line_chart(t, values, "test", size=(300, 190))
-    assert chart.size == (300, 190)
-    pixels = {tuple(p) for p in np.asarray(chart).reshape(-1, 3)}
-    for colour in P.CLASS_COLORS:
-        assert tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5)) in pixels
-
-
 def fake_run(frames=5, seed=0):
     rng = np.random.default_rng(seed)
     record = TrainingRecord(
@@ -110,7 +101,7 @@ def test_unit_sheet_stacks_its_parts():
     rng = np.random.default_rng(1)
     images = rng.random((10, 28, 28)).astype(np.float32)
     labels = [str(i) for i in range(10)]
-    chart = P.line_chart(np.arange(3.0), rng.normal(size=(3, 10)), "c")
+    chart = charts.image(charts.class_lines(np.arange(3.0), rng.normal(size=(3, 10)), "c", "y"))
     with_examples = P.unit_sheet(
         "t",
         images,

@@ -523,6 +523,28 @@ def test_write_html_makes_folders_and_says_what_to_do_when_it_cannot(tmp_path):
         report.write_html(synthetic_document(), tmp_path / "file" / "r.html", Pictures(enabled=False))
 
 
+def test_the_shared_macros_format_as_the_python_rules():
+    """shared/macros.html (also drawn by the explorer) formats numbers, CIs, thresholds and outcomes as
+    html.py's num, ci_text, limit_text and OUTCOMES do."""
+    from lenet.report.templates import macro
+
+    def shared(name, *args):
+        return str(macro("shared/macros.html", name)(*args))
+
+    for value in (0.93725, 4.15e-59, 1234, 5, 0, -0.0357, 1e21, float("inf"), True, None, "n/a"):
+        assert shared("num", value) == report.num(value), value
+    for c in (
+        criterion("m", "s", 0.5, 0.0025, 0.9975, 1.0, "holds"),
+        criterion("m", "s", 1, None, None, None, "x"),
+    ):
+        for bound in ("min", "max"):
+            c = {**c, "bound": bound}
+            assert (shared("ci", c), shared("limit", c)) == (report.ci_text(c), report.limit_text(c))
+    for outcome in (*report.OUTCOMES, "not run", None):
+        expected = outcome if outcome in report.OUTCOMES else "other"
+        assert shared("badge", outcome).startswith(f'<span class="badge {expected}">'), outcome
+
+
 # --- real pictures and a real run ---------------------------------------------------------------------------
 
 

@@ -94,8 +94,13 @@ def scaffold(
     discovered: str | None = None,
     tags: list[str] = (),
     params: dict[str, dict] | None = None,
+    subject: str | None = None,
+    checkpoint: str | None = None,
+    checkpoint_base: Path | None = None,
 ) -> str:
-    """The claim file text for ``unit`` (``layer:index``, a set, or a bare layer for layer-level checks)."""
+    """The claim file text for ``unit`` (``layer:index``, a set, or a bare layer for layer-level checks);
+    ``subject``: a declared subject's name (default: the built-in one); ``checkpoint``: a network file, as
+    the claim will name it (relative to ``checkpoint_base``, the folder the claim will be written to)."""
     unknown = [c for c in checks if c not in CHECKS]
     if unknown or not checks:
         raise InvalidConfig(
@@ -104,7 +109,10 @@ def scaffold(
             f"choose from {', '.join(CHECKS)}."
         )
     params = params or {}
-    selector = "layer" if unit in subjects.layers() else "units" if "," in unit or "*" in unit else "unit"
+    named = subject or subjects.DEFAULT
+    selector = (
+        "layer" if unit in subjects.layers(named) else "units" if "," in unit or "*" in unit else "unit"
+    )
     head = [
         "# How it was discovered: "
         + (discovered or "written with `lenet new` (say here which command and split showed it)."),
@@ -112,13 +120,16 @@ def scaffold(
         "before the first `pytest claims/` run, and never",
         "# loosen a threshold after seeing the test-split numbers; a changed threshold is a new claim.",
         f"format = {FORMAT}",
+        *([f"subject = {_quote(subject)}"] if subject and subject != subjects.DEFAULT else []),
         f"claim = {_quote(sentence)}",
         f"{selector} = {_quote(unit)}",
         _line(
             "site", site, "post: after the layer's nonlinearity (what the next layer reads); pre: before it"
         ),
     ]
-    if seed:
+    if checkpoint:
+        head.append(f"checkpoint = {_quote(checkpoint)}")
+    elif seed:
         head.append(f"seed = {seed}")
     if concept:
         head += [f"concept = {_quote(concept)}", f"contrast = {_quote(contrast)}"]
@@ -130,7 +141,11 @@ def scaffold(
     for check in checks:
         body += [""] + _table(check, params.get(check, {}))
     text = "\n".join(head + body) + "\n"
-    _validate(text)
+    checked = text
+    if checkpoint and checkpoint_base is not None:  # validated where it will resolve
+        whole = str((Path(checkpoint_base) / checkpoint).resolve())
+        checked = text.replace(f"checkpoint = {_quote(checkpoint)}", f"checkpoint = {_quote(whole)}")
+    _validate(checked)
     return text
 
 

@@ -27,6 +27,7 @@ GENERIC = {
     "new": "lenet.cli.new_cmd",
     "validate": "lenet.cli.validate_cmd",
     "merge": "lenet.cli.merge_cmd",
+    "explore": "lenet.cli.explore_cmd",
 }
 # The order --help lists them in, the subject's commands among them; commands not named here come last.
 ORDER = (

@@ -1,13 +1,15 @@
 """The HTML report of a claims run (``pytest claims/ --claims-report report.html``): one self-contained file.
 
-``render(document)`` turns the ``--claims-json`` document (docs/claims-json.md)
-into HTML; ``write_html(document, path)`` writes it. The page has a summary
-table, then one expandable row (``<details>``) per claim, and inside it one per
-check: criteria with CIs and thresholds, the baseline, the invariance
-counterexample, per-seed results, every other verdict detail. Each claim's
-units get their pictures on the discovery (train) split, as in ``lenet
-inspect``, and their training movie as a slider over inlined frames (both made
-by ``lenet.report.unit_pictures``).
+``render(document)`` turns the ``--claims-json`` document (docs/claims-json.md) into HTML;
+``write_html(document, path)`` writes it. The page has a summary table, then one expandable row
+(``<details>``) per claim, and inside it one per check: criteria with CIs and thresholds, the baseline,
+the invariance counterexample, per-seed results, every other verdict detail. Each claim's units get their
+pictures on the discovery (train) split, as in ``lenet inspect``, and their training movie as a slider
+over inlined frames (both made by ``lenet.report.unit_pictures``).
+
+This module prepares what is shown (numbers formatted, details picked, pictures as data URIs); the markup
+is in the Jinja2 templates lenet/templates/report/ and, shared with the explorer's results page,
+lenet/templates/shared/macros.html (the environment: ``lenet.report.templates``).
 
 Traps: the file must work offline and from disk, so images are base64 PNG data
 URIs and the few lines of JavaScript are inline; nothing refers to a network
@@ -19,12 +21,13 @@ becomes a message in the page; the run's results are never lost to it.
 from __future__ import annotations
 
 import base64
-import html
 import io
 import re
 from pathlib import Path
 
 import numpy as np
+
+from .templates import environment, macro
 
 __all__ = ["write_html", "render", "Pictures", "per_seed", "MAX_UNITS"]
 
@@ -70,11 +73,6 @@ SHOWN = {
 }  # details drawn by their own section
 
 
-def e(value) -> str:
-    """Escaped text of any value (None: empty)."""
-    return "" if value is None else html.escape(str(value), quote=True)
-
-
 def num(value, digits: int = 3) -> str:
     """A number in ``digits`` significant digits; other values as text."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -117,19 +115,6 @@ def movie_palette(frames: list, colors: int = 128):
     return sheet.quantize(colors)
 
 
-def figure(image, caption: str, cls: str = "") -> str:
-    """A PIL image inlined, with its caption."""
-    uri = data_uri(image)
-    return (
-        f'<figure class="{e(cls)}"><img src="{uri}" '
-        f'alt="{e(caption)}"><figcaption>{e(caption)}</figcaption></figure>'
-    )
-
-
-def note(text: str, cls: str = "note") -> str:
-    return f'<p class="{cls}">{e(text)}</p>'
-
-
 class Pictures:
     """Each unit's pictures, made once per report
     (``lenet.report.unit_pictures``); ``enabled=False`` draws none (numbers only).
@@ -160,16 +145,7 @@ class Pictures:
         return self._units[key]
 
 
-# --- HTML ---------------------------------------------------------------------------------------------------
-
-
-def badge(outcome, status=None) -> str:
-    """An outcome (coloured when it is one of ``OUTCOMES``)
-    with pytest's status when it is not a plain pass."""
-    text = e(outcome or "")
-    if status and status != "passed":
-        text += f" <small>({e(status)})</small>"
-    return f'<span class="badge {outcome if outcome in OUTCOMES else "other"}">{text}</span>'
+# --- what the templates draw (lenet/templates/report/, lenet/templates/shared/macros.html) ------------------
 
 
 def ci_text(c: dict) -> str:
@@ -193,24 +169,23 @@ def statistic_text(r: dict) -> str:
     return " ".join(x for x in (f"{r['statistic']} = {num(r.get('value'))}", ci_text(r), limit_text(r)) if x)
 
 
-def table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
-    """An HTML table; cells are HTML already (escape first)."""
-    head = "".join(f"<th>{h}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+def badge_cell(outcome: str, text: str = "") -> dict:
+    """A cell drawn as an outcome badge, then ``text``."""
+    return {"kind": "badge", "outcome": outcome, "text": text}
 
 
-def value_html(value) -> str:
-    """Any JSON value, compactly: outcomes coloured, verdict-like dicts as outcome and primary statistic, unit
-    matches as ``a → b (r = ...)``, long number lists summarised, other dicts as ``key: value`` lists."""
+def cell(value):
+    """Any JSON value as a cell for the ``value`` macro (report/macros.html), compactly: outcomes as badges,
+    verdict-like dicts as outcome and primary statistic, unit matches as ``a → b (r = ...)``, long number
+    lists summarised, hashes shortened, other dicts as ``key: value`` pairs; plain text is a str."""
     if isinstance(value, str) and re.fullmatch(
         r"[0-9a-f]{64}", value
     ):  # a SHA-256: its start, the rest on hover
-        return f'<span title="{value}">{value[:12]}…</span>'
+        return {"kind": "hash", "text": value}
     if isinstance(value, str):
-        return badge(value) if value in OUTCOMES else e(value)
+        return badge_cell(value) if value in OUTCOMES else value
     if isinstance(value, dict) and isinstance(value.get("outcome"), str):
-        return outcome_html(value)
+        return outcome_cell(value)
     if isinstance(value, dict) and "unit" in value and "counterpart" in value:
         found = value["counterpart"]
         r = (
@@ -219,80 +194,42 @@ def value_html(value) -> str:
             else ""
         )
         why = f": {value['reason']}" if value.get("reason") and not found else ""
-        return e(f"{value['unit']} → {found or 'no counterpart'}{r}{why}")
+        return f"{value['unit']} → {found or 'no counterpart'}{r}{why}"
     if isinstance(value, dict):
-        return "; ".join(f"{e(k)}: {value_html(v)}" for k, v in value.items())
+        return {"kind": "pairs", "pairs": [(k, cell(v)) for k, v in value.items()]}
     if isinstance(value, list):
         numbers = [v for v in value if isinstance(v, (int, float)) and not isinstance(v, bool)]
         if len(value) > 12 and len(numbers) == len(value):
-            return e(
+            return (
                 f"{len(value)} values, min {num(min(numbers))}, mean "
                 f"{num(float(np.mean(numbers)))}, max {num(max(numbers))}"
             )
-        return "[" + ", ".join(value_html(v) for v in value[:12]) + (", ..." if len(value) > 12 else "") + "]"
-    return e(num(value))
+        return {"kind": "list", "cells": [cell(v) for v in value[:12]], "more": len(value) > 12}
+    return num(value)
 
 
-def outcome_html(cell: dict) -> str:
-    """A verdict-like cell (e.g. one check on one seed):
-    its outcome, its first criterion's value and CI, any note."""
-    text = badge(cell["outcome"])
-    first = (cell.get("criteria") or [None])[0]
-    if isinstance(first, dict) and isinstance(first.get("value"), (int, float)):
-        text += " " + e(f"{num(first['value'])} {ci_text(first)}".strip())
-    return text + (" " + e(f"({cell['note']})") if cell.get("note") else "")
-
-
-def summary_table(rows: list[dict]) -> str:
-    """The run at a glance, as in the terminal: claim, check,
-    statistic, CI, threshold, outcome, Holm-adjusted p."""
-    body = []
-    for r in rows:
-        link = f'<a href="#{slug("check-" + r["nodeid"])}">{e(r["check"])}</a>'
-        stat = f"{e(r['statistic'])} = {e(num(r.get('value')))}" if r.get("statistic") else ""
-        body.append(
-            [
-                e(r["claim_id"]),
-                link,
-                stat,
-                e(ci_text(r)),
-                e(limit_text(r)),
-                badge(r["outcome"], r["status"]),
-                e(num(r.get("p_holm"))),
-            ]
-        )
-    return table(["claim", "check", "statistic", "CI", "threshold", "outcome", "p (Holm)"], body, "summary")
-
-
-def criteria_table(r: dict) -> str:
-    """Every criterion of the verdict: statistic, value, CI, threshold, outcome, p, note."""
-    criteria = (r.get("verdict") or {}).get("criteria") or (
-        [{**r, "name": "primary", "note": ""}] if r.get("statistic") else []
-    )
-    body = [
-        [
-            e(c.get("name")),
-            e(c.get("statistic")),
-            e(num(c.get("value"))),
-            e(ci_text(c)),
-            e(limit_text(c)),
-            badge(c.get("outcome")),
-            e(num(c.get("p"))),
-            e(c.get("note")),
-        ]
-        for c in criteria
-    ]
-    return (
-        table(
-            ["criterion", "statistic", "value", "CI", "threshold", "outcome", "p", "note"], body, "criteria"
-        )
-        if body
+def outcome_cell(verdict: dict) -> dict:
+    """A verdict-like cell (e.g. one check on one seed): its outcome, its first criterion's value and CI, any
+    note."""
+    first = (verdict.get("criteria") or [None])[0]
+    text = (
+        f"{num(first['value'])} {ci_text(first)}".strip()
+        if isinstance(first, dict) and isinstance(first.get("value"), (int, float))
         else ""
     )
+    note = f"({verdict['note']})" if verdict.get("note") else ""
+    return badge_cell(verdict["outcome"], " ".join(x for x in (text, note) if x))
 
 
-def facts(r: dict) -> str:
-    """n, confidence, the check's seed, rule, Holm p, what would decide it: a definition list."""
+def criteria(r: dict) -> list[dict]:
+    """Every criterion of the verdict; a row without a verdict has its primary statistic as its one."""
+    return (r.get("verdict") or {}).get("criteria") or (
+        [{**r, "name": "primary", "note": ""}] if r.get("statistic") else []
+    )
+
+
+def facts(r: dict) -> list[tuple[str, object]]:
+    """n, confidence, the check's seed, rule, Holm p, what would decide it: those the verdict has."""
     verdict = r.get("verdict") or {}
     items = [
         ("headline", r.get("headline")),
@@ -304,24 +241,18 @@ def facts(r: dict) -> str:
         ("p (Holm-adjusted over the run)", num(r.get("p_holm")) if r.get("p_holm") is not None else None),
         ("to decide", verdict.get("to_decide")),
     ]
-    return (
-        "<dl>" + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in items if v not in (None, "")) + "</dl>"
-    )
+    return [(k, str(v)) for k, v in items if v not in (None, "")]
 
 
-def baseline_html(details: dict) -> str:
-    """The random-feature baseline the check compared against."""
+def baseline(details: dict):
+    """The random-feature baseline the check compared against, as a cell; None when there is none."""
     found = details.get("baseline")
-    if found is None:
-        return ""
     if isinstance(found, dict) and "p99" in found:
-        text = e(
+        return (
             f"99th percentile of the {found.get('kind', 'units')} AUROC over "
             f"{found.get('networks', '?')} untrained networks: {num(found['p99'])}"
         )
-    else:
-        text = value_html(found)
-    return f'<div class="baseline"><h4>baseline</h4><p>{text}</p></div>'
+    return None if found is None else cell(found)
 
 
 def _per_seed_source(r: dict):
@@ -350,55 +281,54 @@ def per_seed(r: dict) -> list[dict] | None:
     return found
 
 
-def seeds_plan_html(r: dict) -> str:
-    """The plan of a ``::seeds`` row (seeds, min_holding,
-    the file's, shard, the seeds holding...): a definition list."""
+def seeds_plan(r: dict) -> list[tuple[str, object]] | None:
+    """The plan of a ``::seeds`` row (seeds, min_holding, the file's, shard, the seeds holding...) as (key,
+    cell) pairs; None for other rows."""
     plan = r.get("seeds")
     if not isinstance(plan, dict):
-        return ""
-    items = "".join(f"<dt>{e(k)}</dt><dd>{value_html(v)}</dd>" for k, v in plan.items() if k != "per_seed")
-    return f'<div class="seeds-plan"><h4>seeds</h4><dl>{items}</dl></div>'
+        return None
+    return [(k, cell(v)) for k, v in plan.items() if k != "per_seed"]
 
 
-def per_seed_html(r: dict) -> str:
-    """A table with one row per seed; columns are every key the seeds report, in first-seen order."""
+def per_seed_table(r: dict) -> dict | None:
+    """One row of cells per seed, a column per key the seeds report (first-seen order); None: no seeds."""
     rows = per_seed(r)
     if not rows:
-        return ""
+        return None
     columns = list(dict.fromkeys(k for row in rows for k in row))
     body = [
         [
-            badge(row[c]) if c == "outcome" and isinstance(row.get(c), str) else value_html(row.get(c))
+            badge_cell(row[c]) if c == "outcome" and isinstance(row.get(c), str) else cell(row.get(c))
             for c in columns
         ]
         for row in rows
     ]
-    return (
-        '<div class="seeds"><h4>per-seed results</h4>'
-        + table([e(c) for c in columns], body, "per-seed")
-        + "</div>"
-    )
+    return {"columns": columns, "rows": body}
 
 
-def counterexample_html(r: dict, pictures: Pictures) -> str:
-    """The smallest breaking perturbation the invariance search found,
-    with a picture of it when the unit can be drawn."""
+def per_seed_html(r: dict) -> str:
+    """The per-seed table of a row as HTML; empty when it has none."""
+    return macro("report/check.html", "per_seed")(per_seed_table(r))
+
+
+def counterexample(r: dict, pictures: Pictures) -> dict | None:
+    """The smallest breaking perturbation the invariance search found, with a picture of it when the unit can
+    be drawn (or why not); None when the check searched none."""
     details = (r.get("verdict") or {}).get("details") or {}
     if "counterexample" not in details and "counterexample_params" not in details:
-        return ""
+        return None
     params = details.get("counterexample_params") or {}
     items = [
-        ("perturbation", e(details.get("counterexample"))),
-        ("parameters", value_html(params)),
-        ("AUROC under it", e(num(details.get("counterexample_auroc")))),
-        ("AUROC unperturbed", e(num(details.get("unperturbed_auroc")))),
-        ("search bounds", value_html(details.get("bounds"))),
+        ("perturbation", details.get("counterexample"), str),
+        ("parameters", params, cell),
+        ("AUROC under it", details.get("counterexample_auroc"), num),
+        ("AUROC unperturbed", details.get("unperturbed_auroc"), num),
+        ("search bounds", details.get("bounds"), cell),
     ]
-    body = "".join(f"<dt>{e(k)}</dt><dd>{v}</dd>" for k, v in items if v)
+    found = {"pairs": [(k, shown(v)) for k, v, shown in items if v not in (None, "", {})]}
     units = details.get("units") or []
-    drawn = ""
     if len(units) == 1 and params:
-        from .unit_pictures import counterexample
+        from .unit_pictures import counterexample as draw
 
         data = pictures.unit(
             r.get("seed"),
@@ -409,77 +339,63 @@ def counterexample_html(r: dict, pictures: Pictures) -> str:
             r.get("subject"),
         )
         if isinstance(data, str):
-            drawn = note(data)
+            found["message"] = data
         else:
-            caption, image = counterexample(data, params)
-            drawn = figure(image, caption, "counterexample")
-    return f'<div class="counterexample"><h4>invariance counterexample</h4><dl>{body}</dl>{drawn}</div>'
+            caption, image = draw(data, params)
+            found["figure"] = {"kind": "counterexample", "caption": caption, "uri": data_uri(image)}
+    return found
 
 
-def other_details(r: dict) -> str:
-    """Every verdict detail, and every row field beyond the documented ones,
-    not drawn by its own section: a table."""
+def _other_details(r: dict) -> list[list]:
+    """Every verdict detail, and every row field beyond the documented ones, not drawn by its own section:
+    (key, cell) rows."""
     details = (r.get("verdict") or {}).get("details") or {}
     shown = SHOWN | ({"unperturbed_auroc", "bounds"} if "counterexample" in details else set())
     seeds = _per_seed_source(r)
-    rest = [[e(k), value_html(v)] for k, v in details.items() if k not in shown and v is not seeds]
-    rest += [[e(k), value_html(v)] for k, v in r.items() if k not in ROW_KEYS and v is not seeds]
-    return table(["detail", "value"], rest, "details") if rest else ""
+    rest = [[k, cell(v)] for k, v in details.items() if k not in shown and v is not seeds]
+    return rest + [[k, cell(v)] for k, v in r.items() if k not in ROW_KEYS and v is not seeds]
+
+
+def other_details(r: dict) -> str:
+    """The row's other details (``_other_details``) as an HTML table; empty when there are none."""
+    rest = _other_details(r)
+    return macro("report/macros.html", "table")(["detail", "value"], rest, "details") if rest else ""
+
+
+def check_view(r: dict, pictures: Pictures) -> dict:
+    """What one check's expandable row (report/check.html) draws."""
+    details = (r.get("verdict") or {}).get("details") or {}
+    drawn = per_seed(r) is None  # units are linked to their pictures, except a per-seed row's (not drawn)
+    return {
+        "id": slug("check-" + r["nodeid"]),
+        "check": r["check"],
+        "outcome": r["outcome"],
+        "status": r["status"],
+        "statistic": statistic_text(r),
+        "facts": facts(r),
+        "error": r.get("error"),
+        "subject": details.get("subject", ""),
+        "units": [
+            {"name": u, "href": "#" + slug("unit-" + r["claim_id"] + "-" + u) if drawn else None}
+            for u in details.get("units") or []
+        ],
+        "criteria": criteria(r),
+        "baseline": baseline(details),
+        "counterexample": counterexample(r, pictures),
+        "plan": seeds_plan(r),
+        "per_seed": per_seed_table(r),
+        "details": _other_details(r),
+    }
 
 
 def check_html(r: dict, pictures: Pictures) -> str:
-    """One check's expandable row."""
-    details = (r.get("verdict") or {}).get("details") or {}
-    summary = (
-        f'<summary><span class="check-name">{e(r["check"])}</span> {badge(r["outcome"], r["status"])} '
-        f'<span class="stat">{e(statistic_text(r))}</span></summary>'
-    )
-    parts = [facts(r)]
-    if r.get("error"):
-        parts.append(f'<pre class="error">{e(r["error"])}</pre>')
-    units = details.get("units") or []
-    if units:  # linked to their pictures, except a per-seed row's (those units are not drawn)
-        drawn = per_seed(r) is None
-        links = ", ".join(
-            f'<a href="#{slug("unit-" + r["claim_id"] + "-" + u)}">{e(u)}</a>' if drawn else e(u)
-            for u in units
-        )
-        parts.append(f"<p>network: {e(details.get('subject', ''))}; units: {links}</p>")
-    parts += [
-        criteria_table(r),
-        baseline_html(details),
-        counterexample_html(r, pictures),
-        seeds_plan_html(r),
-        per_seed_html(r),
-        other_details(r),
-    ]
-    return f'<details class="check" id="{slug("check-" + r["nodeid"])}">{summary}{"".join(parts)}</details>'
+    """One check's expandable row as HTML."""
+    return macro("report/check.html", "check")(check_view(r, pictures))
 
 
-def movie_html(frames: list[tuple[str, object]], name: str) -> str:
-    """A scrubbable movie of ``(stamp, image)`` frames: all inlined,
-    all but the first hidden; a slider and a play button.
-
-    Works without the script too (the first frame shows);
-    the inline script in ``SCRIPT`` wires slider and button.
-    """
-    palette = movie_palette([frame for _, frame in frames])
-    images = "".join(
-        f'<img src="{data_uri(frame, palette)}" alt="{e(name)} '
-        f'frame {i + 1}: {e(stamp)}" data-stamp="{e(stamp)}"'
-        f"{' hidden' if i else ''}>"
-        for i, (stamp, frame) in enumerate(frames)
-    )
-    return (
-        f'<div class="movie"><div class="frames">{images}</div><div '
-        'class="controls"><button type="button" class="play">play</button> <input '
-        f'type="range" min="0" max="{len(frames) - 1}" value="0" step="1" aria-label="frame '
-        f'of {e(name)}"> <span class="stamp">{e(frames[0][0])}</span></div></div>'
-    )
-
-
-def unit_html(claim_id: str, r: dict, name: str, pictures: Pictures) -> str:
-    """One unit's pictures and training movie, or a message saying why there are none."""
+def unit_view(claim_id: str, r: dict, name: str, pictures: Pictures) -> dict:
+    """What one unit's section (report/claim.html) draws: its pictures and training movie as data URIs; or the
+    section that drew it already; or a message saying why there are none."""
     from . import unit_pictures
 
     details = r["verdict"]["details"]
@@ -492,41 +408,31 @@ def unit_html(claim_id: str, r: dict, name: str, pictures: Pictures) -> str:
         r.get("subject"),
     )
     anchor = slug("unit-" + claim_id + "-" + name)
-    where = (
-        f"{e(details.get('subject', ''))}, training split: discovery; site {e(details.get('site', 'pre'))}"
-    )
-    head = f'<h3 id="{anchor}">{e(name)} <small>({where})</small></h3>'
+    found = {
+        "anchor": anchor,
+        "name": name,
+        "subject": details.get("subject", ""),
+        "site": details.get("site", "pre"),
+    }
     if isinstance(data, str):
-        return f'<section class="unit">{head}{note(data)}</section>'
+        return {**found, "message": data}
     first = pictures.drawn.setdefault((r.get("seed"), r.get("checkpoint"), name, data.site), anchor)
     if first != anchor:
-        return (
-            f'<section class="unit">{head}<p class="note">drawn '
-            f'above: <a href="#{first}">{e(name)}</a></p></section>'
-        )
-    parts = [
-        figure(image, caption, kind) if image is not None else note(caption)
+        return {**found, "above": first}
+    figures = [
+        {"kind": kind, "caption": caption, "uri": data_uri(image) if image is not None else None}
         for kind, caption, image in unit_pictures.figures(data)
     ]
     frames = unit_pictures.movie(data)
-    if isinstance(frames, str):
-        parts.append(note(f"training movie: {frames}"))
-    else:
-        parts += [
-            f"<h4>training movie ({len(frames)} frames)</h4>",
-            movie_html(frames, name),
-            note(
-                "per class: mean training gradient (scaled per frame) above mean activation; "
-                f"gradient examples, which need a retraining, are in `lenet movie {name}`",
-                "hint",
-            ),
-        ]
-    return f'<section class="unit">{head}{"".join(parts)}</section>'
+    if not isinstance(frames, str):
+        palette = movie_palette([frame for _, frame in frames])
+        frames = [{"stamp": stamp, "uri": data_uri(frame, palette)} for stamp, frame in frames]
+    return {**found, "figures": figures, "movie": frames}
 
 
-def units_html(claim_id: str, rows: list[dict], pictures: Pictures) -> str:
-    """Pictures of every unit the claim's checks reported
-    (at most ``MAX_UNITS``); a layer-level claim has none."""
+def units_view(claim_id: str, rows: list[dict], pictures: Pictures) -> dict:
+    """The pictures of every unit the claim's checks reported (at most ``MAX_UNITS``, the rest named); a
+    layer-level claim has none, and a message says so."""
     seen: dict[str, dict] = {}
     layers = []
     for r in rows:
@@ -542,111 +448,42 @@ def units_html(claim_id: str, rows: list[dict], pictures: Pictures) -> str:
             if layer
             else "no unit pictures: no check reported a unit"
         )
-        return f'<div class="units">{note(why)}</div>'
+        return {"message": why}
     names = list(seen)
-    parts = [unit_html(claim_id, seen[n], n, pictures) for n in names[:MAX_UNITS]]
-    if len(names) > MAX_UNITS:  # every unit keeps an anchor, so the checks' links land somewhere
-        others = ", ".join(
-            f'<span id="{slug("unit-" + claim_id + "-" + n)}">{e(n)}</span>' for n in names[MAX_UNITS:]
-        )
-        parts.append(
-            f'<p class="note">pictures of the first {MAX_UNITS} '
-            f"of {len(names)} units only; not drawn: {others}</p>"
-        )
-    return '<div class="units"><h3>units</h3>' + "".join(parts) + "</div>"
+    return {
+        "drawn": [unit_view(claim_id, seen[n], n, pictures) for n in names[:MAX_UNITS]],
+        "hidden": [{"anchor": slug("unit-" + claim_id + "-" + n), "name": n} for n in names[MAX_UNITS:]],
+        "total": len(names),
+    }
 
 
-def claim_html(claim_id: str, rows: list[dict], pictures: Pictures) -> str:
-    """One claim's expandable row: its sentence, a badge per check, then each check and the unit pictures."""
-    status = min((r["status"] for r in rows), key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 0)
-    badges = " ".join(
-        f'<span class="pair">{e(r["check"])}: {badge(r["outcome"], r["status"])}</span>' for r in rows
-    )
-    sentence = next((r["claim"] for r in rows if r.get("claim")), "")
+def claim_view(claim_id: str, rows: list[dict], pictures: Pictures) -> dict:
+    """What one claim's expandable row (report/claim.html) draws: its status (its worst item's), sentence,
+    network, checks and units."""
     first = rows[0]
     network = (
         f"checkpoint {first['checkpoint']}" if first.get("checkpoint") else f"seed {first.get('seed')}"
     ) + (f"; weights SHA-256 {first['checkpoint_sha256']}" if first.get("checkpoint_sha256") else "")
-    body = f'<p class="network">{e(network)}</p>'
-    body += "".join(check_html(r, pictures) for r in rows) + units_html(claim_id, rows, pictures)
-    return (
-        f'<details class="claim {e(status)}" id="{slug("claim-" + claim_id)}"><summary><span '
-        f'class="claim-id">{e(claim_id)}</span> {badges}<br><span '
-        f'class="sentence">{e(sentence)}</span></summary>{body}</details>'
-    )
-
-
-def provenance_html(document: dict) -> str:
-    """Where the numbers came from (versions, MNIST checksums, git commit, options), collapsed."""
-    found = document.get("provenance") or {}
-    rows = [[e(k), value_html(v)] for k, v in found.items()]
-    return (
-        "<details "
-        f'class="provenance"><summary>provenance</summary>{table(["", ""], rows, "details")}</details>'
-    )
-
-
-STYLE = """
-body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222;max-width:1400px}
-table{border-collapse:collapse;margin:.4em 0}\
-td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
-th{background:#f3f3f3}table.summary td:first-child{white-space:nowrap}\
-.badge{padding:0 5px;border-radius:3px;font-weight:600;white-space:nowrap}
-.holds{background:#d8f0d8;color:#155d15}.refuted{background:#f7d4d4;color:#8a1414}\
-.inconclusive{background:#fbecc4;color:#7a5500}
-.error,.invalid{background:#f0c8e8;color:#6a0a5a}.other{background:#e8e8e8;color:#444}details{margin:.3em 0}\
-summary{cursor:pointer}
-details.claim{border:1px solid #ccc;border-left:6px solid #999;padding:.3em .6em;border-radius:4px}
-details.claim.passed{border-left-color:#3a9a3a}details.claim.failed{border-left-color:#c33}\
-details.claim.xfailed{border-left-color:#d9a300}
-details.check{margin-left:1em;border-left:2px solid #eee;padding-left:.6em}\
-.claim-id{font-weight:700;font-family:monospace}
-.check-name{font-weight:600;font-family:monospace}.stat{color:#444}.pair{margin-right:.6em}\
-.note{color:#666;font-style:italic}
-.hint{color:#666}dl{display:grid;grid-template-columns:max-content auto;gap:0 1em;margin:.3em 0}\
-dt{color:#555}dd{margin:0}
-figure{display:inline-block;margin:.3em 1em .3em 0;vertical-align:top}\
-figcaption{color:#555;font-size:12px;max-width:640px}
-pre.error{white-space:pre-wrap;padding:.4em}.movie .controls{display:flex;gap:.6em;align-items:center}
-.movie input[type=range]{width:420px}section.unit{border-top:1px solid #eee;margin-top:.6em}
-"""
-
-SCRIPT = """
-document.querySelectorAll('.movie').forEach(function (movie) {
-  var frames = movie.querySelectorAll('.frames img'), slider = movie.querySelector('input[type=range]');
-  var button = movie.querySelector('button.play'), stamp = movie.querySelector('.stamp'), timer = null;
-  function show(i) {
-    frames.forEach(function (f, k) { f.hidden = k !== i; });
-    slider.value = i; \
-stamp.textContent = 'frame ' + (i + 1) + '/' + frames.length + ': ' + frames[i].dataset.stamp;
-  }
-  slider.addEventListener('input', function () { show(+slider.value); });
-  button.addEventListener('click', function () {
-    if (timer) { clearInterval(timer); timer = null; button.textContent = 'play'; return; }
-    button.textContent = 'pause';
-    timer = setInterval(function () { show((+slider.value + 1) % frames.length); }, 150);
-  });
-  show(0);
-});
-function openAll(open) { document.querySelectorAll('details.claim, details.check').forEach(function (d) { \
-d.open = open; }); }
-function openTarget() {
-  var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
-  for (var node = target; node; node = node.parentElement) { \
-if (node.tagName === 'DETAILS') node.open = true; }
-}
-window.addEventListener('hashchange', openTarget); openTarget();
-"""
+    return {
+        "id": slug("claim-" + claim_id),
+        "claim_id": claim_id,
+        "status": min(
+            (r["status"] for r in rows), key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 0
+        ),
+        "sentence": next((r["claim"] for r in rows if r.get("claim")), ""),
+        "network": network,
+        "checks": [check_view(r, pictures) for r in rows],
+        "units": units_view(claim_id, rows, pictures),
+    }
 
 
 def render(document: dict, pictures: Pictures | None = None) -> str:
-    """The report of a ``--claims-json`` document as one HTML page."""
+    """The report of a ``--claims-json`` document as one HTML page (report/page.html)."""
     pictures = pictures or Pictures()
     rows = document.get("results") or []
     claims: dict[str, list[dict]] = {}
     for r in rows:
         claims.setdefault(r["claim_id"], []).append(r)
-    counts = ", ".join(f"{v} {k}" for k, v in (document.get("counts") or {}).items())
     git = (document.get("provenance") or {}).get("git") or {}
     commit = (
         "; lenet-claims commit "
@@ -654,21 +491,18 @@ def render(document: dict, pictures: Pictures | None = None) -> str:
         if git.get("commit")
         else ""
     )
-    return "".join(
-        [
-            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>lenet-claims report ({e(counts)})</title><style>{STYLE}</style></head><body>",
-            f"<h1>lenet-claims report</h1><p>{e(len(claims))} claims, {e(len(rows))} items: {e(counts)}. "
-            f"Created {e(document.get('created'))}{e(commit)}.</p>",
-            summary_table(rows),
-            '<p><button type="button" onclick="openAll(true)">expand all</button> '
-            '<button type="button" onclick="openAll(false)">collapse all</button></p>',
-            "<h2>claims</h2>",
-            "".join(claim_html(cid, rs, pictures) for cid, rs in claims.items()),
-            provenance_html(document),
-            f"<script>{SCRIPT}</script></body></html>\n",
-        ]
+    return (
+        environment()
+        .get_template("report/page.html")
+        .render(
+            counts=", ".join(f"{v} {k}" for k, v in (document.get("counts") or {}).items()),
+            items=len(rows),
+            created=document.get("created"),
+            commit=commit,
+            summary=[{"row": r, "href": "#" + slug("check-" + r["nodeid"])} for r in rows],
+            claims=[claim_view(cid, rs, pictures) for cid, rs in claims.items()],
+            provenance=[[k, cell(v)] for k, v in (document.get("provenance") or {}).items()],
+        )
     )
 
 

@@ -145,11 +145,13 @@ def figures(data: UnitData) -> list[tuple[str, str, object]]:
     found = record(data)
     if isinstance(found, str):
         return out + [("charts", f"training charts: {found}", None)]
+    from .. import charts as C
+
     charts = [
-        P.line_chart(found.epoch, getattr(found, kind)[data.layer][:, :, data.unit], title)
-        for kind, title in (
-            ("gradient", "mean training gradient per class"),
-            ("activation", "mean activation per class, training batches"),
+        C.image(C.class_lines(found.epoch, getattr(found, kind)[data.layer][:, :, data.unit], title, ylabel))
+        for kind, title, ylabel in (
+            ("gradient", "mean training gradient per class", "gradient"),
+            ("activation", "mean activation per class, training batches", "activation (site pre)"),
         )
     ]
     caption = "per-class mean gradient (positive: training pushed the unit up) and activation over training"

@@ -336,15 +336,14 @@ def write_sheet(
     )
     charts = None
     if record is not None:
+        from ... import charts as C
+
         charts = [
-            P.line_chart(
-                record.epoch, record.gradient[layer][:, :, unit], "mean training gradient per class"
-            ),
-            P.line_chart(
-                record.epoch,
-                record.activation[layer][:, :, unit],
-                "mean activation per class, training batches",
-            ),
+            C.image(C.class_lines(record.epoch, getattr(record, kind)[layer][:, :, unit], title, ylabel))
+            for kind, title, ylabel in (
+                ("gradient", "mean training gradient per class", "gradient"),
+                ("activation", "mean activation per class, training batches", "activation (site pre)"),
+            )
         ]
     sheet = P.unit_sheet(
         title,
