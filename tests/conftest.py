@@ -7,6 +7,15 @@ import pytest
 
 from lenet.lenet_mnist.train import TrainConfig
 
+try:  # pytest-playwright wraps every test call in playwright's soft-assertion scope, one global that cannot
+    # nest, so claim runs started inside a test (pytester, in process) failed "nested soft assertion
+    # scopes are not supported"; no test here uses soft assertions (expect.soft), so the scope is off
+    import pytest_playwright.pytest_playwright as _playwright_plugin
+
+    _playwright_plugin._soft_scope = None
+except ImportError:  # the browser tests then fail at their own import, saying what is missing
+    pass
+
 pytest_plugins = ["pytester"]
 
 # A fraction of an epoch on a subset: enough to exercise training, recording and caching in ~2 s.
