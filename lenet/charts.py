@@ -11,6 +11,8 @@ import io
 
 import numpy as np
 
+from .pictures import CLASS_COLORS  # classes 0-9 keep one colour in every picture and chart
+
 __all__ = [
     "ranking",
     "per_class",
@@ -23,20 +25,6 @@ __all__ = [
     "png",
     "image",
 ]
-
-#: classes 0-9 in every chart (matplotlib's tab10, as ``lenet.pictures.CLASS_COLORS``)
-CLASS_COLORS = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-)
 
 WIDTH, HEIGHT, DPI = 6.4, 2.6, 90
 
