@@ -3,11 +3,12 @@
 Starts `lenet explore --no-browser --port P` in a subprocess and measures, over HTTP on 127.0.0.1:
 - the first page: seconds from the command's start to the first 200 on `/`;
 - the warm-up: seconds until `/status` says warm (every layer's values at both sites on the discovery
-  split, and the match seeds' networks);
+  split, and the match seeds' networks), then until every layer is matched to the match seeds (site post);
 - a layer ranking: the first one for a concept pair (the untrained networks' bar from the disk cache or
   computed) and then each score warm;
 - unit views: the first view of each of ``--units`` distinct units (nothing served from a cache of its own
-  earlier view: each unit is viewed once), 50th/95th percentile;
+  earlier view: each unit is viewed once): the page (its data and charts) plus the training movie's first
+  frame, which the page loads as its own image, 50th/95th percentile;
 - an ask of selectivity plus ablation (zero, raw) on distinct units: the first (the named-unit baseline
   for the pair is computed or read) and the rest, 50th/95th percentile.
 
@@ -32,9 +33,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PAIR = {"concept": "seven/crossed", "contrast": "seven/plain"}
 
 
-def _get(url: str, timeout: float = 600) -> str:
+def _bytes(url: str, timeout: float = 600) -> bytes:
     with urllib.request.urlopen(url, timeout=timeout) as response:
-        return response.read().decode()
+        return response.read()
+
+
+def _get(url: str, timeout: float = 600) -> str:
+    return _bytes(url, timeout).decode()
 
 
 def _post(url: str, data: dict, token: str) -> str:
@@ -87,6 +92,9 @@ def main() -> int:
         while "warm:" not in _get(url + "/status"):
             time.sleep(0.2)
         warm = time.perf_counter() - start
+        while "hx-trigger" in _get(url + "/status"):  # the layers' matches to the other seeds
+            time.sleep(0.2)
+        matched = time.perf_counter() - start
         layer = {"layer": "linear-0", **PAIR}
         rankings = {}
         for score in ("selectivity", "selectivity", "ablation", "ablation", "mismatch"):
@@ -94,7 +102,13 @@ def main() -> int:
             seconds, _ = _timed(_get, f"{url}/layer?{query}")
             rankings.setdefault(score, []).append(seconds)
         units = np.random.default_rng(0).permutation(120)[: args.units]
-        views = [_timed(_get, f"{url}/unit/linear-0/{u}?site=post")[0] for u in units]
+        views = []
+        for u in units:
+            t0 = time.perf_counter()
+            page = _get(f"{url}/unit/linear-0/{u}?site=post")
+            frame = re.search(r'id="movie" alt="[^"]*" src="([^"]+)"', page).group(1)
+            assert _bytes(url + frame.replace("&amp;", "&")).startswith(b"\x89PNG")
+            views.append(time.perf_counter() - t0)
         asks = []
         for u in units[: args.asks]:
             form = {
@@ -119,14 +133,17 @@ def main() -> int:
     def pct(xs, q):
         return float(np.percentile(np.asarray(xs) * 1000, q))
 
-    print(f"first page after start: {first_page:.2f} s; warm after {warm:.1f} s (seeds {args.match_seeds})")
+    print(
+        f"first page after start: {first_page:.2f} s; warm after {warm:.1f} s; every layer matched to seeds "
+        f"{args.match_seeds} after {matched:.1f} s"
+    )
     for score, times in rankings.items():
         print(
             f"ranking by {score}: " + ", ".join(f"{t * 1000:.0f} ms" for t in times) + " (first, then warm)"
         )
     print(
-        f"unit view, {len(views)} distinct units' first views: p50 {pct(views, 50):.0f} ms, "
-        f"p95 {pct(views, 95):.0f} ms, max {max(views) * 1000:.0f} ms"
+        f"unit view (page + movie frame), {len(views)} distinct units' first views: "
+        f"p50 {pct(views, 50):.0f} ms, p95 {pct(views, 95):.0f} ms, max {max(views) * 1000:.0f} ms"
     )
     print(
         f"ask selectivity + ablation: first {asks[0]:.2f} s; next {len(asks) - 1}: "

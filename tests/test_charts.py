@@ -39,9 +39,8 @@ def test_class_lines_draws_every_class_in_its_colour():
     [
         lambda: charts.ranking(np.linspace(1, 0, 120), "AUROC", 0.9, "bar", chosen=3),
         lambda: charts.per_class([str(c) for c in range(10)], np.arange(10.0), np.linspace(0, 1, 10), "post"),
-        lambda: charts.training(
-            np.arange(5.0), np.ones((5, 10)), np.zeros((5, 10)), [str(c) for c in range(10)]
-        ),
+        lambda: charts.training(np.arange(5.0), np.ones((5, 10)), [str(c) for c in range(10)], "gradient"),
+        lambda: charts.training(np.arange(5.0), np.zeros((5, 10)), [str(c) for c in range(10)], "activation"),
         lambda: charts.criterion(
             [
                 {
@@ -74,3 +73,20 @@ def test_the_criterion_chart_marks_the_threshold_in_red():
         "threshold": 0.75,
     }
     assert _has(_rgb(charts.criterion([row])), "#cc0000", 30)
+
+
+def test_a_kept_chart_redrawn_with_new_data_is_the_same_picture_as_a_new_chart():
+    """charts.Chart keeps the layout, not the picture: each draw equals a new figure of the same data
+    (the explorer's workers redraw kept charts), whatever the previous draw's scale."""
+    rng = np.random.default_rng(0)
+    classes = tuple(str(c) for c in range(10))
+    epoch = np.linspace(0, 3, 50)
+    kept_bars, kept_lines = (
+        charts.per_class_chart(classes, "post"),
+        charts.training_chart(classes, "gradient"),
+    )
+    for scale in (1.0, 1e-4, 30.0):
+        means, firing = rng.normal(size=10) * scale, rng.random(10)
+        series = rng.normal(size=(50, 10)) * scale
+        assert kept_bars.draw(means, firing) == charts.per_class(list(classes), means, firing, "post")
+        assert kept_lines.draw(epoch, series) == charts.training(epoch, series, list(classes), "gradient")

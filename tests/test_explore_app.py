@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 from lenet.explore import answers
 from lenet.explore.app import create_app, safe_name
 from lenet.explore.exploration import Exploration
+from lenet.explore.painter import Painter
 from lenet.explore.session import Session
 from lenet.lenet_mnist.subject import LenetMnist
 
@@ -37,7 +38,8 @@ def project(tmp_path_factory):
 def session(subject, project):
     found = Session(subject, subject_name="lenet-mnist", seed=0, root=project, match_seeds=(1,))
     found.warm_up(["linear-0"], progress=lambda line: None)
-    return found
+    yield found
+    found.painter.close()
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +87,9 @@ def test_the_first_page_offers_layers_concepts_and_the_token(client, session):
     html = client.get("/").text
     assert 'name="layer"' in html and "linear-0" in html and "seven/crossed" in html
     assert session.token in html and "discovery split only" in html
-    assert "warm:" in client.get("/status").text
+    status = _text(client.get("/status").text)
+    assert "warm:" in status and "units of linear-0 matched to seeds 1 after" in status, status
+    assert "hx-trigger" not in client.get("/status").text  # nothing left to wait for: the page stops asking
 
 
 def test_the_selectivity_ranking_is_the_discovery_splits_aurocs_with_the_untrained_bar(client, subject):
@@ -306,6 +310,40 @@ def test_cancel_stops_an_ask_before_its_next_check(session, client, token):
     assert done.state == "done" and not done.cancel.is_set()
 
 
+def test_only_the_last_finished_jobs_are_kept(session, client, monkeypatch):
+    from lenet.explore import session as sessions
+
+    monkeypatch.setattr(sessions, "KEPT_JOBS", 3)
+    started = [session.start(f"ask {k}", ["selectivity"], lambda job: []) for k in range(6)]
+    for job in started:
+        _wait(client, f'id="job-{job.id}"')
+    last = session.start("one more", ["selectivity"], lambda job: [])
+    kept = [job.id for job in started if job.id in session.jobs]
+    assert kept == [job.id for job in started[-2:]] and last.id in session.jobs, kept
+    gone = client.get(f"/jobs/{started[0].id}")
+    assert gone.status_code == 400 and f"no job '{started[0].id}'" in _text(gone.text)
+
+
+def test_a_movie_frame_does_not_wait_behind_a_computation(session, client):
+    import threading
+
+    client.get("/unit/linear-0/95/movie", params={"frame": "0"})  # the record is read once
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with session.compute:
+            held.set()
+            release.wait(30)
+
+    threading.Thread(target=hold, daemon=True).start()
+    held.wait(10)
+    try:
+        frame = client.get("/unit/linear-0/95/movie", params={"frame": "1"})
+        assert frame.status_code == 200 and not release.is_set()  # answered while the lock was held
+    finally:
+        release.set()
+
+
 def test_a_failing_ask_is_reported_and_the_server_keeps_answering(session, client, monkeypatch):
     def broken(job):
         raise RuntimeError("the check broke")
@@ -421,8 +459,8 @@ def test_the_explorer_serves_a_declared_subject(tmp_path, monkeypatch):
 
     make_project(tmp_path, monkeypatch)
     subject = subjects.load(0, name="toy")
-    session = Session(subject, subject_name="toy", seed=0, root=tmp_path)
-    session.warm_up(progress=lambda line: None)
+    session = Session(subject, subject_name="toy", seed=0, root=tmp_path, painter=Painter(workers=0))
+    session.warm_up(progress=lambda line: None)  # charts drawn in the test's thread: the same bytes
     assert session.warm["state"] == "warm", session.warm
     client = TestClient(create_app(session), base_url=BASE)
     pair = {"concept": "class/mid", "contrast": "class/not-mid"}
@@ -468,3 +506,21 @@ def test_results_outside_the_project_are_refused_and_bad_documents_are_400s(clie
 
 def test_a_non_ascii_token_is_a_403(client):
     assert client.post("/ask", data={**ASK, "token": "é"}).status_code == 403
+
+
+def test_class_blocks_give_the_weighted_mean_images_for_one_unit_or_several_at_once():
+    from lenet.subject.values import weighted_mean_images
+
+    rng = np.random.default_rng(0)
+    images = rng.random((300, 28, 28), dtype=np.float32)
+    labels = rng.integers(0, 10, 300)
+    values = rng.normal(size=(3, 300))
+    values[1, labels == 4] = -1.0  # never fires on class 4: a blank mean
+    blocks = answers.ClassBlocks(images, labels, 10)
+    together = blocks.weighted_means(values)
+    assert together.shape == (3, 10, 28, 28)
+    for k in range(3):
+        expected = weighted_mean_images(values[k], images, labels)
+        np.testing.assert_allclose(blocks.weighted_means(values[k]), expected, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(together[k], expected, rtol=1e-4, atol=1e-6)
+    assert not together[1, 4].any()

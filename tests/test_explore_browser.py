@@ -42,7 +42,8 @@ def server(mnist_root, tmp_path_factory):
 
     project = tmp_path_factory.mktemp("project")
     session = Session(LenetMnist.load(0), subject_name="lenet-mnist", seed=0, root=project, match_seeds=(1,))
-    threading.Thread(target=session.warm_up, kwargs={"progress": lambda line: None}, daemon=True).start()
+    warm = {"layers": ["linear-0"], "progress": lambda line: None}  # the layer the test explores
+    threading.Thread(target=session.warm_up, kwargs=warm, daemon=True).start()
     port = free_port(0)
     server = uvicorn.Server(uvicorn.Config(create_app(session), host=HOST, port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -54,6 +55,7 @@ def server(mnist_root, tmp_path_factory):
     yield f"http://{HOST}:{port}", project
     server.should_exit = True
     thread.join(10)
+    session.painter.close()
 
 
 def _shots(tmp_path) -> Path:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lenet.lenet_mnist import activations
 from lenet.lenet_mnist.activations import capture, unit_values
@@ -135,3 +137,16 @@ def test_top_images_are_best_first_and_stable():
     assert top_images(values, k=3).tolist() == [1, 3, 4]  # ties keep their order
     assert top_images(values, k=2, lowest=True).tolist() == [2, 0]
     assert top_images(values, k=10).tolist() == [1, 3, 4, 0, 2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(-3, 3), min_size=1, max_size=40),
+    st.integers(0, 45),
+    st.booleans(),
+)
+def test_top_images_are_the_first_k_of_a_stable_full_sort(values, k, lowest):
+    """top_images sorts only the candidates (a partition first): the same indices as a full stable sort,
+    ties included."""
+    v = np.asarray(values, dtype=np.float64)
+    assert top_images(v, k, lowest).tolist() == np.argsort(v if lowest else -v, kind="stable")[:k].tolist()

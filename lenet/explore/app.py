@@ -15,6 +15,7 @@ progress and cancel), ``/try`` (one image with and without the unit), ``/claims`
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 import os
@@ -57,7 +58,7 @@ def uri(image) -> str:
     """A PNG (bytes, or a PIL image) as a data URI for an ``<img>``."""
     if not isinstance(image, bytes):
         out = io.BytesIO()
-        image.save(out, format="PNG")
+        image.save(out, format="PNG", compress_level=1)  # served locally: speed over size
         image = out.getvalue()
     return "data:image/png;base64," + base64.b64encode(image).decode()
 
@@ -209,7 +210,7 @@ def create_app(session: Session, *, claims_json: str | None = None) -> Starlette
             f"{len(found.units)}: {listed} ",
         )
         chart = await run_in_threadpool(
-            charts.ranking, found.scores, answers.SCORES[score], found.bar, found.bar_label
+            session.painter.draw, "ranking", found.scores, answers.SCORES[score], found.bar, found.bar_label
         )
         return page(
             request,
@@ -242,6 +243,27 @@ def create_app(session: Session, *, claims_json: str | None = None) -> Starlette
         from ..subject.values import top_images
 
         stats = answers.unit_stats(view, layer, unit, site)
+        classes = tuple(stats["classes"])
+        bars = session.painter.redraw("per_class_chart", (classes, site), (stats["means"], stats["firing"]))
+        record, no_record = None, None
+        if layer in view.recorded_layers:
+            try:
+                record = session.memo(("record",), view.record)  # read from disk once (an error: each time)
+            except LenetError as err:
+                no_record = str(err)
+        training = []
+        if record is not None:  # the charts draw in the workers while the images are made here
+            training = [
+                (
+                    series,
+                    session.painter.redraw(
+                        "training_chart",
+                        (classes, series),
+                        (record.epoch, getattr(record, series)[layer][:, :, unit]),
+                    ),
+                )
+                for series in charts.TRAINING_SERIES
+            ]
         split = view.split("train")
         images = session.memo(
             ("images",), lambda: split.images[:, 0].numpy() if split.images.shape[1] == 1 else None
@@ -262,51 +284,43 @@ def create_app(session: Session, *, claims_json: str | None = None) -> Starlette
                 }
                 for k, c in enumerate(stats["classes"])
             ],
-            "bars": uri(charts.per_class(stats["classes"], stats["means"], stats["firing"], site)),
+            "bars": None,
             "images": None,
-            "training": None,
-            "frames": 0,
+            "training": [],
+            "frames": 0 if record is None else len(_frames(record)),
             "matches": [],
-            "no_record": None,
+            "no_record": no_record,
             "canvas": images is not None and images.shape[1:] == (28, 28),
             "n_images": len(values),
         }
+        matches = session.matches(layer, unit, site)
         if images is not None:
             blocks = session.memo(
                 ("blocks",), lambda: answers.ClassBlocks(images, labels, len(stats["classes"]))
             )
-            means = blocks.weighted_means(values)
+            columns = [values] + [
+                session.other(seed).values(layer, "train", site=site)[:, m.candidate]
+                for seed, m in matches
+                if m.reason is None
+            ]
+            means = blocks.weighted_means(np.stack(columns))  # one pass over the images for every unit
             out["images"] = {
                 "means": uri(
-                    P.class_row(means, labels=[f"{c}: {f:.0%}" for c, f in enumerate(stats["firing"])])
+                    P.class_row(means[0], labels=[f"{c}: {f:.0%}" for c, f in enumerate(stats["firing"])])
                 ),
                 "top": uri(_grid(P, images, values, labels, top_images(values, TOP_IMAGES))),
                 "negative": uri(
                     _grid(P, images, values, labels, top_images(values, TOP_IMAGES, lowest=True))
                 ),
             }
-        record = None
-        if layer in view.recorded_layers:
-            try:
-                record = view.record()
-            except LenetError as err:
-                out["no_record"] = str(err)
-        if record is not None:
-            out["training"] = uri(
-                charts.training(
-                    record.epoch,
-                    record.gradient[layer][:, :, unit],
-                    record.activation[layer][:, :, unit],
-                    stats["classes"],
-                )
-            )
-            out["frames"] = len(_frames(record))
-        for seed, match in session.matches(layer, unit, site):
+            counterpart_means = iter(means[1:])
+        for seed, match in matches:
             row = {"seed": seed, "match": match, "means": None}
             if match.reason is None and images is not None:
-                other = session.other(seed).values(layer, "train", site=site)[:, match.candidate]
-                row["means"] = uri(P.class_row(blocks.weighted_means(other)))
+                row["means"] = uri(P.class_row(next(counterpart_means)))
             out["matches"].append(row)
+        out["bars"] = uri(bars.png())
+        out["training"] = [{"series": series, "chart": uri(drawing.png())} for series, drawing in training]
         return out
 
     def _grid(P, images, values, labels, picked):
@@ -328,7 +342,7 @@ def create_app(session: Session, *, claims_json: str | None = None) -> Starlette
         def draw() -> bytes:
             from .. import pictures as P
 
-            record = view.record()
+            record = session.memo(("record",), view.record)
             keep = _frames(record)
             frame = _int(request.query_params, "frame", 0, 0, len(keep) - 1)
             f = int(keep[frame])
@@ -337,10 +351,11 @@ def create_app(session: Session, *, claims_json: str | None = None) -> Starlette
             stamp += f"  frame {frame + 1}/{len(keep)}"
             rows = [(name, None, act[f], grad[f], float(np.abs(act).max()), float(np.abs(grad[f]).max()))]
             out = io.BytesIO()
-            P.movie_frame(stamp, rows).save(out, format="PNG")
+            P.movie_frame(stamp, rows).save(out, format="PNG", compress_level=1)
             return out.getvalue()
 
-        return Response(await compute(draw), media_type="image/png")
+        # the record is read once and only read after: a frame never waits behind an ask's compute lock
+        return Response(await run_in_threadpool(draw), media_type="image/png")
 
     # questions ---------------------------------------------------------------------------------------
 
@@ -424,7 +439,8 @@ def create_app(session: Session, *, claims_json: str | None = None) -> Starlette
                             "statistic": c.statistic,
                         }
                     )
-        chart = uri(charts.criterion([r for r in rows if r["value"] is not None])) if rows else None
+        shown = [r for r in rows if r["value"] is not None]
+        chart = uri(await run_in_threadpool(session.painter.draw, "criterion", shown)) if rows else None
         return page(request, "explore/job.html", job=job, rows=rows, chart=chart)
 
     async def cancel(request: Request):
@@ -456,7 +472,16 @@ def create_app(session: Session, *, claims_json: str | None = None) -> Starlette
             )
         found = await compute(answers.try_image, view, image, layer, unit, site)
         session.asked("image", f"{where} on {layer}:{unit}")
-        chart = uri(charts.logits(list(view.classes), found["before"], found["after"], f"{layer}:{unit}"))
+        chart = uri(
+            await run_in_threadpool(
+                session.painter.draw,
+                "logits",
+                list(view.classes),
+                found["before"],
+                found["after"],
+                f"{layer}:{unit}",
+            )
+        )
         shown = None
         if image.shape[1] == 1:
             from .. import pictures as P
@@ -607,9 +632,16 @@ def create_app(session: Session, *, claims_json: str | None = None) -> Starlette
         Route("/results", results),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        session.painter.close()  # the chart workers stop with the server
+
     app = Starlette(
         routes=routes,
         exception_handlers={LenetError: lenet_error, HTTPException: http_error, Exception: server_error},
+        lifespan=lifespan,
     )
     return HostCheck(app)
 

@@ -19,8 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .exploration import Exploration
+from .painter import Painter
 
-__all__ = ["Session", "Job"]
+__all__ = ["Session", "Job", "KEPT_JOBS"]
+
+KEPT_JOBS = 100  # finished jobs kept for /jobs/{id}; older ones are dropped as new ones start
+_MISSING = object()
 
 
 @dataclass
@@ -59,6 +63,7 @@ class Session:
         root: Path,
         match_seeds: tuple[int, ...] = (),
         checkpoint: str | None = None,
+        painter: Painter | None = None,
     ):
         self.subject, self.view = subject, Exploration(subject)
         self.subject_name, self.seed, self.root = subject_name, seed, Path(root)
@@ -66,13 +71,22 @@ class Session:
         # the explored seed's own network needs no match; a checkpoint's seed is another network
         self.match_seeds = tuple(s for s in match_seeds if checkpoint or s != seed)
         self.token = secrets.token_urlsafe(24)  # state-changing requests must carry it
+        self.painter = painter or Painter()  # charts drawn in worker processes (lenet.explore.painter)
         self.compute = threading.RLock()
         self.questions: list[tuple[str, str]] = []  # (kind, what): kind is ranking, ask or image
         self.jobs: dict[str, Job] = {}
         self._ids = itertools.count(1)
         self._memo: dict = {}
         self._others: dict[int, object] = {}
-        self.warm = {"state": "starting", "done": [], "seconds": 0.0, "error": None}
+        self.warm = {
+            "state": "starting",  # then warming, warm or failed
+            "done": [],  # layer/site pairs and seeds loaded
+            "seconds": 0.0,
+            "error": None,
+            "matching": "none" if not self.match_seeds else "waiting",  # then running, done or failed
+            "matched": [],  # layers matched to every match seed at site post
+            "matched_seconds": None,
+        }
 
     @property
     def network(self) -> str:
@@ -104,7 +118,11 @@ class Session:
         return None
 
     def memo(self, key, compute: Callable):
-        """``compute()`` once per key for the session (layer values, rankings' scores, matches)."""
+        """``compute()`` once per key for the session (layer values, rankings' scores, matches); a key
+        already computed is answered without waiting for the compute lock."""
+        found = self._memo.get(key, _MISSING)
+        if found is not _MISSING:
+            return found
         with self.compute:
             if key not in self._memo:
                 self._memo[key] = compute()
@@ -113,12 +131,15 @@ class Session:
     # warm-up --------------------------------------------------------------------------------------
 
     def warm_up(self, layers: list[str] | None = None, progress: Callable[[str], None] = print) -> None:
-        """Compute every layer's values at both sites on the discovery split, then each match seed's
-        tables; ``warm`` says how far it got (the first page shows it)."""
+        """Compute every layer's values at both sites on the discovery split and load each match seed's
+        network (then ``warm`` is "warm"), then match every layer's units to those seeds at site post;
+        ``warm`` says how far it got (the first page shows it)."""
         start = time.monotonic()
+        layers = layers or list(self.view.layers)
         self.warm["state"] = "warming"
+        self.painter.start()  # the chart workers spawn while the values are computed
         try:
-            for layer in layers or list(self.view.layers):
+            for layer in layers:
                 for site in ("post", "pre"):
                     try:
                         self.view.check_site(layer, site)
@@ -132,11 +153,40 @@ class Session:
                 self.other(seed)
                 self.warm["done"].append(f"seed {seed}")
                 progress(f"lenet explore: seed {seed} loaded for matching ({time.monotonic() - start:.1f} s)")
-            self.warm["state"] = "warm"
         except Exception as err:  # the server stays up; the page says what failed
             self.warm["state"], self.warm["error"] = "failed", f"{type(err).__name__}: {err}"
+            self.warm["seconds"] = time.monotonic() - start
             progress(f"lenet explore: warm-up failed: {err}")
-        self.warm["seconds"] = time.monotonic() - start
+            return
+        self.warm["state"], self.warm["seconds"] = "warm", time.monotonic() - start
+        progress(f"lenet explore: warm after {self.warm['seconds']:.1f} s")
+        if self.match_seeds:
+            self._warm_matches(layers, start, progress)
+
+    def _warm_matches(self, layers: list[str], start: float, progress: Callable[[str], None]) -> None:
+        """Each layer's units matched to every match seed at site post (the unit view's default; linear-0,
+        the first page's layer, first), so a layer's first unit view does not wait for them. Each step
+        holds the compute lock (a few seconds): a request meanwhile waits for it."""
+        self.warm["matching"] = "running"
+        order = sorted(layers, key=lambda name: name != "linear-0")
+        try:
+            for layer in order:
+                try:
+                    self.view.check_site(layer, "post")
+                except Exception:  # no post site here: matched on demand at the site asked
+                    continue
+                for seed in self.match_seeds:
+                    self.match_table(seed, layer, "post")
+                self.warm["matched"].append(layer)
+                seeds = ", ".join(map(str, self.match_seeds))
+                progress(
+                    f"lenet explore: {layer} matched to seeds {seeds} ({time.monotonic() - start:.1f} s)"
+                )
+            self.warm["matching"] = "done"
+        except Exception as err:  # the unit view matches on demand and shows what fails there
+            self.warm["matching"], self.warm["error"] = "failed", f"{type(err).__name__}: {err}"
+            progress(f"lenet explore: matching failed: {err}")
+        self.warm["matched_seconds"] = time.monotonic() - start
 
     # other seeds ------------------------------------------------------------------------------------
 
@@ -151,22 +201,26 @@ class Session:
 
     def matches(self, layer: str, unit: int, site: str) -> list[tuple[int, object]]:
         """``(seed, Match)`` of the unit in each match seed (each layer's assignment computed once)."""
+        return [(seed, self.match_table(seed, layer, site).match(unit)) for seed in self.match_seeds]
+
+    def match_table(self, seed: int, layer: str, site: str):
+        """``layer``'s assignment to seed ``seed``'s units at ``site`` (``lenet.subject.match``), once."""
         from ..subject.match import match_layer
 
-        found = []
-        for seed in self.match_seeds:
-            table = self.memo(
-                ("match", seed, layer, site),
-                lambda s=seed: match_layer(self.subject, self.other(s), layer, site=site),
-            )
-            found.append((seed, table.match(unit)))
-        return found
+        return self.memo(
+            ("match", seed, layer, site),
+            lambda: match_layer(self.subject, self.other(seed), layer, site=site),
+        )
 
     # jobs ---------------------------------------------------------------------------------------------
 
     def start(self, what: str, steps: list[str], work: Callable[[Job], object]) -> Job:
-        """Run ``work(job)`` in a thread under the compute lock; the job records its result or error."""
+        """Run ``work(job)`` in a thread under the compute lock; the job records its result or error.
+        Only the last ``KEPT_JOBS`` finished jobs are kept (their answers are on the page that asked)."""
         job = Job(str(next(self._ids)), what, steps)
+        finished = [key for key, old in self.jobs.items() if old.done]
+        for key in finished[: max(0, len(finished) - KEPT_JOBS + 1)]:
+            del self.jobs[key]
         self.jobs[job.id] = job
 
         def run() -> None:

@@ -40,5 +40,9 @@ def weighted_mean_images(values: np.ndarray, images: np.ndarray, labels: np.ndar
 
 def top_images(values: np.ndarray, k: int = 10, lowest: bool = False) -> np.ndarray:
     """Indices of the ``k`` highest values (``lowest``: most negative), best first."""
-    order = np.argsort(values if lowest else -values, kind="stable")
-    return order[:k]
+    key = np.asarray(values if lowest else -values)
+    if k < len(key):  # only the values up to the k-th smallest are sorted (the same order as a full sort)
+        candidates = np.flatnonzero(key <= np.partition(key, k - 1)[k - 1]) if k > 0 else np.array([], int)
+        if len(candidates) >= k:  # else NaNs among the first k: the full sort places them
+            return candidates[np.argsort(key[candidates], kind="stable")][:k]
+    return np.argsort(key, kind="stable")[:k]
