@@ -117,6 +117,27 @@ def test_shards_split_the_seeds_once_each_and_evenly(tmp_path, count):
     }
 
 
+def test_population_names_a_threshold_of_one_of_the_claims_checks(tmp_path):
+    from lenet.errors import InvalidClaim
+
+    claim = claim_file(tmp_path, extra='population = "ablation.min_effect"\n')
+    assert claim.seeds.population == "ablation.min_effect"
+    assert seeds.plan(claim).as_dict()["population"] == "ablation.min_effect"
+    assert seeds.plan(claim_file(tmp_path)).as_dict()["population"] is None
+    for value, message in [
+        ("activation.min_effect", "the claim has no [activation] table"),
+        (
+            "ablation.min_auroc",
+            "[ablation] has no threshold 'min_auroc' to pool; use one of ablation.min_effect",
+        ),
+        ("ablation", 'does not have the expected form. Use e.g. population = "ablation.min_effect"'),
+    ]:
+        with pytest.raises(InvalidClaim) as found:
+            claim_file(tmp_path, extra=f'population = "{value}"\n')
+        assert "[seeds] population" in str(found.value)
+        assert message in str(found.value), str(found.value)
+
+
 def test_expect_and_expensive_come_from_the_table_else_the_claim(tmp_path):
     claim = claim_file(tmp_path, extra='expect = "refuted"\nexpensive = true\n')
     assert (claim.seeds.expect, claim.seeds.expensive) == ("refuted", True)
@@ -140,7 +161,10 @@ def test_expect_and_expensive_come_from_the_table_else_the_claim(tmp_path):
         (["holds"] * 3 + ["refuted"] * 2, 4, "refuted"),
         (["holds"] * 3 + ["inconclusive", "refuted"], 4, "inconclusive"),
         (["holds"] * 3 + ["no-counterpart", "inconclusive"], 4, "inconclusive"),
-        (["holds"] * 3 + ["no-counterpart"] * 2, 4, "refuted"),
+        (["holds"] * 3 + ["no-counterpart"] * 2, 4, "inconclusive"),  # not counted against it
+        (["refuted"] + ["no-counterpart"] * 4, 4, "inconclusive"),
+        (["refuted"] * 2 + ["holds", "no-counterpart", "no-counterpart"], 4, "refuted"),
+        (["refuted"] * 4 + ["no-counterpart"], 4, "refuted"),
         (["inconclusive"] * 5, 4, "inconclusive"),
         (["refuted"] * 5, 1, "refuted"),
         (["holds"] * 4 + ["error"], 4, "error"),
@@ -155,6 +179,83 @@ def test_tally_outcomes(outcomes, least, verdict):
     assert counted.holding == [s for s, o in enumerate(outcomes) if o == "holds"]
     if verdict != "error":
         assert counted.verdict().outcome == verdict
+
+
+def test_seeds_without_a_counterpart_are_reported_and_counted_neither_way():
+    counted = seeds.tally(
+        [0, 1, 2, 3, 4],
+        4,
+        0.99,
+        [
+            {"seed": s, "outcome": o}
+            for s, o in enumerate(["inconclusive", "refuted"] + ["no-counterpart"] * 3)
+        ],
+    )
+    verdict = counted.verdict()
+    assert counted.unmatched == [2, 3, 4] and verdict.outcome == "inconclusive"
+    assert verdict.n == {"seeds": 5, "holding": 0, "inconclusive": 1, "no counterpart": 3, "not holding": 1}
+    assert "no counterpart on seeds 2, 3, 4 (not counted against it)" in counted.describe()
+    assert verdict.to_decide == (
+        "4 more of the inconclusive seeds (0) and the seeds without a counterpart (2, 3, 4) "
+        "would have to hold"
+    )
+
+
+def _seed_row(seed: int, value: float, half: float, outcome: str = "holds") -> dict:
+    criterion = {"name": "min_effect", "value": value, "low": value - half, "high": value + half}
+    criterion |= {"threshold": 0.5, "bound": "min", "statistic": "damage", "outcome": outcome, "p": 0.001}
+    return {
+        "seed": seed,
+        "outcome": outcome,
+        "checks": {"ablation": {"outcome": outcome, "criteria": [criterion]}},
+    }
+
+
+def _population_row(per_seed: list[dict], expect: str = "holds"):
+    from lenet.run.rows import Row
+
+    plan = {"seeds": [r["seed"] for r in per_seed], "min_holding": len(per_seed) - 1, "expect": expect}
+    plan |= {
+        "confidence": 0.99,
+        "seed_confidence": 0.9975,
+        "shard": None,
+        "population": "ablation.min_effect",
+    }
+    plan |= {"file": {"seeds": plan["seeds"], "min_holding": plan["min_holding"]}, "expensive": False}
+    claim = type("Claim", (), {"id": "claims/x.toml", "sentence": "x", "subject": "lenet-mnist", "seed": 0})
+    return Row.from_seeds("claims/x.toml::seeds", claim, plan, per_seed)
+
+
+def test_a_population_claim_is_decided_by_the_mean_effect_across_seeds_not_the_count():
+    from lenet.stats.population import random_effects, standard_errors
+
+    values = [0.9, 1.1, 0.8, 1.2, 1.0, 0.95, 1.05, 0.9, 1.1, 1.0]
+    rows = [_seed_row(s, v, 0.6, "inconclusive") for s, v in enumerate(values)]  # no seed clears 0.5 alone
+    row = _population_row(rows)
+    expected = random_effects(
+        values, standard_errors([v - 0.6 for v in values], [v + 0.6 for v in values], 0.9975)
+    )
+    assert row.outcome == "holds" and row.value == pytest.approx(expected.estimate.value)
+    assert row.low == pytest.approx(expected.estimate.low) and row.low > 0.5
+    assert row.verdict["criteria"][0]["name"] == "population ablation.min_effect"
+    assert "mean over 10 training runs" in row.headline and "count: holds on 0 of 10" in row.headline
+    assert row.verdict["details"]["count"]["outcome"] == "inconclusive"  # reported, not compared
+
+
+def test_a_population_leaves_out_seeds_without_a_counterpart_and_says_so():
+    rows = [_seed_row(s, v, 0.2) for s, v in enumerate([0.1, 0.2, 0.15, 0.05])]
+    rows.append({"seed": 4, "outcome": "no-counterpart", "checks": {}})
+    row = _population_row(rows, expect="refuted")
+    details = row.verdict["details"]
+    assert row.outcome == "refuted" and [e["seed"] for e in details["effects"]] == [0, 1, 2, 3]
+    assert details["left_out"] == [{"seed": 4, "why": "no-counterpart"}]
+    assert "left out: seed 4 (no-counterpart)" in row.verdict["criteria"][0]["note"]
+
+
+def test_a_population_of_one_seed_is_inconclusive():
+    rows = [_seed_row(0, 2.0, 0.1)] + [{"seed": s, "outcome": "no-counterpart", "checks": {}} for s in (1, 2)]
+    row = _population_row(rows, expect="inconclusive")
+    assert row.outcome == "inconclusive" and "at least 2 seeds" in row.verdict["criteria"][0]["note"]
 
 
 @pytest.mark.parametrize(
@@ -260,7 +361,7 @@ def test_a_named_unit_is_checked_on_its_counterpart(small_cache, tmp_path):
 
 
 @pytest.mark.slow
-def test_a_unit_without_counterpart_does_not_hold(small_cache, tmp_path):
+def test_a_unit_without_counterpart_is_its_own_outcome(small_cache, tmp_path):
     from lenet.lenet_mnist.subject import LenetMnist
     from lenet.subject import match
 
@@ -273,7 +374,7 @@ def test_a_unit_without_counterpart_does_not_hold(small_cache, tmp_path):
         result["matches"][0]["counterpart"] is None
         and result["matches"][0]["reason"] == layer.match(lonely).reason
     )
-    assert seeds.tally([1], 1, 0.99, [result]).outcome == "refuted"
+    assert seeds.tally([1], 1, 0.99, [result]).outcome == "inconclusive"  # not counted against the claim
 
 
 @pytest.mark.slow

@@ -57,25 +57,26 @@ alpha / max(m, n - m + 1): 99.75% for 4 of 5 at 0.99).
 **What is not a cell, and why.** `training` criteria are exact facts of the recorded run and `[seeds]`
 counts are exact counts: no sampling error to calibrate (the tally's propagation of per-seed errors is
 calibrated below, on synthetic seeds; its end-to-end run is the golden claims run, 10 claim files on 5
-seeds with 9 `::seeds` items, `tests/golden/`: a smoke test, not a rate). The `[seeds]` correction is
-per criterion too: a seed of a claim with several checks is refuted when any of them is, so with several
+seeds with 9 `::seeds` items, `tests/golden/`: a smoke test, not a rate). The `[seeds]` correction is per
+criterion too: a seed of a claim with several checks is refuted when any of them is, so with several
 criteria on their thresholds a false "refuted" can be up to that many times the rate (as for several
-criteria of one check), and a seed whose unit has no counterpart counts as not holding whatever its
-data; neither is a cell. `invariance` searches half of the images for a perturbation that breaks the
-unit and re-measures what it ends with (its counterexample, else the perturbation that lowered the AUROC
-most) on the other half with the AUROC interval: both outcomes rest on that held-out interval, and its
-cells below put the threshold on a real unit's AUROC under a fixed perturbation (shift 2 px, rotate 15
-degrees), with and without a counterexample. What they cannot measure is the search itself: a worse
-perturbation it never tried (a search per trial costs 10-60 s; 2,000 of them are out of this budget), so
-"holds" means "the worst perturbation found keeps the AUROC above the threshold". `normalise =
-"concept-margin"` divides every effect by a number fixed on the discovery split, and the intervals are
-scale-equivariant, so its rates are the raw rates (its own cells measure it, on independent draws). The
-class-ablation *pipeline* null cannot make a real network's class labels meaningless; instead it ablates
-the 5 units that hurt sevens most and draws the other digits' images with weights that give their
-per-image loss exactly the sevens' distribution, so `selective` has nothing to find (the judge-level
-nulls relabel one class's images at random instead). `correlation`'s boundary on real units draws half
-the 120 units without replacement: the interval is for the 120 as a population, so it is conservative
-there (a finite-population correction would narrow it); the synthetic copula cells have an exact truth.
+criteria of one check), and a seed whose unit has no counterpart is counted neither for nor against the
+claim (the matching null bounds false matches, not false non-matches); neither is a cell. `invariance`
+searches half of the images for a perturbation that breaks the unit and re-measures what it ends with
+(its counterexample, else the perturbation that lowered the AUROC most) on the other half with the AUROC
+interval: both outcomes rest on that held-out interval, and its cells below put the threshold on a real
+unit's AUROC under a fixed perturbation (shift 2 px, rotate 15 degrees), with and without a
+counterexample. What they cannot measure is the search itself: a worse perturbation it never tried (a
+search per trial costs 10-60 s; 2,000 of them are out of this budget), so "holds" means "the worst
+perturbation found keeps the AUROC above the threshold". `normalise = "concept-margin"` divides every
+effect by a number fixed on the discovery split, and the intervals are scale-equivariant, so its rates
+are the raw rates (its own cells measure it, on independent draws). The class-ablation *pipeline* null
+cannot make a real network's class labels meaningless; instead it ablates the 5 units that hurt sevens
+most and draws the other digits' images with weights that give their per-image loss exactly the sevens'
+distribution, so `selective` has nothing to find (the judge-level nulls relabel one class's images at
+random instead). `correlation`'s boundary on real units draws half the 120 units without replacement: the
+interval is for the 120 as a population, so it is conservative there (a finite-population correction
+would narrow it); the synthetic copula cells have an exact truth.
 
 **How trials share data.** All trials of a cell share one network (reference seed 0 unless
 `--checkpoint`/`--seed`; the untrained-network pipelines excepted) and one pool of images: trials are

@@ -17,6 +17,8 @@ scaled to the seed's truth, its verdict by the ablation judge at ``run.seeds.see
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from ..checks import ablation
@@ -183,6 +185,46 @@ def _seeds(ratios: tuple[float, ...] | None):
     return prepare
 
 
+def _population(seeds: int, tau: float | None):
+    """``[seeds] population = "ablation.min_effect"`` on ``seeds`` synthetic seeds: seed i's true effect is
+    the threshold plus ``tau`` x the threshold x a normal draw (a population of training runs whose mean
+    sits on the threshold), realised by shifting the real damage pool's concept side; each seed judged by
+    the ablation judge at its seed confidence, the criteria pooled by ``run.seeds.population``. ``tau``
+    None: the null, every seed's effect zero (pools exchanged), thresholds off (only the p-value decides)."""
+
+    def prepare(ctx: Context):
+        from ..run.seeds import population, seed_confidence
+
+        each = seed_confidence(CONFIDENCE, MIN_HOLDING * seeds // SEEDS, seeds)
+        a, b = _damage_pools(ctx, "best")
+        truth = float(a.mean() - b.mean())
+        both = np.r_[a, b]
+
+        def trial(rng):
+            rows = []
+            shifts = np.zeros(seeds) if tau is None else tau * truth * rng.standard_normal(seeds)
+            for seed in range(seeds):
+                if tau is None:
+                    x, y = draw(rng, both, len(a)), draw(rng, both, len(b))
+                else:
+                    x, y = draw(rng, a) + shifts[seed], draw(rng, b)
+                params = {
+                    "method": "zero",
+                    "output": "logit:true",
+                    "min_effect": None if tau is None else truth,
+                }
+                verdict = ablation.judge(x, y, params, confidence=each)
+                criteria = [dataclasses.asdict(c) for c in verdict.criteria]
+                rows.append(
+                    {"seed": seed, "outcome": verdict.outcome, "checks": {"ablation": {"criteria": criteria}}}
+                )
+            return population(rows, "ablation.min_effect", CONFIDENCE, each)[0].outcome
+
+        return trial
+
+    return prepare
+
+
 def cells() -> list[Cell]:
     out = [
         Cell("seeds min_holding", "4 of 5 seeds, every seed's effect zero", "judge", "null", _seeds(None)),
@@ -222,6 +264,31 @@ def cells() -> list[Cell]:
             "judge",
             "boundary",
             _seeds((1, 1, 1, 1, 0.3)),
+        ),
+        Cell("seeds population", "5 seeds, every seed's effect zero", "judge", "null", _population(5, None)),
+        Cell(
+            "seeds population", "10 seeds, every seed's effect zero", "judge", "null", _population(10, None)
+        ),
+        Cell(
+            "seeds population",
+            "5 seeds, mean on the threshold, no spread",
+            "judge",
+            "boundary",
+            _population(5, 0.0),
+        ),
+        Cell(
+            "seeds population",
+            "10 seeds, mean on the threshold, between-seed SD 0.5x the threshold",
+            "judge",
+            "boundary",
+            _population(10, 0.5),
+        ),
+        Cell(
+            "seeds population",
+            "5 seeds, mean on the threshold, between-seed SD 0.5x the threshold",
+            "judge",
+            "boundary",
+            _population(5, 0.5),
         ),
     ]
     for ratio in RATIOS:

@@ -33,6 +33,7 @@ class SeedsTable:
     expensive: bool = (
         False  # run expensive checks (lenet.run.seeds.EXPENSIVE) on every seed, not only the claim's own
     )
+    population: str | None = None  # "CHECK.KEY": decide by the pooled mean effect of that criterion
 
 
 @dataclass(frozen=True)

@@ -356,7 +356,32 @@ def _seeds(reader: _Reader, data: dict, values: dict, subject: str | None = None
     if not isinstance(seeds, list) or not isinstance(least, int):
         return None
     _trained(reader, ("seeds", "seeds"), [s for s in seeds if isinstance(s, int)], subject)
-    return SeedsTable(tuple(seeds), least, reader.where.line("seeds"), expect, bool(found.get("expensive")))
+    population = found.get("population")
+    if isinstance(population, str) and "." in population:
+        check, key = population.split(".", 1)
+        if check not in data or not isinstance(data.get(check), dict):
+            reader.problem(
+                ("seeds", "population"),
+                f"[seeds] population={population!r} pools the {check!r} check's {key}, but the claim has no "
+                f'[{check}] table; name one of its checks, e.g. population = "ablation.min_effect".',
+            )
+        else:
+            spec = CHECKS.get(check)
+            keys = [p.name for p in spec.SPEC.params if p.name.startswith(("min_", "max_"))] if spec else []
+            if key not in keys:
+                reader.problem(
+                    ("seeds", "population"),
+                    f"[seeds] population={population!r}: [{check}] has no threshold {key!r} to pool; "
+                    f"use one of {', '.join(f'{check}.{k}' for k in keys) or '(none: pick another check)'}.",
+                )
+    return SeedsTable(
+        tuple(seeds),
+        least,
+        reader.where.line("seeds"),
+        expect,
+        bool(found.get("expensive")),
+        population if isinstance(population, str) else None,
+    )
 
 
 def _extras(reader: _Reader, data: dict, values: dict, path: Path) -> None:

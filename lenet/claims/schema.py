@@ -87,7 +87,7 @@ TOP: tuple[Param, ...] = (
         "seed",
         "int",
         "the training seed whose network the unit indices name (the built-in subject: "
-        "reference seeds 0-4, others are trained into the cache; a declared subject: its weights files)",
+        "reference seeds 0-9, others are trained into the cache; a declared subject: its weights files)",
         0,
         default=0,
         low=0,
@@ -181,6 +181,16 @@ SEEDS: tuple[Param, ...] = (
         4,
         required=True,
         low=1,
+    ),
+    Param(
+        "population",
+        "str",
+        "decide the item by the mean effect across training runs instead of the count: `CHECK.KEY` names "
+        "a per-seed criterion with a CI (e.g. `ablation.min_effect`); the seeds' effects are pooled by a "
+        "random-effects model (Hartung-Knapp interval, between-seed SD reported) and judged against that "
+        "key's threshold; seeds without a counterpart are left out; the count is still reported",
+        "ablation.min_effect",
+        pattern=r"[a-z-]+\.(min|max)_[a-z_]+",
     ),
     Param(
         "expensive",
@@ -337,9 +347,11 @@ def render_markdown(intro: str, example: str) -> str:
         "",
         "Checks the whole claim on other training seeds (the `::seeds` item): every check runs "
         "on each seed, with named units carried to their matched counterparts and `select` rules "
-        "re-selected there. The claim holds on a seed when every check that ran there holds (a "
-        "unit without a counterpart: it does not). The item holds when at least `min_holding` "
-        "seeds hold, is refuted when that is out of reach even if every inconclusive seed held, "
+        "re-selected there. The claim holds on a seed when every check that ran there holds; a seed "
+        "where a named unit has no counterpart is its own outcome, `no-counterpart`, reported and "
+        "counted neither for nor against the claim (the matching null bounds false matches, not false "
+        "non-matches). The item holds when at least `min_holding` seeds hold, is refuted when that is "
+        "out of reach even if every inconclusive seed and every seed without a counterpart held, "
         "and is inconclusive otherwise; the fraction comes with a Clopper-Pearson interval. Each "
         "seed's checks run at a stricter confidence, 1 - (1 - confidence) / max(min_holding, "
         "n - min_holding + 1) (0.9975 for 4 of 5 at 0.99), so the count keeps the claim's rates "

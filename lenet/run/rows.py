@@ -210,15 +210,43 @@ def with_seeds(base: Row, seeds: dict) -> Row:
         return dataclasses.replace(
             out, outcome="error", status="failed", headline=f"ERROR: {counted.describe()}"
         )
-    judgement = item_status(counted.outcome, seeds["expect"])
-    verdict = counted.verdict()
+    verdict, described = counted.verdict(), counted.describe()
+    if seeds.get("population"):  # decided by the pooled mean effect; the count is reported beside it
+        from ..stats.verdict import Verdict
+        from .seeds import population
+
+        criterion, details = population(
+            seeds["per_seed"], seeds["population"], seeds["confidence"], seeds["seed_confidence"]
+        )
+        rule = (
+            f"the mean {seeds['population']} effect across training runs (random effects, Hartung-Knapp "
+            "interval) against its threshold; the count of seeds holding is reported, not compared"
+        )
+        details["count"] = dataclasses.asdict(verdict.primary)
+        to_decide = None
+        if criterion.outcome == "inconclusive":
+            to_decide = "more seeds, or seeds whose effects agree more closely (a narrower pooled interval)"
+        verdict = Verdict("seeds", [criterion], verdict.n, seeds["confidence"], 0, rule, details, to_decide)
+        described = f"{_pooled(criterion, details)}; count: {described}"
+    judgement = item_status(verdict.outcome, seeds["expect"])
     return dataclasses.replace(
         out,
-        outcome=counted.outcome,
+        outcome=verdict.outcome,
         status=judgement.status,
-        headline=f"{judgement.headline}; {counted.describe()}",
+        headline=f"{judgement.headline}; {described}",
         **_criterion(verdict.primary),
         verdict=json.loads(dumps(verdict.as_dict())),
+    )
+
+
+def _pooled(criterion, details: dict) -> str:
+    """``mean over 10 training runs 0.41 [0.30, 0.52] (needs >= 0.5), between-seed SD 0.08``."""
+    op = ">=" if criterion.bound == "min" else "<="
+    low, high = criterion.low, criterion.high
+    ci = f" [{low:.3g}, {high:.3g}]" if low == low and low is not None else " (no interval)"
+    return (
+        f"mean over {len(details['effects'])} training runs {criterion.value:.3g}{ci} "
+        f"(needs {op} {criterion.threshold:g}), between-seed SD {details['tau']:.3g}"
     )
 
 

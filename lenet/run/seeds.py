@@ -11,17 +11,19 @@ each seed's result, and "k of n seeds".
   units through their ``lenet.subject.match`` counterparts, ``select`` rules re-selected
   on the seed's discovery split, layers as they are), then every check runs
   there. The claim holds on a seed when every check that ran holds; a named unit
-  without a counterpart counts as not holding. Expensive checks (``EXPENSIVE``)
+  without a counterpart is its own outcome (``no-counterpart``). Expensive checks (``EXPENSIVE``)
   run on the claim's own seed only, unless ``[seeds] expensive = true``.
 - **Verdict** (``tally``): *holds* when at least ``min_holding`` seeds hold;
-  *refuted* when even every inconclusive seed holding would leave fewer;
-  *inconclusive* otherwise. Each seed is judged at ``seed_confidence``, so that the count keeps the
+  *refuted* when even every inconclusive seed and every seed without a counterpart holding would leave
+  fewer; *inconclusive* otherwise. A seed without a counterpart is reported, never counted against the
+  claim: the matching null bounds false matches, not false non-matches, so "no counterpart" is not
+  evidence that the claim fails there. Each seed is judged at ``seed_confidence``, so that the count keeps the
   claim's rates: a false "holds" needs one of up to n - m + 1 seeds to hold falsely, a false "refuted"
   one of up to m seeds to be refuted falsely (measured while choosing it: 4 of 5 with four seeds on the
   threshold and every seed at the claim's 0.99 was refuted falsely 35 times in 2,000, 3.5x its rate;
   docs/statistics.md). The bound is per criterion: a claim with
-  several checks refutes a seed when any of them refutes, so its false "refuted" is not covered; a seed
-  without a counterpart unit counts as not holding whatever the data. The fraction holding comes with a
+  several checks refutes a seed when any of them refutes, so its false "refuted" is not covered. The
+  fraction holding comes with a
   Clopper-Pearson interval, reported, not compared. The same function judges one run, a shard set merged
   by ``lenet merge``, and its tests.
 - **Retraining** (``retrain``): trains a seed again from scratch into the cache
@@ -74,6 +76,7 @@ class Plan:
     expensive: bool  # run expensive checks on every seed
     confidence: float  # of the Clopper-Pearson interval
     shard: tuple[int, int] | None = None  # (K, N): this run checks shard K of N; None: every seed
+    population: str | None = None  # "CHECK.KEY": the item is decided by that criterion's pooled mean effect
 
     @property
     def seed_confidence(self) -> float:
@@ -101,6 +104,7 @@ class Plan:
             "shard": None
             if self.shard is None
             else {"index": self.shard[0], "count": self.shard[1], "seeds": list(self.run)},
+            "population": self.population,
         }
 
 
@@ -141,7 +145,15 @@ def plan(claim, seeds: list[int] | None = None, shard: tuple[int, int] | None = 
         else scaled_min_holding(table.min_holding, len(table.seeds), len(chosen))
     )
     return Plan(
-        chosen, least, table.seeds, table.min_holding, table.expect, table.expensive, claim.confidence, shard
+        chosen,
+        least,
+        table.seeds,
+        table.min_holding,
+        table.expect,
+        table.expensive,
+        claim.confidence,
+        shard,
+        table.population,
     )
 
 
@@ -316,6 +328,11 @@ class Tally:
         return self._with("inconclusive")
 
     @property
+    def unmatched(self) -> list[int]:
+        """Seeds where a named unit has no counterpart: reported, counted neither for nor against."""
+        return self._with("no-counterpart")
+
+    @property
     def failed(self) -> list[int]:
         """Seeds where the checks could not run: a broken run, not a result."""
         return self._with("error")
@@ -326,14 +343,15 @@ class Tally:
 
     @property
     def outcome(self) -> str:
-        """holds (k >= min_holding), refuted (k + undecided < min_holding),
+        """holds (k >= min_holding), refuted (k + undecided + unmatched < min_holding),
         inconclusive, or error (a seed failed or is missing)."""
         if self.failed or self.missing:
             return "error"
         k = len(self.holding)
         if k >= self.min_holding:
             return "holds"
-        return "refuted" if k + len(self.undecided) < self.min_holding else "inconclusive"
+        open_seeds = len(self.undecided) + len(self.unmatched)
+        return "refuted" if k + open_seeds < self.min_holding else "inconclusive"
 
     def interval(self) -> tuple[float, float]:
         """Clopper-Pearson interval of the fraction of seeds holding, at the claim's confidence."""
@@ -353,6 +371,11 @@ class Tally:
             text += (
                 f"; inconclusive on seed{'s' * (len(self.undecided) > 1)} "
                 f"{', '.join(map(str, self.undecided))}"
+            )
+        if self.unmatched:
+            text += (
+                f"; no counterpart on seed{'s' * (len(self.unmatched) > 1)} "
+                f"{', '.join(map(str, self.unmatched))} (not counted against it)"
             )
         if self.failed or self.missing:
             text += "; " + "; ".join(
@@ -378,8 +401,8 @@ class Tally:
         low, high = self.interval()
         outcome = self.outcome
         rule = (
-            "holds on at least min_holding seeds; refuted when "
-            "it cannot, even if every inconclusive seed held"
+            "holds on at least min_holding seeds; refuted when it cannot, even if every inconclusive "
+            "seed and every seed without a counterpart held"
         )
         criterion = Criterion(
             name="min_holding",
@@ -394,15 +417,18 @@ class Tally:
         )
         to_decide = None
         if outcome == "inconclusive":
-            to_decide = (
-                f"{self.min_holding - k} more of the inconclusive seeds "
-                f"({', '.join(map(str, self.undecided))}) would have to hold"
-            )
+            parts = []
+            if self.undecided:
+                parts.append(f"the inconclusive seeds ({', '.join(map(str, self.undecided))})")
+            if self.unmatched:
+                parts.append(f"the seeds without a counterpart ({', '.join(map(str, self.unmatched))})")
+            to_decide = f"{self.min_holding - k} more of {' and '.join(parts)} would have to hold"
         counts = {
             "seeds": n,
             "holding": k,
             "inconclusive": len(self.undecided),
-            "not holding": n - k - len(self.undecided),
+            "no counterpart": len(self.unmatched),
+            "not holding": n - k - len(self.undecided) - len(self.unmatched),
         }
         return Verdict("seeds", [criterion], counts, self.confidence, 0, rule, {}, to_decide)
 
@@ -412,6 +438,64 @@ def tally(seeds: list[int], min_holding: int, confidence: float, per_seed: list[
     return Tally(
         tuple(seeds), int(min_holding), float(confidence), {r["seed"]: r["outcome"] for r in per_seed}
     )
+
+
+# --- the mean effect across training runs -------------------------------------------------------
+
+
+def population(per_seed: list[dict], key: str, confidence: float, seed_confidence: float):
+    """The criterion ``key`` (``CHECK.KEY``, e.g. ``ablation.min_effect``) pooled over the seeds: a
+    ``Criterion`` judging the random-effects mean (``lenet.stats.population``) against the key's threshold,
+    and the per-seed effects it rests on. Seeds without a counterpart, where the check did not run, or
+    whose criterion has no CI are left out (and listed); each seed's CI is at ``seed_confidence``."""
+    import numpy as np
+
+    from ..stats.population import random_effects, standard_errors
+    from ..stats.verdict import Criterion
+
+    check, name = key.split(".", 1)
+    used, left_out, thresholds, bounds = [], [], set(), set()
+    for row in per_seed:
+        cell = (row.get("checks") or {}).get(check) or {}
+        found = next((c for c in cell.get("criteria") or [] if c["name"] == name), None)
+        if found is None or found.get("low") is None or found.get("high") is None:
+            why = row["outcome"] if row["outcome"] in ("no-counterpart", "error") else "no CI"
+            left_out.append({"seed": row["seed"], "why": cell.get("outcome") if cell else why})
+            continue
+        used.append(
+            {"seed": row["seed"], "value": found["value"], "low": found["low"], "high": found["high"]}
+        )
+        thresholds.add(found["threshold"])
+        bounds.add(found["bound"])
+    values = np.array([u["value"] for u in used], dtype=np.float64)
+    ses = standard_errors([u["low"] for u in used], [u["high"] for u in used], seed_confidence)
+    for u, se in zip(used, ses, strict=True):
+        u["se"] = float(se)
+    pooled = random_effects(values, ses, confidence)
+    estimate = pooled.estimate
+    threshold = min(thresholds, key=str) if thresholds else None
+    bound = min(bounds) if bounds else "min"
+    if len(thresholds) > 1 or len(bounds) > 1 or (used and threshold is None):
+        from dataclasses import replace
+
+        nan = float("nan")  # decides nothing: no pooled bar to judge against
+        why = "the seeds' thresholds differ" if len(thresholds) > 1 or len(bounds) > 1 else "no threshold"
+        estimate = replace(estimate, low=nan, high=nan, p=1.0, why=why)
+        threshold = threshold if threshold is not None else nan
+    skipped = ", ".join(f"seed {x['seed']} ({x['why']})" for x in left_out)
+    note = f"{pooled.seeds} seeds; between-seed SD {pooled.tau:.3g}" + (
+        f"; left out: {skipped}" if skipped else ""
+    )
+    criterion = Criterion.from_estimate(
+        f"population {key}",
+        f"mean {check} {name} effect across training runs (random effects, Hartung-Knapp)",
+        estimate,
+        threshold=threshold,
+        bound=bound,
+        alpha=1 - confidence,
+        note=note,
+    )
+    return criterion, {"effects": used, "left_out": left_out, "tau": pooled.tau, "q": pooled.q}
 
 
 # --- retraining ----------------------------------------------------------------------------------
