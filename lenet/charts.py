@@ -25,6 +25,7 @@ __all__ = [
     "class_lines",
     "class_accuracy",
     "scatter",
+    "forest",
     "png",
     "image",
 ]
@@ -236,4 +237,42 @@ def scatter(x: np.ndarray, y: np.ndarray, xlabel: str, ylabel: str, title: str) 
     ax.set_ylabel(ylabel, fontsize=8)
     ax.set_title(title, fontsize=9)
     ax.grid(alpha=0.3)
+    return png(fig)
+
+
+def forest(
+    labels: list[str],
+    values: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    pooled: tuple[float, float, float],
+    threshold: float,
+    title: str,
+    xlabel: str,
+) -> bytes:
+    """Each seed's effect with its CI (one row per seed), the pooled mean with its interval (the last row,
+    a diamond) and the threshold (a dashed red line): the population estimate of a ``::seeds`` item."""
+    rows = len(labels) + 1
+    fig, ax = _figure(width=5.8, height=0.9 + 0.28 * rows, margins={"left": 0.27, "bottom": 0.2, "top": 0.84})
+    y = np.arange(len(labels))
+    values, low, high = (np.asarray(a, dtype=np.float64) for a in (values, low, high))
+    ax.errorbar(
+        values, y, xerr=[values - low, high - values], fmt="o", color="#3465a4", capsize=3, markersize=4
+    )
+    mean, mean_low, mean_high = pooled
+    ax.errorbar(
+        [mean],
+        [len(labels)],
+        xerr=[[mean - mean_low], [mean_high - mean]],
+        fmt="D",
+        color="#000000",
+        capsize=4,
+    )
+    ax.axvline(threshold, color="#cc0000", linestyle="--", linewidth=1, label=f"threshold {threshold:g}")
+    ax.set_yticks(range(rows), [*labels, "mean of a training run"], fontsize=7)
+    ax.set_ylim(rows - 0.4, -0.6)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3, axis="x")
+    ax.legend(fontsize=7, loc="lower right")
     return png(fig)

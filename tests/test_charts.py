@@ -53,6 +53,16 @@ def test_class_lines_draws_every_class_in_its_colour():
                 }
             ]
         ),
+        lambda: charts.forest(
+            ["seed 0", "seed 1"],
+            np.array([0.1, 0.2]),
+            np.array([0.0, 0.1]),
+            np.array([0.2, 0.3]),
+            (0.15, 0.05, 0.25),
+            0.12,
+            "title",
+            "effect",
+        ),
         lambda: charts.logits(
             [str(c) for c in range(10)], np.arange(10.0), np.arange(10.0)[::-1], "linear-0:1"
         ),

@@ -377,6 +377,63 @@ def test_a_unit_without_counterpart_is_its_own_outcome(small_cache, tmp_path):
     assert seeds.tally([1], 1, 0.99, [result]).outcome == "inconclusive"  # not counted against the claim
 
 
+RESELECT = """format = 2
+site = "post"
+claim = "The unit named, found by ablation, matters for crossed sevens"
+unit = "{unit}"
+concept = "seven/crossed"
+contrast = "seven/plain"
+
+[ablation]
+method = "zero"
+output = "logit:true"
+min_effect = 0.1
+
+[seeds]
+seeds = [0, 1]
+min_holding = 1
+reselect = "ablation"
+"""
+
+
+@pytest.mark.slow
+def test_a_named_unit_can_reapply_the_rule_that_found_it(small_cache, tmp_path):
+    """[seeds] reselect: seed 1 checks the top unit by ablation there, not a matched counterpart; on the
+    claim's own seed the rule must give the named unit back."""
+    from lenet.lenet_mnist.subject import LenetMnist
+    from lenet.run.dispatch import target
+
+    path = tmp_path / "named.toml"
+    rule = {"layer": "linear-0", "top": 1, "by": "ablation"}
+    probe = dataclasses.replace(load(_write(path, RESELECT.format(unit="linear-0:0")), tmp_path), select=rule)
+    found = {seed: target(probe, LenetMnist.load(seed)).units[0] for seed in (0, 1)}
+    claim = load(_write(path, RESELECT.format(unit=f"linear-0:{found[0]}")), tmp_path)
+    assert seeds.plan(claim).as_dict()["reselect"] == "ablation"
+    other = seeds.run_seed(claim, 1)
+    assert other["matches"] == [] and other["units"] == [f"linear-0:{found[1]}"], other
+    own = seeds.run_seed(claim, 0)
+    assert own["outcome"] != "error" and own["units"] == [f"linear-0:{found[0]}"]
+    wrong = (found[0] + 1) % 120
+    broken = seeds.run_seed(load(_write(path, RESELECT.format(unit=f"linear-0:{wrong}")), tmp_path), 0)
+    assert broken["outcome"] == "error"
+    assert f"are linear-0:{found[0]}, not the named linear-0:{wrong}" in broken["error"], broken["error"]
+
+
+def test_reselect_needs_named_units(tmp_path):
+    from lenet.errors import InvalidClaim
+
+    text = RESELECT.replace('unit = "{unit}"', 'select = { layer = "linear-0", top = 1, by = "ablation" }')
+    with pytest.raises(
+        InvalidClaim, match=r"\[seeds\] reselect='ablation' re-applies the rule .* names none"
+    ):
+        load(_write(tmp_path / "select.toml", text), tmp_path)
+
+
+def _write(path, text: str):
+    path.write_text(text)
+    return path
+
+
 @pytest.mark.slow
 def test_select_rules_are_reselected_and_layers_stay(small_cache, tmp_path):
     from lenet.lenet_mnist.subject import LenetMnist

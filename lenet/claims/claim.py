@@ -34,6 +34,7 @@ class SeedsTable:
         False  # run expensive checks (lenet.run.seeds.EXPENSIVE) on every seed, not only the claim's own
     )
     population: str | None = None  # "CHECK.KEY": decide by the pooled mean effect of that criterion
+    reselect: str | None = None  # the score whose top-N rule found the named units: re-applied per seed
 
 
 @dataclass(frozen=True)

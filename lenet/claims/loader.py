@@ -374,6 +374,14 @@ def _seeds(reader: _Reader, data: dict, values: dict, subject: str | None = None
                     f"[seeds] population={population!r}: [{check}] has no threshold {key!r} to pool; "
                     f"use one of {', '.join(f'{check}.{k}' for k in keys) or '(none: pick another check)'}.",
                 )
+    reselect = found.get("reselect")
+    if isinstance(reselect, str) and ("unit" not in data and "units" not in data):
+        reader.problem(
+            ("seeds", "reselect"),
+            f"[seeds] reselect={reselect!r} re-applies the rule that found named units, but the claim "
+            "names none (it uses select or layer): remove reselect; a select rule is re-applied on every "
+            "seed anyway.",
+        )
     return SeedsTable(
         tuple(seeds),
         least,
@@ -381,6 +389,7 @@ def _seeds(reader: _Reader, data: dict, values: dict, subject: str | None = None
         expect,
         bool(found.get("expensive")),
         population if isinstance(population, str) else None,
+        reselect if isinstance(reselect, str) else None,
     )
 
 

@@ -183,6 +183,15 @@ SEEDS: tuple[Param, ...] = (
         low=1,
     ),
     Param(
+        "reselect",
+        "str",
+        "for a claim naming units: re-apply the rule that found them on each other seed instead of "
+        "matching them, i.e. the top N units of their layer by this score on that seed's training images "
+        "(N: the units named); the claim's own seed must give the named units back",
+        "ablation",
+        choices=("selectivity", "ablation"),
+    ),
+    Param(
         "population",
         "str",
         "decide the item by the mean effect across training runs instead of the count: `CHECK.KEY` names "

@@ -77,6 +77,7 @@ class Plan:
     confidence: float  # of the Clopper-Pearson interval
     shard: tuple[int, int] | None = None  # (K, N): this run checks shard K of N; None: every seed
     population: str | None = None  # "CHECK.KEY": the item is decided by that criterion's pooled mean effect
+    reselect: str | None = None  # named units: the score whose top-N rule is re-applied on each seed
 
     @property
     def seed_confidence(self) -> float:
@@ -105,6 +106,7 @@ class Plan:
             if self.shard is None
             else {"index": self.shard[0], "count": self.shard[1], "seeds": list(self.run)},
             "population": self.population,
+            "reselect": self.reselect,
         }
 
 
@@ -154,6 +156,7 @@ def plan(claim, seeds: list[int] | None = None, shard: tuple[int, int] | None = 
         claim.confidence,
         shard,
         table.population,
+        table.reselect,
     )
 
 
@@ -181,7 +184,12 @@ def _carry(claim, seed: int, networks: int) -> tuple[object | None, list[dict]]:
     from ..subject import match
     from ..subject.units import UnitSet, parse_units
 
-    if claim.units is None or claim.units.endswith(":*") or seed == claim.seed:
+    if claim.units is None or claim.units.endswith(":*"):
+        return claim, []
+    reselect = claim.seeds.reselect if claim.seeds is not None else None
+    if reselect is not None:
+        return _reselected(claim, seed, reselect), []
+    if seed == claim.seed:
         return claim, []
     reference, other = subjects.load(claim.seed, name=claim.subject), subjects.load(seed, name=claim.subject)
     units = parse_units(claim.units, reference.layers)
@@ -205,6 +213,32 @@ def _carry(claim, seed: int, networks: int) -> tuple[object | None, list[dict]]:
     return dataclasses.replace(
         claim, units=str(UnitSet(units.layer, tuple(m.counterpart for m in found), units.layers))
     ), matches
+
+
+def _reselected(claim, seed: int, by: str):
+    """``claim`` as the rule that found its named units (the top N of their layer by ``by`` on the
+    training images), to run on ``seed``; on the claim's own seed the rule must give the named units back
+    (an ``InvalidConfig`` saying which it gives otherwise)."""
+    from .. import subjects
+    from ..errors import InvalidConfig
+    from ..subject.units import parse_units
+    from .dispatch import target
+
+    units = parse_units(claim.units, subjects.get(claim.subject).layer_table())
+    rule = {"layer": units.layer, "top": len(units.indices), "by": by}
+    chosen = dataclasses.replace(claim, select=rule, selector="select", units=None)
+    if seed == claim.seed:
+        picked = target(chosen, subjects.load(seed, name=claim.subject)).units
+        if sorted(picked) != sorted(units.indices):
+            got = f"{units.layer}:{','.join(map(str, picked))}"
+            raise InvalidConfig(
+                f"{claim.path}: [seeds] reselect = {by!r}: the top {len(units.indices)} of {units.layer} "
+                f"by {by} on seed {seed}'s training images are {got}, not the named {claim.units}: the rule "
+                "does not give the file's units back. Name the units the rule gives, or write the claim as "
+                "a select rule."
+            )
+        return claim
+    return chosen
 
 
 def run_seed(
