@@ -111,6 +111,15 @@ class Chart:
         return png(self.fig)
 
 
+def _span(low: float, high: float, margin: float = 0.05) -> tuple[float, float]:
+    """Axis limits around [low, high] with matplotlib's default 5% margins, set from the data alone (a kept
+    chart's limits then never depend on what it drew before); a degenerate range becomes [-1, 1]."""
+    if not np.isfinite(low) or not np.isfinite(high) or high - low < 1e-12:
+        return (low - 1.0, high + 1.0) if np.isfinite(low) and np.isfinite(high) else (-1.0, 1.0)
+    pad = margin * (high - low)
+    return low - pad, high + pad
+
+
 def per_class_chart(classes: tuple[str, ...], site: str) -> Chart:
     """``per_class``'s chart for these classes and site, to draw with ``(means, firing)``."""
     fig, (left, right) = _figure(height=2.3, columns=2, margins={"left": 0.09, "right": 0.98, "wspace": 0.3})
@@ -131,8 +140,11 @@ def per_class_chart(classes: tuple[str, ...], site: str) -> Chart:
         for bars, values in ((mean_bars, means), (firing_bars, firing)):
             for bar, value in zip(bars, np.asarray(values, dtype=np.float64), strict=True):
                 bar.set_height(value)
-        left.relim()
-        left.autoscale_view()
+        means = np.asarray(means, dtype=np.float64)
+        low, high = min(0.0, float(np.nanmin(means))), max(0.0, float(np.nanmax(means)))
+        bottom, top = _span(low, high)
+        # bars start at 0: no margin on a side that is 0 (as matplotlib's sticky edges do)
+        left.set_ylim(0.0 if low == 0 and high > 0 else bottom, 0.0 if high == 0 and low < 0 else top)
 
     return Chart(fig, update)
 
@@ -162,8 +174,8 @@ def training_chart(classes: tuple[str, ...], series: str) -> Chart:
         x, values = np.asarray(epoch, dtype=np.float64), np.asarray(values, dtype=np.float64)
         for c, line in enumerate(lines):
             line.set_data(x, values[:, c])
-        ax.relim()
-        ax.autoscale_view()
+        ax.set_xlim(*_span(float(np.nanmin(x)), float(np.nanmax(x))))
+        ax.set_ylim(*_span(min(0.0, float(np.nanmin(values))), max(0.0, float(np.nanmax(values)))))
 
     return Chart(fig, update)
 

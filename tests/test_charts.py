@@ -95,7 +95,7 @@ def test_a_kept_chart_redrawn_with_new_data_is_the_same_picture_as_a_new_chart()
         charts.per_class_chart(classes, "post"),
         charts.training_chart(classes, "gradient"),
     )
-    for scale in (1.0, 1e-4, 30.0):
+    for scale in (1.0, 1e-4, 30.0, 0.0):  # 0: a unit that never fires (all means zero)
         means, firing = rng.normal(size=10) * scale, rng.random(10)
         series = rng.normal(size=(50, 10)) * scale
         assert kept_bars.draw(means, firing) == charts.per_class(list(classes), means, firing, "post")

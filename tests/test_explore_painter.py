@@ -91,3 +91,25 @@ def _alive(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as stat:  # a zombie (exited, not yet reaped) is not alive
         return stat.read().split(") ")[-1][0] != "Z"
+
+
+def test_drawings_that_met_one_dead_pool_replace_it_once():
+    painter = Painter(workers=1)
+    painter.start()
+    try:
+        painter.draw("ranking", np.linspace(1, 0, 5), "AUROC", None, "")
+        pool = painter._pool
+        for pid in list(pool._processes):
+            os.kill(pid, signal.SIGKILL)
+        drawings = [
+            painter.redraw("per_class_chart", (CLASSES, "post"), (np.zeros(10), np.ones(10)))
+            for _ in range(3)
+        ]
+        expected = charts.per_class(list(CLASSES), np.zeros(10), np.ones(10), "post")
+        assert all(d.png() == expected for d in drawings)
+        replaced = painter._pool
+        assert replaced is not None and replaced is not pool
+        painter.restart(pool)  # a late report about the old pool changes nothing
+        assert painter._pool is replaced
+    finally:
+        painter.close()

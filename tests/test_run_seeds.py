@@ -197,7 +197,8 @@ def test_seeds_without_a_counterpart_are_reported_and_counted_neither_way():
     assert "no counterpart on seeds 2, 3, 4 (not counted against it)" in counted.describe()
     assert verdict.to_decide == (
         "4 more of the inconclusive seeds (0) and the seeds without a counterpart (2, 3, 4) "
-        "would have to hold"
+        "would have to hold; a seed without a counterpart decides nothing as it is: it needs a counterpart "
+        "(or [seeds] reselect) to be checked"
     )
 
 
@@ -551,3 +552,10 @@ def test_on_another_machine_kind_the_outcomes_of_retrained_weights_are_compared(
             result["outcome"] == "error"
             and "changes outcomes: ablation holds on the committed" in result["error"]
         )
+
+
+def test_a_population_no_seed_reports_is_inconclusive_not_a_crash():
+    rows = [{"seed": s, "outcome": "no-counterpart", "checks": {}} for s in range(3)]
+    row = _population_row(rows, expect="inconclusive")
+    assert row.outcome == "inconclusive" and "no threshold" in row.headline
+    assert row.verdict["details"]["left_out"] == [{"seed": s, "why": "no-counterpart"} for s in range(3)]

@@ -375,12 +375,13 @@ def _seeds(reader: _Reader, data: dict, values: dict, subject: str | None = None
                     f"use one of {', '.join(f'{check}.{k}' for k in keys) or '(none: pick another check)'}.",
                 )
     reselect = found.get("reselect")
-    if isinstance(reselect, str) and ("unit" not in data and "units" not in data):
+    named = data.get("unit", data.get("units"))
+    if isinstance(reselect, str) and (named is None or str(named).endswith(":*")):
         reader.problem(
             ("seeds", "reselect"),
             f"[seeds] reselect={reselect!r} re-applies the rule that found named units, but the claim "
-            "names none (it uses select or layer): remove reselect; a select rule is re-applied on every "
-            "seed anyway.",
+            "names none (it uses select, layer or a whole layer): remove reselect; a select rule is "
+            "re-applied on every seed anyway.",
         )
     return SeedsTable(
         tuple(seeds),

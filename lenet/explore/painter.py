@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from .. import charts
@@ -66,16 +66,16 @@ def _redraw(factory: str, layout: tuple, data: tuple) -> bytes:
 class Drawing:
     """A chart being drawn: ``png()`` waits for its bytes."""
 
-    def __init__(self, painter: Painter, call: tuple, future: Future | None):
-        self._painter, self._call, self._future = painter, call, future
+    def __init__(self, painter: Painter, call: tuple, future: Future | None, pool=None):
+        self._painter, self._call, self._future, self._pool = painter, call, future, pool
 
     def png(self) -> bytes:
         """The chart's PNG bytes; drawn in this thread when its worker died (the pool is then replaced)."""
         if self._future is not None:
             try:
                 return self._future.result()
-            except BrokenProcessPool:
-                self._painter.restart()
+            except (BrokenProcessPool, CancelledError):  # a dead worker, or a pool closed meanwhile
+                self._painter.restart(self._pool)
         fn, *args = self._call
         return fn(*args)
 
@@ -124,18 +124,25 @@ class Painter:
         return self.submit(name, *args, **kwargs).png()
 
     def _start(self, call: tuple) -> Drawing:
-        future = None
+        future, pool = None, None
         if self.workers > 0:
             self.start()
+            with self._lock:
+                pool = self._pool
             try:
-                future = self._pool.submit(*call)
+                future = pool.submit(*call) if pool is not None else None
             except (BrokenProcessPool, RuntimeError):  # a dead worker, or a pool shut down meanwhile
-                self.restart()
-        return Drawing(self, call, future)
+                self.restart(pool)
+        return Drawing(self, call, future, pool)
 
-    def restart(self) -> None:
-        """Replace the pool (after a worker died)."""
-        self.close()
+    def restart(self, broken=None) -> None:
+        """Replace the pool after a worker died: only if ``broken`` is still the current pool (three
+        drawings of one view that met the same dead worker replace it once)."""
+        with self._lock:
+            if self._pool is None or (broken is not None and self._pool is not broken):
+                return
+            self._pool.shutdown(wait=False, cancel_futures=False)
+            self._pool = None
         self.start()
 
     def close(self) -> None:

@@ -156,6 +156,7 @@ class Session:
         except Exception as err:  # the server stays up; the page says what failed
             self.warm["state"], self.warm["error"] = "failed", f"{type(err).__name__}: {err}"
             self.warm["seconds"] = time.monotonic() - start
+            self.warm["matching"] = "none"  # nothing is matched in the background: unit views match on demand
             progress(f"lenet explore: warm-up failed: {err}")
             return
         self.warm["state"], self.warm["seconds"] = "warm", time.monotonic() - start

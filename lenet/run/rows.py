@@ -243,10 +243,12 @@ def _pooled(criterion, details: dict) -> str:
     """``mean over 10 training runs 0.41 [0.30, 0.52] (needs >= 0.5), between-seed SD 0.08``."""
     op = ">=" if criterion.bound == "min" else "<="
     low, high = criterion.low, criterion.high
-    ci = f" [{low:.3g}, {high:.3g}]" if low == low and low is not None else " (no interval)"
+    ci = f" [{low:.3g}, {high:.3g}]" if low is not None and low == low else " (no interval)"
+    threshold = criterion.threshold
+    bar = f"needs {op} {threshold:g}" if threshold is not None and threshold == threshold else "no threshold"
     return (
         f"mean over {len(details['effects'])} training runs {criterion.value:.3g}{ci} "
-        f"(needs {op} {criterion.threshold:g}), between-seed SD {details['tau']:.3g}"
+        f"({bar}), between-seed SD {details['tau']:.3g}"
     )
 
 

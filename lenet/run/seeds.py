@@ -457,6 +457,11 @@ class Tally:
             if self.unmatched:
                 parts.append(f"the seeds without a counterpart ({', '.join(map(str, self.unmatched))})")
             to_decide = f"{self.min_holding - k} more of {' and '.join(parts)} would have to hold"
+            if self.unmatched:
+                to_decide += (
+                    "; a seed without a counterpart decides nothing as it is: it needs a counterpart "
+                    "(or [seeds] reselect) to be checked"
+                )
         counts = {
             "seeds": n,
             "holding": k,
@@ -509,11 +514,15 @@ def population(per_seed: list[dict], key: str, confidence: float, seed_confidenc
     estimate = pooled.estimate
     threshold = min(thresholds, key=str) if thresholds else None
     bound = min(bounds) if bounds else "min"
-    if len(thresholds) > 1 or len(bounds) > 1 or (used and threshold is None):
+    if len(thresholds) > 1 or len(bounds) > 1 or threshold is None:
         from dataclasses import replace
 
         nan = float("nan")  # decides nothing: no pooled bar to judge against
-        why = "the seeds' thresholds differ" if len(thresholds) > 1 or len(bounds) > 1 else "no threshold"
+        why = (
+            "the seeds' thresholds differ"
+            if len(thresholds) > 1 or len(bounds) > 1
+            else estimate.why or "no seed reports this criterion with a threshold"
+        )
         estimate = replace(estimate, low=nan, high=nan, p=1.0, why=why)
         threshold = threshold if threshold is not None else nan
     skipped = ", ".join(f"seed {x['seed']} ({x['why']})" for x in left_out)
