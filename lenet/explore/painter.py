@@ -25,7 +25,6 @@ def _warm(parent: int) -> None:
     """A worker's start: it exits when the server that spawned it is gone (however that ended: a killed
     server runs no shutdown), and draws its first chart (fonts loaded, caches filled) before any request
     waits on it."""
-    import os
     import time
 
     import numpy as np

@@ -498,8 +498,13 @@ def population(per_seed: list[dict], key: str, confidence: float, seed_confidenc
         cell = (row.get("checks") or {}).get(check) or {}
         found = next((c for c in cell.get("criteria") or [] if c["name"] == name), None)
         if found is None or found.get("low") is None or found.get("high") is None:
-            why = row["outcome"] if row["outcome"] in ("no-counterpart", "error") else "no CI"
-            left_out.append({"seed": row["seed"], "why": cell.get("outcome") if cell else why})
+            if row["outcome"] in ("no-counterpart", "error"):
+                why = row["outcome"]
+            elif not cell or cell.get("outcome") == NOT_RUN:
+                why = "check not run"
+            else:
+                why = "no CI"
+            left_out.append({"seed": row["seed"], "why": why})
             continue
         used.append(
             {"seed": row["seed"], "value": found["value"], "low": found["low"], "high": found["high"]}
@@ -515,15 +520,13 @@ def population(per_seed: list[dict], key: str, confidence: float, seed_confidenc
     threshold = min(thresholds, key=str) if thresholds else None
     bound = min(bounds) if bounds else "min"
     if len(thresholds) > 1 or len(bounds) > 1 or threshold is None:
-        from dataclasses import replace
-
         nan = float("nan")  # decides nothing: no pooled bar to judge against
         why = (
             "the seeds' thresholds differ"
             if len(thresholds) > 1 or len(bounds) > 1
             else estimate.why or "no seed reports this criterion with a threshold"
         )
-        estimate = replace(estimate, low=nan, high=nan, p=1.0, why=why)
+        estimate = dataclasses.replace(estimate, low=nan, high=nan, p=1.0, why=why)
         threshold = threshold if threshold is not None else nan
     skipped = ", ".join(f"seed {x['seed']} ({x['why']})" for x in left_out)
     note = f"{pooled.seeds} seeds; between-seed SD {pooled.tau:.3g}" + (
