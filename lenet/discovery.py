@@ -137,13 +137,20 @@ class GradientAnomaly:
     activation: float  # final-epoch mean activation for that class
     rank: int  # that activation's rank among the 10 classes (1 = highest)
     top_class: int  # the class with the highest final-epoch mean activation
+    most_pushed: int | None = None  # the class with the largest mean gradient (differs with pushed_class)
 
 
 def gradient_anomalies(
-    subject: Subject, layer: str, min_rank: int = 6, min_consistency: float = 0.8
+    subject: Subject,
+    layer: str,
+    min_rank: int = 6,
+    min_consistency: float = 0.8,
+    pushed_class: int | None = None,
 ) -> list[GradientAnomaly]:
-    """Units whose most-pushed class ranks ``min_rank`` or lower
-    (of 10) in final activation, most consistent push first."""
+    """Units whose most-pushed class ranks ``min_rank`` or lower (of 10) in final activation, most
+    consistent push first. With ``pushed_class``, the original analysis's own rule for its unit 58
+    instead: units pushed up for that class on ``min_consistency`` of frames whatever class they are
+    pushed most for, whose final mean pre-activation for it is negative (``min_rank`` is not used)."""
     layer = subject.layer(layer).name
     if layer not in subject.recorded_layers:
         return []
@@ -156,10 +163,12 @@ def gradient_anomalies(
     mean_grad, final_act = grads.mean(0), acts[final].mean(0)  # (10, U)
     found = []
     for u in range(mean_grad.shape[1]):
-        pushed = int(mean_grad[:, u].argmax())
+        most = int(mean_grad[:, u].argmax())
+        pushed = most if pushed_class is None else pushed_class
         rank = int((final_act[:, u] > final_act[pushed, u]).sum()) + 1
         consistency = float((grads[:, pushed, u] > 0).mean())
-        if rank >= min_rank and consistency >= min_consistency:
+        weak = rank >= min_rank if pushed_class is None else final_act[pushed, u] < 0
+        if weak and consistency >= min_consistency:
             found.append(
                 GradientAnomaly(
                     u,
@@ -169,6 +178,7 @@ def gradient_anomalies(
                     float(final_act[pushed, u]),
                     rank,
                     int(final_act[:, u].argmax()),
+                    most,
                 )
             )
     return sorted(found, key=lambda a: (-a.consistency, -a.gradient))

@@ -112,6 +112,14 @@ def test_gradient_anomalies_find_a_planted_pushed_but_silent_unit():
     assert 6 not in [a.unit for a in found] and 7 not in [a.unit for a in found]
 
 
+def test_the_pushed_class_rule_finds_units_pushed_for_a_class_with_a_negative_mean_for_it():
+    """The original's unit-58 rule: pushed up for the class on most frames, its mean activation negative."""
+    found = discovery.gradient_anomalies(_Recorded(), "linear-1", pushed_class=8)
+    assert [(a.unit, a.pushed, a.most_pushed, a.top_class) for a in found] == [(5, 8, 8, 1)]
+    assert discovery.gradient_anomalies(_Recorded(), "linear-1", pushed_class=9) == []  # unit 6 fires for 9
+    assert discovery.gradient_anomalies(_Recorded(), "linear-1", pushed_class=2) == []  # unit 7: inconsistent
+
+
 def test_layers_without_a_training_record_have_no_gradient_anomalies():
     assert discovery.gradient_anomalies(_Recorded(), "conv-1") == []
 
@@ -264,3 +272,28 @@ def test_from_suggest_to_a_claim_that_runs(discovery_only, capsys, tmp_path, mon
         first = next(iter(claim.checks))
         verdict = dispatch.run(claim, first)
         assert verdict.outcome in ("holds", "refuted", "inconclusive") and verdict.criteria
+
+
+def test_suggest_pushed_class_lists_the_unit_58_rule_and_scaffolds_its_claim(
+    discovery_only, capsys, tmp_path
+):
+    """`--pushed-class 7`: units pushed for 7, negative for 7; its `lenet new` line records the rule."""
+    assert main(["suggest", "linear-0", "--pushed-class", "7", "--per-style", "1"]) == 0
+    out = capsys.readouterr().out
+    command = next(
+        line.strip()
+        for line in out.splitlines()
+        if line.strip().startswith("lenet new ") and "--class 7" in line
+    )
+    assert "--max-activation 0" in command and "--pushed-class 7" in command
+    argv = shlex.split(command)[1:]
+    argv[argv.index("-o") + 1] = str(tmp_path / "pushed.toml")
+    assert main(argv) == 0
+    claim = load(tmp_path / "pushed.toml", tmp_path)
+    params = claim.checks["training"].params
+    assert params["max_activation"] == 0 and params["class"] == 7
+
+
+def test_suggest_refuses_a_pushed_class_that_is_not_a_digit(discovery_only, capsys):
+    assert main(["suggest", "linear-0", "--pushed-class", "12"]) == 2
+    assert "--pushed-class 12 is not a digit class; give 0-9" in capsys.readouterr().err

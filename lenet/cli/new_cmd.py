@@ -47,6 +47,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--top-class", type=int, metavar="N", help="[training]: the class the unit fires most for"
     )
     parser.add_argument(
+        "--max-activation",
+        type=float,
+        metavar="X",
+        help="[training]: the unit's final mean activation for --class must be at most X (e.g. 0: silent)",
+    )
+    parser.add_argument(
         "--gradient",
         choices=("positive", "negative"),
         default="positive",
@@ -79,6 +85,8 @@ def _sentence(args: argparse.Namespace) -> str:
             f"for {args.contrast}, and the output depends on it"
         )
     pushed = f"training pushes {args.unit} up for class {args.klass}"
+    if args.max_activation is not None:
+        pushed += f" while its mean activation for it stays at most {args.max_activation:g}"
     return pushed + (
         f", while it fires most for class {args.top_class}" if args.top_class is not None else ""
     )
@@ -111,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
     training = {"class": args.klass, "gradient": args.gradient}
     if args.top_class is not None:
         training["top_class"] = args.top_class
+    if args.max_activation is not None:
+        training["max_activation"] = args.max_activation
     params = {"training": training, "class-ablation": {"class": args.klass}} if args.klass is not None else {}
     tags = [t.strip() for t in args.tags.split(",")] if args.tags else []
     text = scaffold(

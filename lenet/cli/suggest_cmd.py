@@ -7,7 +7,9 @@ Two kinds, the ones the original analysis looked for:
   most recorded frames (its largest mean gradient), yet its final-epoch mean
   activation for that class ranks in the lower half of the ten classes (the
   original's unit 8: pushed toward 8, firing for 1). Recorded layers only
-  (linear-0, linear-1).
+  (linear-0, linear-1). With --pushed-class C, the original's rule for its
+  unit 58 instead: pushed up for C on most frames (whatever class it is
+  pushed most for), yet its final mean activation for C is negative.
 - style within a class: units selective for a style of a digit (every
   `X/style` concept with an `X/plain` to compare against, e.g. seven/crossed
   vs seven/plain) whose AUROC CI on the train split clears the untrained
@@ -31,6 +33,7 @@ HELP = (
 EXAMPLES = """examples:
   lenet suggest linear-0
   lenet suggest linear-1 --seed 3
+  lenet suggest linear-0 --pushed-class 7     # the original's unit 58: pushed for 7, negative for 7
   lenet suggest conv-1 --per-style 5          # conv layers: style candidates only (no training record)
 """
 
@@ -55,6 +58,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="gradient anomalies: the pushed class's activation "
         "ranks R or lower of 10 (default 6: lower half)",
     )
+    parser.add_argument(
+        "--pushed-class",
+        type=int,
+        metavar="C",
+        help="gradient anomalies: units pushed up for class C on >=80%% of frames whose final mean "
+        "activation for C is negative (the original's unit 58), instead of the --min-rank rule",
+    )
     add_site(parser)
     add_mnist_root(parser)
     add_cache_dir(parser)
@@ -75,10 +85,15 @@ def run(args: argparse.Namespace) -> int:
     name = find(subjects.layers(), args.layer).name
     if not 1 <= args.min_rank <= 10 or args.per_style < 1:
         raise InvalidConfig("--min-rank must be 1-10 and --per-style >= 1; e.g. --min-rank 6 --per-style 3.")
+    if args.pushed_class is not None and not 0 <= args.pushed_class <= 9:
+        raise InvalidConfig(f"--pushed-class {args.pushed_class} is not a digit class; give 0-9, e.g. 7.")
     subject = subjects.load(args.seed)
     seed = ["--seed", str(args.seed)] if args.seed else []
     site = ["--site", args.site] if args.site != "post" else []
-    source = shlex.join(["lenet", "suggest", name, *seed, *site]) + " (train split and training record)"
+    pushed = ["--pushed-class", str(args.pushed_class)] if args.pushed_class is not None else []
+    source = (
+        shlex.join(["lenet", "suggest", name, *seed, *site, *pushed]) + " (train split and training record)"
+    )
     print(
         f"suggestions for {name} of seed {args.seed}, from "
         "discovery data only (train split, training record)\n"
@@ -90,8 +105,13 @@ def run(args: argparse.Namespace) -> int:
             f"  not available: training gradients are recorded for {', '.join(subject.recorded_layers)} only."
         )
     else:
-        anomalies = discovery.gradient_anomalies(subject, name, args.min_rank)
-        if not anomalies:
+        anomalies = discovery.gradient_anomalies(subject, name, args.min_rank, pushed_class=args.pushed_class)
+        if not anomalies and args.pushed_class is not None:
+            print(
+                f"  none: no unit is pushed up for {args.pushed_class} on >=80% of frames with a negative "
+                f"final mean activation for {args.pushed_class}."
+            )
+        elif not anomalies:
             print(
                 f"  none: every unit's most-pushed class ranks above {args.min_rank} "
                 "of 10 in final activation (or is pushed on <80% of frames)."
@@ -103,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
                 f"gradient {a.gradient * 1e3:+.3f}e-3), yet its final mean pre-activation (training record) "
                 f"for {a.pushed} "
                 f"is {a.activation:+.3f} (rank {a.rank} of 10); it fires most for {a.top_class}"
+                + (f", pushed most for {a.most_pushed}" if a.most_pushed != a.pushed else "")
             )
             print(
                 "    "
@@ -113,8 +134,11 @@ def run(args: argparse.Namespace) -> int:
                         "training",
                         "--class",
                         str(a.pushed),
-                        "--top-class",
-                        str(a.top_class),
+                        *(
+                            ["--top-class", str(a.top_class)]
+                            if args.pushed_class is None
+                            else ["--max-activation", "0"]
+                        ),
                         *seed,
                     ],
                     source,
