@@ -294,6 +294,10 @@ def test_suggest_pushed_class_lists_the_unit_58_rule_and_scaffolds_its_claim(
     assert params["max_activation"] == 0 and params["class"] == 7
 
 
-def test_suggest_refuses_a_pushed_class_that_is_not_a_digit(discovery_only, capsys):
+def test_suggest_refuses_a_pushed_class_that_is_not_a_digit_or_comes_with_min_rank(discovery_only, capsys):
     assert main(["suggest", "linear-0", "--pushed-class", "12"]) == 2
     assert "--pushed-class 12 is not a digit class; give 0-9" in capsys.readouterr().err
+    assert main(["suggest", "linear-0", "--pushed-class", "7", "--min-rank", "3"]) == 2
+    assert (
+        "--pushed-class and --min-rank are two rules for the same list; give one" in capsys.readouterr().err
+    )

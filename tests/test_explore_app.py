@@ -434,7 +434,7 @@ def test_results_browse_a_claims_json_linked_to_unit_views(session, project):
     import shutil
 
     golden = project / "claims-run.json"
-    shutil.copy(Path(__file__).parent / "golden" / "claims-seeds-0-4.json", golden)
+    shutil.copy(Path(__file__).parent / "golden" / "claims-run.json", golden)
     client = TestClient(create_app(session, claims_json=str(golden)), base_url=BASE)
     html = client.get("/results").text
     assert "claims/crossed-seven-detector.toml" in html and 'href="/unit/linear-0/' in html
@@ -489,7 +489,7 @@ def test_a_request_a_browser_marks_as_from_another_site_is_refused(client, site)
 def test_results_outside_the_project_are_refused_and_bad_documents_are_400s(client, project):
     import json
 
-    outside = Path(__file__).parent / "golden" / "claims-seeds-0-4.json"
+    outside = Path(__file__).parent / "golden" / "claims-run.json"
     assert "outside the project" in _text(client.get("/results", params={"path": str(outside)}).text)
     for i, document in enumerate(
         (

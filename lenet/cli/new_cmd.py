@@ -50,7 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-activation",
         type=float,
         metavar="X",
-        help="[training]: the unit's final mean activation for --class must be at most X (e.g. 0: silent)",
+        help="[training]: the unit's final mean pre-activation for --class (training record) must be at most "
+        "X (e.g. 0: silent)",
     )
     parser.add_argument(
         "--gradient",
@@ -86,7 +87,9 @@ def _sentence(args: argparse.Namespace) -> str:
         )
     pushed = f"training pushes {args.unit} up for class {args.klass}"
     if args.max_activation is not None:
-        pushed += f" while its mean activation for it stays at most {args.max_activation:g}"
+        pushed += (
+            f" while its mean pre-activation for class {args.klass} stays at most {args.max_activation:g}"
+        )
     return pushed + (
         f", while it fires most for class {args.top_class}" if args.top_class is not None else ""
     )

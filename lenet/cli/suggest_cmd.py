@@ -9,7 +9,8 @@ Two kinds, the ones the original analysis looked for:
   original's unit 8: pushed toward 8, firing for 1). Recorded layers only
   (linear-0, linear-1). With --pushed-class C, the original's rule for its
   unit 58 instead: pushed up for C on most frames (whatever class it is
-  pushed most for), yet its final mean activation for C is negative.
+  pushed most for), yet its final mean pre-activation for C (training
+  record) is negative.
 - style within a class: units selective for a style of a digit (every
   `X/style` concept with an `X/plain` to compare against, e.g. seven/crossed
   vs seven/plain) whose AUROC CI on the train split clears the untrained
@@ -33,7 +34,7 @@ HELP = (
 EXAMPLES = """examples:
   lenet suggest linear-0
   lenet suggest linear-1 --seed 3
-  lenet suggest linear-0 --pushed-class 7     # the original's unit 58: pushed for 7, negative for 7
+  lenet suggest linear-0 --pushed-class 7     # the original's unit 58: pushed for 7, pre-activation for 7 < 0
   lenet suggest conv-1 --per-style 5          # conv layers: style candidates only (no training record)
 """
 
@@ -53,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--min-rank",
         type=int,
-        default=6,
+        default=None,
         metavar="R",
         help="gradient anomalies: the pushed class's activation "
         "ranks R or lower of 10 (default 6: lower half)",
@@ -63,7 +64,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         metavar="C",
         help="gradient anomalies: units pushed up for class C on >=80%% of frames whose final mean "
-        "activation for C is negative (the original's unit 58), instead of the --min-rank rule",
+        "pre-activation for C (training record) is below 0 (the original's unit 58), instead of the "
+        "--min-rank rule",
     )
     add_site(parser)
     add_mnist_root(parser)
@@ -83,7 +85,12 @@ def run(args: argparse.Namespace) -> int:
 
     apply_locations(args)
     name = find(subjects.layers(), args.layer).name
-    if not 1 <= args.min_rank <= 10 or args.per_style < 1:
+    if args.pushed_class is not None and args.min_rank is not None:
+        raise InvalidConfig(
+            "--pushed-class and --min-rank are two rules for the same list; give one (e.g. --pushed-class 7)."
+        )
+    min_rank = 6 if args.min_rank is None else args.min_rank
+    if not 1 <= min_rank <= 10 or args.per_style < 1:
         raise InvalidConfig("--min-rank must be 1-10 and --per-style >= 1; e.g. --min-rank 6 --per-style 3.")
     if args.pushed_class is not None and not 0 <= args.pushed_class <= 9:
         raise InvalidConfig(f"--pushed-class {args.pushed_class} is not a digit class; give 0-9, e.g. 7.")
@@ -105,15 +112,15 @@ def run(args: argparse.Namespace) -> int:
             f"  not available: training gradients are recorded for {', '.join(subject.recorded_layers)} only."
         )
     else:
-        anomalies = discovery.gradient_anomalies(subject, name, args.min_rank, pushed_class=args.pushed_class)
+        anomalies = discovery.gradient_anomalies(subject, name, min_rank, pushed_class=args.pushed_class)
         if not anomalies and args.pushed_class is not None:
             print(
                 f"  none: no unit is pushed up for {args.pushed_class} on >=80% of frames with a negative "
-                f"final mean activation for {args.pushed_class}."
+                f"final mean pre-activation for {args.pushed_class}."
             )
         elif not anomalies:
             print(
-                f"  none: every unit's most-pushed class ranks above {args.min_rank} "
+                f"  none: every unit's most-pushed class ranks above {min_rank} "
                 "of 10 in final activation (or is pushed on <80% of frames)."
             )
         for a in anomalies:
