@@ -35,6 +35,7 @@ class Param:
     open_high: bool = False
     choices: tuple = ()
     pattern: str | None = None  # regex a string must match (e.g. outputs)
+    search: bool = False  # a search range named max_... (invariance's max_shift), not a threshold to judge
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,8 @@ class CheckSpec:
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
+
+    @property
+    def thresholds(self) -> tuple[Param, ...]:
+        """The ``min_``/``max_`` keys a criterion is judged against (a ``population`` can pool them)."""
+        return tuple(p for p in self.params if p.name.startswith(("min_", "max_")) and not p.search)

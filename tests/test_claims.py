@@ -283,6 +283,13 @@ BAD = [
     ("seeds-missing", BASE + "\n[seeds]\nmin_holding = 1\n", 13, "[seeds] seeds is missing"),
     ("seeds-not-table", _swap(UNIT, UNIT + "\nseeds = [0, 1]"), 4, "seeds must be a table"),
     (
+        "class-ablation-no-bound",
+        BASE + "\n[class-ablation]\nclass = 7\n",
+        13,
+        "[class-ablation] has nothing to decide: set at least one of max_accuracy, min_accuracy, "
+        "min_other_accuracy (e.g. max_accuracy = 0.5)",
+    ),
+    (
         "dotted-key",
         _swap('contrast = "seven/plain"', 'contrast = "seven/plain"\nactivation.min_effect = "x"'),
         6,

@@ -215,6 +215,29 @@ def test_lenet_new_writes_a_valid_file_and_never_overwrites(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
+    "argv, sentence",
+    [
+        (
+            ["linear-0:5", "--checks", "training", "--class", "3", "--gradient", "negative"],
+            "pushes linear-0:5 down",
+        ),
+        (
+            ["linear-0:5", "--checks", "class-ablation", "--class", "7"],
+            "removes the network's knowledge of class 7",
+        ),
+        (["linear-0", "--checks", "correlation"], "in linear-0, the two per-unit scores"),
+        (
+            ["linear-0:5", "--checks", "selectivity", "--concept", "digit/7", "--contrast", "digit/1"],
+            'linear-0:5 fires more for digit/7 than for digit/1"',
+        ),
+    ],
+)
+def test_lenet_new_writes_the_sentence_of_the_checks_it_was_given(capsys, argv, sentence):
+    assert main(["new", *argv]) == 0
+    assert sentence in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
     "argv, message",
     [
         (
@@ -229,6 +252,14 @@ def test_lenet_new_writes_a_valid_file_and_never_overwrites(tmp_path, capsys):
             "unknown selectivty",
         ),
         (["new", "linear-0:1", "--concept", "digit/11", "--contrast", "digit/7"], "digit/11"),
+        (
+            ["new", "linear-0:1", "--checks", "class-ablation", "--class", "7", "--top-class", "1"],
+            "--top-class set [training] keys, but --checks class-ablation has no training check",
+        ),
+        (
+            ["new", "linear-0", "--concept", "digit/7", "--contrast", "digit/1"],
+            "linear-0 is a whole layer, which only [correlation] takes; name a unit for selectivity",
+        ),
     ],
 )
 def test_lenet_new_errors_say_what_to_do(capsys, argv, message):

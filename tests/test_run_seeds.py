@@ -125,7 +125,15 @@ def test_population_names_a_threshold_of_one_of_the_claims_checks(tmp_path):
     assert seeds.plan(claim).as_dict()["population"] == "ablation.min_effect"
     assert seeds.plan(claim_file(tmp_path)).as_dict()["population"] is None
     for value, message in [
-        ("activation.min_effect", "the claim has no [activation] table"),
+        (
+            "activation.min_effect",
+            "the claim has no [activation] table; name a threshold of one of its checks: "
+            "ablation.min_effect, invariance.min_auroc",
+        ),
+        (  # a search range, not a threshold
+            "invariance.max_shift",
+            "[invariance] has no threshold 'max_shift' to pool; use one of invariance.min_auroc",
+        ),
         (
             "ablation.min_auroc",
             "[ablation] has no threshold 'min_auroc' to pool; use one of ablation.min_effect",
@@ -418,6 +426,9 @@ def test_a_named_unit_can_reapply_the_rule_that_found_it(small_cache, tmp_path):
     broken = seeds.run_seed(load(_write(path, RESELECT.format(unit=f"linear-0:{wrong}")), tmp_path), 0)
     assert broken["outcome"] == "error"
     assert f"are linear-0:{found[0]}, not the named linear-0:{wrong}" in broken["error"], broken["error"]
+    elsewhere = seeds.run_seed(load(_write(path, RESELECT.format(unit=f"linear-0:{wrong}")), tmp_path), 1)
+    assert elsewhere["outcome"] == "error"  # a shard without the own seed checks the rule there all the same
+    assert f"not the named linear-0:{wrong}" in elsewhere["error"], elsewhere["error"]
 
 
 def test_reselect_needs_named_units(tmp_path):

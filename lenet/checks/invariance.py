@@ -51,9 +51,18 @@ SPEC = CheckSpec(
             high=1.0,
             open_low=True,
         ),
-        Param("max_shift", "int", "largest shift searched, in pixels", 2, default=2, low=0, high=4),
         Param(
-            "max_rotation", "float", "largest rotation searched, in degrees", 15, default=15, low=0, high=45
+            "max_shift", "int", "largest shift searched, in pixels", 2, default=2, low=0, high=4, search=True
+        ),
+        Param(
+            "max_rotation",
+            "float",
+            "largest rotation searched, in degrees",
+            15,
+            default=15,
+            low=0,
+            high=45,
+            search=True,
         ),
         Param(
             "max_stroke",
@@ -63,6 +72,7 @@ SPEC = CheckSpec(
             default=0.5,
             low=0,
             high=2,
+            search=True,
         ),
         Param("examples", "int", "perturbations hypothesis tries", 60, default=60, low=1, high=1000),
         Param(

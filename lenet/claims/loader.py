@@ -302,6 +302,13 @@ def _checks(
                 (name,),
                 f"{label}needs units: replace layer = ... with unit = ..., units = ... or select = {{...}}.",
             )
+        bars = [p.name for p in spec.thresholds]
+        if bars and not any(p.required for p in spec.thresholds) and all(params.get(b) is None for b in bars):
+            reader.problem(
+                (name,),
+                f"{label}has nothing to decide: set at least one of {', '.join(bars)} "
+                f"(e.g. {bars[0]} = {schema.example_value(spec.param(bars[0]).example)}).",
+            )
         tables[name] = CheckTable(name, params, expect, reader.where.line(name))
     if not tables and not reader.problems:
         reader.problem(
@@ -360,14 +367,22 @@ def _seeds(reader: _Reader, data: dict, values: dict, subject: str | None = None
     if isinstance(population, str) and "." in population:
         check, key = population.split(".", 1)
         if check not in data or not isinstance(data.get(check), dict):
+            own = [
+                f"{name}.{p.name}"
+                for name in data
+                if name in CHECKS and isinstance(data[name], dict)
+                for p in CHECKS[name].SPEC.thresholds
+                if p.name in data[name]
+            ]
             reader.problem(
                 ("seeds", "population"),
                 f"[seeds] population={population!r} pools the {check!r} check's {key}, but the claim has no "
-                f'[{check}] table; name one of its checks, e.g. population = "ablation.min_effect".',
+                f"[{check}] table; name a threshold of one of its checks"
+                + (f": {', '.join(own)}." if own else ', e.g. population = "ablation.min_effect".'),
             )
         else:
             spec = CHECKS.get(check)
-            keys = [p.name for p in spec.SPEC.params if p.name.startswith(("min_", "max_"))] if spec else []
+            keys = [p.name for p in spec.SPEC.thresholds] if spec else []
             if key not in keys:
                 reader.problem(
                     ("seeds", "population"),

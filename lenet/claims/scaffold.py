@@ -45,6 +45,12 @@ def _table(check: str, given: dict) -> list[str]:
     bar = NORMALISED_BARS.get(check)
     if bar is not None and "normalise" not in given and "min_effect" not in given:  # normalised unless told
         given = {"normalise": "concept-margin", **given}
+    bars = spec.thresholds
+    if bars and not any(b.required or b.name in given for b in bars):  # something to decide: the first bar on
+        given = {**given, bars[0].name: bars[0].example}
+        conventional = {bars[0].name}
+    else:
+        conventional = set()
     for param in spec.params:
         if (
             param.name == "min_effect"
@@ -56,14 +62,28 @@ def _table(check: str, given: dict) -> list[str]:
                 "before the first run)"
             )
             lines.append(_line(param.name, bar, doc))
+        elif param.name in conventional:
+            lines.append(
+                _line(
+                    param.name,
+                    given[param.name],
+                    param.doc + " (a conventional bar: set yours before the first run)",
+                )
+            )
         elif param.name in given:
             lines.append(_line(param.name, given[param.name], param.doc))
         elif param.required:
+            is_bar = param in bars
             lines.append(
                 _line(
                     param.name,
                     param.example,
-                    param.doc + " (a conventional bar: set yours before the first run)",
+                    param.doc
+                    + (
+                        " (a conventional bar: set yours before the first run)"
+                        if is_bar
+                        else " (set before the first run)"
+                    ),
                 )
             )
         else:

@@ -77,22 +77,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _sentence(args: argparse.Namespace) -> str:
+def _sentence(args: argparse.Namespace, checks: list[str]) -> str:
+    """The hypothesis written from the arguments: one clause per kind of check asked for."""
     if args.claim:
         return args.claim
-    if args.concept:
-        return (
-            f"{args.unit} fires more for {args.concept} than "
-            f"for {args.contrast}, and the output depends on it"
+    parts = []
+    if args.concept and any(c in checks for c in ("selectivity", "ablation", "activation", "invariance")):
+        parts.append(f"{args.unit} fires more for {args.concept} than for {args.contrast}")
+        if any(c in checks for c in ("ablation", "activation")):
+            parts[-1] += ", and the output depends on it"
+    if "training" in checks:
+        way = "up" if args.gradient == "positive" else "down"
+        clause = f"training pushes {args.unit} {way} for class {args.klass}"
+        if args.max_activation is not None:
+            clause += (
+                f" while its mean pre-activation for class {args.klass} stays at most {args.max_activation:g}"
+            )
+        if args.top_class is not None:
+            clause += f", while it fires most for class {args.top_class}"
+        parts.append(clause)
+    if "class-ablation" in checks:
+        parts.append(f"ablating {args.unit} removes the network's knowledge of class {args.klass}")
+    if "correlation" in checks:
+        parts.append(
+            f"in {args.unit}, the two per-unit scores of [correlation] are related as its bounds say"
         )
-    pushed = f"training pushes {args.unit} up for class {args.klass}"
-    if args.max_activation is not None:
-        pushed += (
-            f" while its mean pre-activation for class {args.klass} stays at most {args.max_activation:g}"
-        )
-    return pushed + (
-        f", while it fires most for class {args.top_class}" if args.top_class is not None else ""
-    )
+    return "; ".join(parts) or f"{args.unit}: {', '.join(checks)}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -119,6 +129,22 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidConfig(
             f"--checks {','.join(checks)} needs --class N (the digit class the check is about)."
         )
+    given = [
+        name
+        for name, value in (("--top-class", args.top_class), ("--max-activation", args.max_activation))
+        if value is not None
+    ]
+    if given and "training" not in checks:
+        raise InvalidConfig(
+            f"{' and '.join(given)} set [training] keys, but --checks {','.join(checks)} has no training "
+            "check; add it (e.g. --checks training) or leave them out."
+        )
+    if args.unit in subjects.layers() and set(checks) - {"correlation"}:
+        raise InvalidConfig(
+            f"{args.unit} is a whole layer, which only [correlation] takes; name a unit for "
+            f"{', '.join(c for c in checks if c != 'correlation')} (e.g. {args.unit}:0), "
+            "or give --checks correlation."
+        )
     training = {"class": args.klass, "gradient": args.gradient}
     if args.top_class is not None:
         training["top_class"] = args.top_class
@@ -128,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
     tags = [t.strip() for t in args.tags.split(",")] if args.tags else []
     text = scaffold(
         args.unit,
-        _sentence(args),
+        _sentence(args, checks),
         checks,
         concept=args.concept,
         contrast=args.contrast,

@@ -98,7 +98,8 @@ def run(args: argparse.Namespace) -> int:
     seed = ["--seed", str(args.seed)] if args.seed else []
     site = ["--site", args.site] if args.site != "post" else []
     pushed = ["--pushed-class", str(args.pushed_class)] if args.pushed_class is not None else []
-    source = (
+    source = shlex.join(["lenet", "suggest", name, *seed, *site]) + " (train split and training record)"
+    gradient_source = (  # --pushed-class chose the gradient anomalies only
         shlex.join(["lenet", "suggest", name, *seed, *site, *pushed]) + " (train split and training record)"
     )
     print(
@@ -148,8 +149,9 @@ def run(args: argparse.Namespace) -> int:
                         ),
                         *seed,
                     ],
-                    source,
-                    f"claims/{name}-{a.unit}-pushed-{a.pushed}-fires-{a.top_class}.toml",
+                    gradient_source,
+                    f"claims/{name}-{a.unit}-pushed-{a.pushed}-"
+                    + (f"fires-{a.top_class}.toml" if args.pushed_class is None else "silent.toml"),
                 )
             )
     print(
