@@ -135,7 +135,7 @@ BAD = [
         2,
         "site is a format-2 key",
     ),
-    ("format-string", _swap("format = 1", 'format = "1"'), 1, 'format="1" is not supported'),
+    ("format-string", _swap("format = 1", 'format = "1"'), 1, 'format="1" must be an integer, not a string'),
     (
         "claim-missing",
         _swap('claim = "Unit linear-0:58 detects crossed sevens"\n', ""),

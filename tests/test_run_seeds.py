@@ -138,7 +138,7 @@ def test_population_names_a_threshold_of_one_of_the_claims_checks(tmp_path):
             "ablation.min_auroc",
             "[ablation] has no threshold 'min_auroc' to pool; use one of ablation.min_effect",
         ),
-        ("ablation", 'does not have the expected form. Use e.g. population = "ablation.min_effect"'),
+        ("ablation", "does not have the expected form (population: decide the item by the mean effect"),
     ]:
         with pytest.raises(InvalidClaim) as found:
             claim_file(tmp_path, extra=f'population = "{value}"\n')

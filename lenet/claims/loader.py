@@ -99,6 +99,13 @@ def _format(reader: _Reader, data: dict) -> bool:
         reader.problem((), f"format is missing. Add `format = {schema.FORMAT}` as the first line.")
         return False
     value = data["format"]
+    if isinstance(value, str) and value.strip().isdigit():
+        reader.problem(
+            ("format",),
+            f"format={schema.example_value(value)} must be an integer, not a string: write "
+            f"format = {value.strip()} (no quotes).",
+        )
+        return False
     if value not in schema.FORMATS or isinstance(value, bool):
         shown = schema.example_value(value) if isinstance(value, (int, str, float)) else type(value).__name__
         reader.problem(

@@ -267,8 +267,9 @@ def _scalar(param: Param, value: object, shown: str) -> str | None:
         )
         return f"{shown} must {where}. Use a value such as {example_value(param.example)}."
     if kind == "str" and param.pattern and not re.search(param.pattern, value):
+        form = param.doc if len(param.doc) <= 200 else param.doc.split(";")[0]
         return (
-            f"{shown} does not have the expected form. Use e.g. "
+            f"{shown} does not have the expected form ({param.name}: {form}). Use e.g. "
             f"{param.name} = {example_value(param.example)}."
         )
     return None
