@@ -252,8 +252,6 @@ def _claims_run(tmp_path: Path) -> tuple[dict, str]:
         "-m",
         "pytest",
         "claims/",
-        "-n",
-        "2",
         "--claims-json",
         str(out),
         "-q",

@@ -53,7 +53,7 @@ _MISSING = object()
 
 def regenerate_command() -> str:
     """The command, run from the project root, that rewrites the golden file from the current code."""
-    return f'scripts/claims -n 2 --claims-json "$PWD/tests/golden/{GOLDEN.name}"'
+    return f'scripts/claims --claims-json "$PWD/tests/golden/{GOLDEN.name}"'
 
 
 def differences(run: dict, golden: dict) -> list[str]:
