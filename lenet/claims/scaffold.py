@@ -46,11 +46,8 @@ def _table(check: str, given: dict) -> list[str]:
     if bar is not None and "normalise" not in given and "min_effect" not in given:  # normalised unless told
         given = {"normalise": "concept-margin", **given}
     bars = spec.thresholds
-    if bars and not any(b.required or b.name in given for b in bars):  # something to decide: the first bar on
-        given = {**given, bars[0].name: bars[0].example}
-        conventional = {bars[0].name}
-    else:
-        conventional = set()
+    # something to decide: with no bar required or given, the first is written as if it were required
+    conventional = {bars[0].name} if bars and not any(b.required or b.name in given for b in bars) else set()
     for param in spec.params:
         if (
             param.name == "min_effect"
@@ -62,17 +59,9 @@ def _table(check: str, given: dict) -> list[str]:
                 "before the first run)"
             )
             lines.append(_line(param.name, bar, doc))
-        elif param.name in conventional:
-            lines.append(
-                _line(
-                    param.name,
-                    given[param.name],
-                    param.doc + " (a conventional bar: set yours before the first run)",
-                )
-            )
         elif param.name in given:
             lines.append(_line(param.name, given[param.name], param.doc))
-        elif param.required:
+        elif param.required or param.name in conventional:
             is_bar = param in bars
             lines.append(
                 _line(

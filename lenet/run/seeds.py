@@ -242,9 +242,8 @@ def _reselected(claim, seed: int, by: str):
     return claim if seed == claim.seed else chosen
 
 
-_RULE_GIVES_UNITS: set[tuple] = (
-    set()
-)  # (claim, rule) pairs whose rule gave the named units back on their seed
+#: (claim, rule) pairs whose rule gave the named units back on their own seed, checked once per process
+_RULE_GIVES_UNITS: set[tuple] = set()
 
 
 def run_seed(
