@@ -46,6 +46,7 @@ class CheckSpec:
     summary: str
     params: tuple[Param, ...]
     needs: frozenset[str]  # claim keys it needs: "units", "concept", "contrast", "layer", "record"
+    min_units: int = 1  # the fewest units its target may have (a share of a set needs two)
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)

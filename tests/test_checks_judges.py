@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from lenet.checks import ablation, activation, class_ablation, correlation, selectivity
+from lenet.checks import ablation, activation, class_ablation, concentration, correlation, selectivity
 from lenet.stats import estimates
 
 
@@ -146,3 +146,43 @@ def test_class_ablation_of_the_complement_asks_that_the_class_be_spared():
         before, ~after, labels, {"class": 7, "ablate": "complement", "min_accuracy": 0.8}, seed=0
     )
     assert broken.outcome == "refuted" and broken.criteria[1].outcome == "refuted"
+
+
+def _shares(rng, share, whole=1.0, n=(120, 700)):
+    """Per-image damage of a set's first unit and of the whole set, paired, with the given true share."""
+    noise = rng.normal(0, 0.3, (2, sum(n)))
+    part, full = share * whole + noise[0], whole + 0.6 * noise[0] + 0.8 * noise[1]
+    part[n[0] :] -= share * whole
+    full[n[0] :] -= whole
+    return part[: n[0]], part[n[0] :], full[: n[0]], full[n[0] :]
+
+
+def test_concentration_judges_each_bound_on_the_fieller_interval(rng):
+    from lenet.stats import ratios
+
+    arrays = _shares(rng, 0.3)
+    params = {"method": "resample", "output": "margin:true", "max_share": 0.5, "min_share": 0.1}
+    verdict = concentration.judge(*arrays, params)
+    most, least = verdict.criteria
+    est = ratios.share(*arrays)
+    assert (most.value, most.low, most.high) == (est.value, est.low, est.high)
+    assert most.name == "max_share" and most.outcome == "holds"  # its upper bound is below 0.5
+    assert least.name == "min_share" and least.outcome == "holds" and least.p == est.p
+    assert concentration.judge(*arrays, {**params, "min_share": 0.45}).outcome == "refuted"
+    assert concentration.judge(*arrays, {**params, "max_share": 0.3, "min_share": None}).outcome == (
+        "inconclusive"
+    )
+
+
+def test_concentration_of_a_whole_that_may_be_zero_is_inconclusive_without_an_interval(rng):
+    arrays = _shares(rng, 0.5, whole=0.02)
+    verdict = concentration.judge(*arrays, {"method": "zero", "output": "logit:true", "max_share": 0.5})
+    (criterion,) = verdict.criteria
+    assert verdict.outcome == "inconclusive" and criterion.low is None and criterion.high is None
+    assert "not clearly above 0" in verdict.to_decide  # the seeds' pooled estimate leaves such a seed out
+
+
+def test_concentration_of_an_ablation_that_changes_nothing_is_a_no_op():
+    zeros = (np.zeros(30), np.zeros(200), np.zeros(30), np.zeros(200))
+    verdict = concentration.judge(*zeros, {"method": "zero", "output": "logit:true", "max_share": 0.5})
+    assert verdict.outcome == "inconclusive" and verdict.details["no_op"] and "resample" in verdict.to_decide

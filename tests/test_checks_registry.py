@@ -35,6 +35,7 @@ def test_the_registry_lists_every_check_once_in_the_documented_order():
         "invariance",
         "class-ablation",
         "correlation",
+        "concentration",
     ]
     assert dispatch.run.__module__ == "lenet.run.dispatch"
 
@@ -47,6 +48,8 @@ def test_shared_keys_are_declared_once():
         ("activation", common.OUTPUT),
         ("activation", common.PERCENTILE),
         ("class-ablation", common.METHOD),
+        ("concentration", common.METHOD),
+        ("concentration", common.OUTPUT),
     ]
     for name, shared in shared_keys:
         assert CHECKS[name].SPEC.param(shared.name) is shared

@@ -362,3 +362,24 @@ def test_each_unit_of_a_selection_faces_its_own_rank_bar(rng):
         second.outcome,
     ) == (0.6, "holds")
     assert "untrained rank-r units" in first.statistic
+
+
+@pytest.mark.slow
+def test_concentration_is_the_first_units_share_of_the_sets_damage_on_the_same_images(tmp_path, subject):
+    from types import SimpleNamespace
+
+    from lenet.checks.common import ablation_effects
+
+    body = (
+        'units = "linear-0:95,70,37"\nconcept = "seven/crossed"\ncontrast = "seven/plain"\n'
+        '[concentration]\nmethod = "zero"\nmax_share = 0.9\n'
+    )
+    verdict = dispatch.run(write_claim(tmp_path, body), "concentration")
+    crossed, plain = (concepts.concept(name).indices("test") for name in ("seven/crossed", "seven/plain"))
+    target = SimpleNamespace(layer="linear-0", units=(95, 70, 37), site="post")
+    part = ablation_effects(subject, target, "zero", plain, 0, (95,)).damage("logit:true")
+    whole = ablation_effects(subject, target, "zero", plain, 0).damage("logit:true")
+    share = (part[crossed].mean() - part[plain].mean()) / (whole[crossed].mean() - whole[plain].mean())
+    assert verdict.primary.value == pytest.approx(share, rel=1e-6)
+    assert verdict.details["first_unit"] == "linear-0:95" and verdict.details["set_size"] == 3
+    assert verdict.primary.low < share < verdict.primary.high

@@ -290,6 +290,18 @@ BAD = [
         "min_other_accuracy (e.g. max_accuracy = 0.5)",
     ),
     (
+        "concentration-one-unit",
+        BASE + "\n[concentration]\nmax_share = 0.5\n",
+        13,
+        "[concentration] needs a set of at least 2 units; this claim names 1",
+    ),
+    (
+        "min-above-max",
+        _swap(UNIT, 'units = "linear-0:58,28"') + "\n[concentration]\nmax_share = 0.3\nmin_share = 0.5\n",
+        15,
+        "[concentration] min_share = 0.5 is above max_share = 0.3: nothing can satisfy both",
+    ),
+    (
         "dotted-key",
         _swap('contrast = "seven/plain"', 'contrast = "seven/plain"\nactivation.min_effect = "x"'),
         6,

@@ -167,9 +167,9 @@ def test_movie_has_one_frame_per_recorded_step(tiny_run, mnist_root, tmp_path, c
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["inspect", "linear-0:3", "--seed", "13"], r"--seed=13 is not trained.*`lenet train --seed 13`"),
-        (["inspect", "linear-0:3", "--seed", "13", "--epochs", "1"], r"`lenet train --seed 13 --epochs 1`"),
-        (["movie", "linear-0:3", "--seed", "13"], r"`lenet train --seed 13 --examples`"),
+        (["inspect", "linear-0:3", "--seed", "23"], r"--seed=23 is not trained.*`lenet train --seed 23`"),
+        (["inspect", "linear-0:3", "--seed", "23", "--epochs", "1"], r"`lenet train --seed 23 --epochs 1`"),
+        (["movie", "linear-0:3", "--seed", "23"], r"`lenet train --seed 23 --examples`"),
         (["movie", "conv-0:1"], r"covers linear-0, linear-1 only"),
         (["movie", "linear-0:3", "-o", "movie.mp4"], r"only animated GIFs"),
         (["inspect", "linear-9:3"], r"Unknown layer 'linear-9'; layers are conv-0"),

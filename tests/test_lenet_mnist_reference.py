@@ -1,4 +1,4 @@
-"""The committed reference checkpoints: seeds 0-9, verified, each at >= 99.0% test accuracy."""
+"""The committed reference checkpoints: seeds 0-19, verified, each at >= 99.0% test accuracy."""
 
 import pytest
 
@@ -8,10 +8,10 @@ from lenet.lenet_mnist.train import TrainConfig, evaluate
 from lenet.paths import reference_dir
 from lenet.versions import versions
 
-REFERENCE_SEEDS = list(range(10))
+REFERENCE_SEEDS = list(range(20))
 
 
-def test_manifest_lists_ten_seeds_with_provenance():
+def test_manifest_lists_twenty_seeds_with_provenance():
     found = reference.manifest()["seeds"]
     assert sorted(int(s) for s in found) == REFERENCE_SEEDS
     for seed, entry in found.items():
@@ -19,14 +19,16 @@ def test_manifest_lists_ten_seeds_with_provenance():
         assert TrainConfig.from_dict(entry["config"]) == TrainConfig()
         # seeds 0-4 were made before the CPU model and instruction set were recorded: those two keys are
         # missing, so their retrained weights are compared by outcome, never by bits
-        # (lenet.run.seeds.Retrained.same_kind); seeds 5-9 record them
+        # (lenet.run.seeds.Retrained.same_kind); seeds 5-19 record them
         recorded = set(versions()) - ({"cpu", "isa"} if int(seed) < 5 else set())
         assert set(entry["versions"]) == recorded and len(entry["data_sha256"]) == 4
         assert len(entry["weights_sha256"]) == 64
 
 
-def test_fixtures_stay_under_20_mb():
-    assert sum(p.stat().st_size for p in reference_dir().rglob("*") if p.is_file()) < 20e6
+def test_fixtures_stay_under_30_mb():
+    # twenty seeds at about 1.1 MB each (weights 0.25 MB, training record 0.85 MB) and the labels: the bound
+    # catches a bulky file committed by mistake (gradient-example frames are about 110 MB per seed)
+    assert sum(p.stat().st_size for p in reference_dir().rglob("*") if p.is_file()) < 30e6
 
 
 @pytest.mark.parametrize("seed", REFERENCE_SEEDS)

@@ -17,4 +17,10 @@ def all_cells():
     """Every cell, in the order docs/calibration.md lists them."""
     from . import judge_cells, pipeline_cells, power_cells
 
-    return [*judge_cells.cells(), *power_cells.cells()[:4], *pipeline_cells.cells(), *power_cells.cells()[4:]]
+    return [
+        *judge_cells.cells(),
+        *judge_cells.share_cells(),
+        *power_cells.cells()[:4],
+        *pipeline_cells.cells(),
+        *power_cells.cells()[4:],
+    ]

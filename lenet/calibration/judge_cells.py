@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import ablation, activation, class_ablation, correlation, invariance, selectivity
+from ..checks import ablation, activation, class_ablation, concentration, correlation, invariance, selectivity
 from ..stats import estimates
 from .cells import Cell, Context, criterion_outcome
 from .pools import cached, draw, split_class
@@ -566,6 +566,133 @@ def _rho_synthetic(key: str):
         return trial
 
     return prepare
+
+
+# --- the share of a set's damage its first unit carries: concentration max_share / min_share ------------
+
+SHARE = {"method": "resample", "output": "margin:true"}
+SHARE_RATIOS = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
+
+
+def _share_pools(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-image damage to the true-class margin of resampling the first unit alone and the whole set, on
+    crossed and plain test sevens: the five linear-0 units whose zero ablation hurts crossed sevens most,
+    chosen on the discovery split (claims/crossed-seven-top-five-by-necessity.toml's rule)."""
+    from types import SimpleNamespace
+
+    from ..checks.common import ablation_effects
+    from ..checks.select import select
+
+    crossed, plain = ctx.concept()
+
+    def compute():
+        train = ctx.concept("train")
+        chosen = select(ctx.subject, ctx.LAYER, 5, "ablation", *train, site=ctx.SITE).units
+        target = SimpleNamespace(layer=ctx.LAYER, units=chosen, site=ctx.SITE)
+        part = ablation_effects(ctx.subject, target, "resample", plain, 0, chosen[:1]).damage("margin:true")
+        whole = ablation_effects(ctx.subject, target, "resample", plain, 0).damage("margin:true")
+        return np.stack([part, whole])
+
+    part, whole = ctx.memo(
+        "share", lambda: cached(ctx.subject.key, "share", [ctx.LAYER, ctx.SITE, 5], compute)
+    )
+    return part[crossed], part[plain], whole[crossed], whole[plain]
+
+
+def _pool_share(pc, px, wc, wx) -> float:
+    return float((pc.mean() - px.mean()) / (wc.mean() - wx.mean()))
+
+
+def _share_trial(pools, key: str, threshold: float):
+    pc, px, wc, wx = pools
+    params = {**SHARE, "max_share": None, "min_share": None, key: threshold}
+
+    def trial(rng):
+        c, x = rng.integers(len(pc), size=len(pc)), rng.integers(len(px), size=len(px))  # paired: one image
+        verdict = concentration.judge(pc[c], px[x], wc[c], wx[x], params, confidence=CONFIDENCE)
+        return criterion_outcome(verdict, key)
+
+    return trial
+
+
+def _share_boundary(key: str):
+    def prepare(ctx: Context):
+        pools = _share_pools(ctx)
+        return _share_trial(pools, key, _pool_share(*pools))
+
+    return prepare
+
+
+def _share_power(ratio: float):
+    """min_share at the pool's share / ``ratio``: above 1x the first unit truly carries more than the bar."""
+
+    def prepare(ctx: Context):
+        pools = _share_pools(ctx)
+        return _share_trial(pools, "min_share", _pool_share(*pools) / ratio)
+
+    return prepare
+
+
+def _share_synthetic(which: str):
+    """``normal``: paired normal damage, true share 0.5 of a whole only about 4 standard errors above 0
+    (60 vs 300 images, correlation 0.9), where Fieller's interval is most asymmetric. ``sparse``: the first
+    unit moves a quarter of concept images (Exp(1) damage) and 5% of contrast images, the rest of the set
+    another half and 10%: zero-inflated, skewed, true share (0.25 - 0.05) / (0.75 - 0.15) = 1/3."""
+
+    def trial(rng: np.random.Generator) -> str:
+        if which == "normal":
+            truth, groups = 0.5, []
+            for n, whole in ((60, 0.6), (300, 0.0)):
+                e = rng.multivariate_normal([0, 0], [[1, 0.9], [0.9, 1]], size=n)
+                groups.append((truth * whole + e[:, 0], whole + e[:, 1]))
+        else:
+            truth, groups = 1 / 3, []
+            for n, own, rest in ((60, 0.25, 0.5), (300, 0.05, 0.1)):
+                part = np.where(rng.random(n) < own, rng.exponential(1.0, n), 0.0)
+                groups.append((part, part + np.where(rng.random(n) < rest, rng.exponential(1.0, n), 0.0)))
+        (pc, wc), (px, wx) = groups
+        params = {**SHARE, "max_share": truth}
+        return criterion_outcome(
+            concentration.judge(pc, px, wc, wx, params, confidence=CONFIDENCE), "max_share"
+        )
+
+    return lambda ctx: trial
+
+
+def share_cells() -> list[Cell]:
+    """The concentration check's cells: its judge on the real pool and on synthetic pools, at the threshold,
+    and a power curve on the real pool."""
+    real = "crossed vs plain, the top five by necessity (resample, margin)"
+    return [
+        Cell("concentration max_share", real, "judge", "boundary", _share_boundary("max_share")),
+        Cell("concentration min_share", real, "judge", "boundary", _share_boundary("min_share")),
+        Cell(
+            "concentration max_share",
+            "synthetic paired normals, share 0.5 of a whole about 4 SE above 0, 60 vs 300",
+            "judge",
+            "boundary",
+            _share_synthetic("normal"),
+        ),
+        Cell(
+            "concentration max_share",
+            "synthetic zero-inflated Exp(1) damage, share 1/3, 60 vs 300",
+            "judge",
+            "boundary",
+            _share_synthetic("sparse"),
+        ),
+        *(
+            Cell(
+                "concentration min_share",
+                "the judge on the real pool (top five by necessity)",
+                "power",
+                "power",
+                _share_power(ratio),
+                ratio,
+                curve="concentration min_share (judge, real pool)",
+            )
+            for ratio in SHARE_RATIOS
+        ),
+    ]
 
 
 def cells() -> list[Cell]:

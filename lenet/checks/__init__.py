@@ -1,7 +1,7 @@
 """Checks: one module per claim-file table, each declaring its keys, measuring and judging; registered here.
 
 Every check module (``selectivity``, ``ablation``, ``activation``, ``training``,
-``invariance``, ``class_ablation``, ``correlation``) holds ``SPEC`` (its
+``invariance``, ``class_ablation``, ``correlation``, ``concentration``) holds ``SPEC`` (its
 ``lenet.keys.CheckSpec``: the table's keys and the claim keys it needs),
 ``check(subject, target, concept, contrast, params, seed, confidence) -> Verdict``
 (measure, then judge) and ``judge(...)`` (the verdict from measured arrays).
@@ -16,12 +16,30 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import ablation, activation, class_ablation, correlation, invariance, selectivity, training
+from . import (
+    ablation,
+    activation,
+    class_ablation,
+    concentration,
+    correlation,
+    invariance,
+    selectivity,
+    training,
+)
 
 __all__ = ["CHECKS"]
 
 #: Table name -> check module, in the order docs/claims.md lists them.
 CHECKS: dict[str, ModuleType] = {
     module.SPEC.name: module
-    for module in (selectivity, ablation, activation, training, invariance, class_ablation, correlation)
+    for module in (
+        selectivity,
+        ablation,
+        activation,
+        training,
+        invariance,
+        class_ablation,
+        correlation,
+        concentration,
+    )
 }

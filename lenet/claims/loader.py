@@ -272,12 +272,23 @@ def _concepts(reader: _Reader, values: dict, subject: str | None) -> None:
         )
 
 
+def _unit_count(selector: str | None, units: str | None, select: dict | None) -> int | None:
+    """How many units the claim's selector names (None: a layer, a whole-layer `*`, or unreadable)."""
+    if selector == "unit":
+        return 1
+    if selector == "select" and isinstance((select or {}).get("top"), int):
+        return select["top"]
+    if selector == "units" and units and not units.endswith("*"):
+        return len(units.split(":", 1)[1].split(","))
+    return None
+
+
 #: what a check can need that only some subjects offer (``Subject.OFFERS``), in words
 CAPABILITIES = {"record": "a training record", "perturbations": "image perturbations"}
 
 
 def _checks(
-    reader: _Reader, data: dict, values: dict, selector: str | None, subject: str | None
+    reader: _Reader, data: dict, values: dict, selector: str | None, subject: str | None, count: int | None
 ) -> dict[str, CheckTable]:
     from .. import subjects
 
@@ -309,6 +320,22 @@ def _checks(
                 (name,),
                 f"{label}needs units: replace layer = ... with unit = ..., units = ... or select = {{...}}.",
             )
+        if count is not None and count < spec.min_units:
+            reader.problem(
+                (name,),
+                f"{label}needs a set of at least {spec.min_units} units; this claim names {count}. Use "
+                'units = "linear-0:95,70,37" (the first is the one it measures) or '
+                "select = { ..., top = 5 }.",
+            )
+        for param in spec.thresholds:
+            twin = spec.param("max_" + param.name[4:]) if param.name.startswith("min_") else None
+            low, high = params.get(param.name), params.get(twin.name) if twin else None
+            if isinstance(low, int | float) and isinstance(high, int | float) and low > high:
+                reader.problem(
+                    (name, param.name),
+                    f"{label}{param.name} = {low:g} is above {twin.name} = {high:g}: nothing can satisfy "
+                    "both; keep the bound the claim is about.",
+                )
         bars = [p.name for p in spec.thresholds]
         if bars and not any(p.required for p in spec.thresholds) and all(params.get(b) is None for b in bars):
             reader.problem(
@@ -485,7 +512,7 @@ def load(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Clai
         _site(reader, values, layer, subject)
     _concepts(reader, values, subject)
     _extras(reader, data, values, path)
-    checks = _checks(reader, data, values, selector, subject)
+    checks = _checks(reader, data, values, selector, subject, _unit_count(selector, units, select))
     seeds = _seeds(reader, data, values, subject)
     if subject and isinstance(values.get("seed"), int) and not values.get("checkpoint"):
         _trained(reader, ("seed",), [values["seed"]], subject)

@@ -87,7 +87,7 @@ TOP: tuple[Param, ...] = (
         "seed",
         "int",
         "the training seed whose network the unit indices name (the built-in subject: "
-        "reference seeds 0-9, others are trained into the cache; a declared subject: its weights files)",
+        "reference seeds 0-19, others are trained into the cache; a declared subject: its weights files)",
         0,
         default=0,
         low=0,

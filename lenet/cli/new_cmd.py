@@ -98,6 +98,11 @@ def _sentence(args: argparse.Namespace, checks: list[str]) -> str:
         parts.append(clause)
     if "class-ablation" in checks:
         parts.append(f"ablating {args.unit} removes the network's knowledge of class {args.klass}")
+    if "concentration" in checks:
+        parts.append(
+            f"the first unit of {args.unit} carries at most half of the set's ablation damage to "
+            f"{args.concept or 'the concept'} over {args.contrast or 'the contrast'}"
+        )
     if "correlation" in checks:
         parts.append(
             f"in {args.unit}, the two per-unit scores of [correlation] are related as its bounds say"
