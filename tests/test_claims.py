@@ -290,6 +290,12 @@ BAD = [
         "min_other_accuracy (e.g. max_accuracy = 0.5)",
     ),
     (
+        "duplicate-table",
+        BASE + "\n[selectivity]\nmin_auroc = 0.8\n",
+        13,
+        "TOML syntax error: Cannot declare `selectivity` twice",
+    ),
+    (
         "concentration-one-unit",
         BASE + "\n[concentration]\nmax_share = 0.5\n",
         13,
@@ -299,7 +305,19 @@ BAD = [
         "min-above-max",
         _swap(UNIT, 'units = "linear-0:58,28"') + "\n[concentration]\nmax_share = 0.3\nmin_share = 0.5\n",
         15,
-        "[concentration] min_share = 0.5 is above max_share = 0.3: nothing can satisfy both",
+        "[concentration] min_share = 0.5 is above max_share = 0.3: no interval can satisfy both",
+    ),
+    (
+        "min-equals-max",
+        _swap(UNIT, 'units = "linear-0:58,28"') + "\n[concentration]\nmax_share = 0.5\nmin_share = 0.5\n",
+        15,
+        "[concentration] min_share = 0.5 is equal to max_share = 0.5",
+    ),
+    (
+        "concentration-whole-layer",
+        _swap(UNIT, 'units = "linear-0:*"') + "\n[concentration]\nmax_share = 0.5\n",
+        13,
+        "[concentration] measures the set's first unit, and `linear-0:*` names the whole layer",
     ),
     (
         "dotted-key",

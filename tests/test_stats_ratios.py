@@ -64,3 +64,45 @@ def test_a_part_that_moves_too_few_images_has_no_interval():
 def test_the_part_and_the_whole_must_be_measured_on_the_same_images():
     with pytest.raises(ValueError, match="same images"):
         ratios.share(np.ones(5), np.ones(6), np.ones(4), np.ones(6))
+
+
+def _scan(pc, px, wc, wx, grid):
+    """The shares of ``grid`` whose interval of mean(part - s whole) contains 0: the definition, by scan."""
+    _, low, high, _ = means.bounds(
+        pc[None] - grid[:, None] * wc[None], px[None] - grid[:, None] * wx[None], 0.99, with_p=False
+    )
+    return grid[(low <= 0) & (high >= 0)]
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_the_search_finds_the_ends_a_dense_scan_finds(sparse):
+    rng = np.random.default_rng(11 + sparse)
+    for _ in range(5):
+        if sparse:  # zero-inflated damage: the first unit moves a quarter of concept images
+            pc = np.where(rng.random(60) < 0.25, rng.exponential(1.0, 60), 0.0)
+            wc = pc + np.where(rng.random(60) < 0.5, rng.exponential(1.0, 60), 0.0)
+            px = np.where(rng.random(300) < 0.05, rng.exponential(1.0, 300), 0.0)
+            wx = px + np.where(rng.random(300) < 0.1, rng.exponential(1.0, 300), 0.0)
+        else:
+            pc, wc = paired(rng, 60, 0.4, 0.8, 1.0, 0.7)
+            px, wx = paired(rng, 300, 0.4, 0.0, 1.0, 0.7)
+        est = ratios.share(pc, px, wc, wx, 0.99, with_p=False)
+        if est.why:  # a whole not clearly above 0 (1 of the 5 sparse draws): no interval to compare
+            continue
+        grid = np.linspace(est.low - 1, est.high + 1, 20001)
+        found = _scan(pc, px, wc, wx, grid)
+        step = grid[1] - grid[0]
+        # one interval, and the search's ends (a hair outside) match the scan's to its step
+        assert len(found) == round((found[-1] - found[0]) / step) + 1
+        assert est.low <= found[0] < est.low + step and est.high - step < found[-1] <= est.high
+
+
+def test_a_contrast_with_too_few_damaged_images_leaves_the_upper_end_open():
+    rng = np.random.default_rng(2)
+    pc = rng.normal(0.3, 1, 100)
+    wc = rng.normal(1, 1, 100) + 0.6 * (pc - 0.3)
+    px, wx = np.zeros(500), np.zeros(500)
+    wx[:3] = 0.5  # three contrast images damaged by the whole, none by the part
+    est = ratios.share(pc, px, wc, wx, 0.99)
+    assert np.isfinite(est.low) and est.high == np.inf and not est.why  # decides on its finite side only
+    assert 0 < est.low < est.value

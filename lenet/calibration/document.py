@@ -99,6 +99,10 @@ chunk (200) from generators seeded by the cell and chunk, saved as they finish u
 over machines, and `lenet calibrate --report --write-docs` rebuilds this page from what is on disk.
 Per-network measurements (sweeps, drives) are cached under `<cache>/calibration/pools/<code digest>/`.
 `lenet calibrate --quick` runs the five cells CI runs (`tests/test_calibration_cells.py`), at full n.
+A full run takes hours on 2 cores, so a check added after the run this page was written from has its
+cells measured on their own (`lenet calibrate --cells NAME`) and reported on its own page until the
+next full run: `[concentration]` (issue 19) in
+[statistics.md](statistics.md#the-share-of-a-sets-damage-concentration).
 """
 
 

@@ -635,9 +635,12 @@ def _share_power(ratio: float):
 
 def _share_synthetic(which: str):
     """``normal``: paired normal damage, true share 0.5 of a whole only about 4 standard errors above 0
-    (60 vs 300 images, correlation 0.9), where Fieller's interval is most asymmetric. ``sparse``: the first
-    unit moves a quarter of concept images (Exp(1) damage) and 5% of contrast images, the rest of the set
-    another half and 10%: zero-inflated, skewed, true share (0.25 - 0.05) / (0.75 - 0.15) = 1/3."""
+    (60 vs 300 images, correlation 0.9), where Fieller's interval is most asymmetric. ``sparse``: the
+    first unit moves a quarter of concept images (Exp(1) damage) and 5% of contrast images, the rest of the
+    set another half and 10%: zero-inflated, skewed, true share (0.25 - 0.05) / (0.75 - 0.15) = 1/3.
+    ``open``: the first unit moves half the concept images and no contrast image, the rest of the set
+    another half and 1% of the contrast (about 3 of 300): the share's upper end is open, only min_share
+    can decide, and its truth is 0.5 / 0.99."""
 
     def trial(rng: np.random.Generator) -> str:
         if which == "normal":
@@ -645,16 +648,20 @@ def _share_synthetic(which: str):
             for n, whole in ((60, 0.6), (300, 0.0)):
                 e = rng.multivariate_normal([0, 0], [[1, 0.9], [0.9, 1]], size=n)
                 groups.append((truth * whole + e[:, 0], whole + e[:, 1]))
-        else:
+        elif which == "sparse":
             truth, groups = 1 / 3, []
             for n, own, rest in ((60, 0.25, 0.5), (300, 0.05, 0.1)):
                 part = np.where(rng.random(n) < own, rng.exponential(1.0, n), 0.0)
                 groups.append((part, part + np.where(rng.random(n) < rest, rng.exponential(1.0, n), 0.0)))
+        else:  # "open": the contrast's damage on about 3 of 300 images, so the share's upper end is open
+            truth, groups = 0.5 / 0.99, []
+            for n, own, rest in ((60, 0.5, 0.5), (300, 0.0, 0.01)):
+                part = np.where(rng.random(n) < own, rng.exponential(1.0, n), 0.0)
+                groups.append((part, part + np.where(rng.random(n) < rest, rng.exponential(1.0, n), 0.0)))
         (pc, wc), (px, wx) = groups
-        params = {**SHARE, "max_share": truth}
-        return criterion_outcome(
-            concentration.judge(pc, px, wc, wx, params, confidence=CONFIDENCE), "max_share"
-        )
+        key = "min_share" if which == "open" else "max_share"
+        params = {**SHARE, "max_share": None, "min_share": None, key: truth}
+        return criterion_outcome(concentration.judge(pc, px, wc, wx, params, confidence=CONFIDENCE), key)
 
     return lambda ctx: trial
 
@@ -679,6 +686,13 @@ def share_cells() -> list[Cell]:
             "judge",
             "boundary",
             _share_synthetic("sparse"),
+        ),
+        Cell(
+            "concentration min_share",
+            "synthetic, the contrast damaged on about 3 of 300 images (upper end open), share 0.505",
+            "judge",
+            "boundary",
+            _share_synthetic("open"),
         ),
         *(
             Cell(

@@ -29,7 +29,10 @@ __all__ = ["SPEC", "check", "judge"]
 
 SPEC = CheckSpec(
     name="concentration",
-    summary="how much of a unit set's concept-specific ablation damage its first unit carries alone",
+    summary=(
+        "how much of a unit set's concept-specific ablation damage its first unit carries alone (2 or more "
+        "units; the first as written, or a select rule's top-ranked)"
+    ),
     params=(
         METHOD,
         OUTPUT,
@@ -159,7 +162,10 @@ def judge(
             criteria.append(
                 Criterion.from_estimate(key, statistic, est, threshold=params[key], bound=bound, alpha=alpha)
             )
-    rule = "max_share: CI upper bound <= max_share; min_share: CI lower bound >= min_share, p < alpha"
+    rule = (
+        "max_share: CI upper bound <= max_share; min_share: CI lower bound >= min_share and one-sided p < "
+        "alpha that the first unit's own difference is above 0"
+    )
     verdict = Verdict("concentration", criteria, n, confidence, seed, rule, details)
     if est.why:
         verdict.to_decide = est.why

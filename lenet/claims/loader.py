@@ -288,7 +288,13 @@ CAPABILITIES = {"record": "a training record", "perturbations": "image perturbat
 
 
 def _checks(
-    reader: _Reader, data: dict, values: dict, selector: str | None, subject: str | None, count: int | None
+    reader: _Reader,
+    data: dict,
+    values: dict,
+    selector: str | None,
+    subject: str | None,
+    units: str | None,
+    count: int | None,
 ) -> dict[str, CheckTable]:
     from .. import subjects
 
@@ -320,6 +326,12 @@ def _checks(
                 (name,),
                 f"{label}needs units: replace layer = ... with unit = ..., units = ... or select = {{...}}.",
             )
+        if spec.min_units > 1 and selector == "units" and (units or "").endswith("*"):
+            reader.problem(
+                (name,),
+                f"{label}measures the set's first unit, and `{units}` names the whole layer in index order; "
+                'list the units with the one it measures first (units = "linear-0:95,70,37") or use select.',
+            )
         if count is not None and count < spec.min_units:
             reader.problem(
                 (name,),
@@ -330,11 +342,12 @@ def _checks(
         for param in spec.thresholds:
             twin = spec.param("max_" + param.name[4:]) if param.name.startswith("min_") else None
             low, high = params.get(param.name), params.get(twin.name) if twin else None
-            if isinstance(low, int | float) and isinstance(high, int | float) and low > high:
+            if isinstance(low, int | float) and isinstance(high, int | float) and low >= high:
                 reader.problem(
                     (name, param.name),
-                    f"{label}{param.name} = {low:g} is above {twin.name} = {high:g}: nothing can satisfy "
-                    "both; keep the bound the claim is about.",
+                    f"{label}{param.name} = {low:g} is {'above' if low > high else 'equal to'} "
+                    f"{twin.name} = {high:g}: no interval can satisfy both; keep the bound the claim is "
+                    "about.",
                 )
         bars = [p.name for p in spec.thresholds]
         if bars and not any(p.required for p in spec.thresholds) and all(params.get(b) is None for b in bars):
@@ -468,6 +481,15 @@ def _extras(reader: _Reader, data: dict, values: dict, path: Path) -> None:
             )
 
 
+def _as_written(message: str) -> str:
+    """tomllib names keys as Python tuples ("('seeds', 'seeds')"); show them as a file writes them."""
+    return re.sub(
+        r"\(((?:'[^']*'(?:, )?)+),?\)",
+        lambda m: "`" + ".".join(re.findall(r"'([^']*)'", m[1])) + "`",
+        message,
+    )
+
+
 def _parse(path: Path, shown: str) -> tuple[dict, KeyLines]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -484,7 +506,8 @@ def _parse(path: Path, shown: str) -> tuple[dict, KeyLines]:
             [
                 (
                     int(found[1]) if found else 1,
-                    f"TOML syntax error: {err}. Fix the syntax; docs/claims.md has a complete example.",
+                    f"TOML syntax error: {_as_written(str(err))}. Fix the syntax; docs/claims.md has a "
+                    "complete example.",
                 )
             ],
         ) from None
@@ -512,7 +535,7 @@ def load(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Clai
         _site(reader, values, layer, subject)
     _concepts(reader, values, subject)
     _extras(reader, data, values, path)
-    checks = _checks(reader, data, values, selector, subject, _unit_count(selector, units, select))
+    checks = _checks(reader, data, values, selector, subject, units, _unit_count(selector, units, select))
     seeds = _seeds(reader, data, values, subject)
     if subject and isinstance(values.get("seed"), int) and not values.get("checkpoint"):
         _trained(reader, ("seed",), [values["seed"]], subject)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -502,7 +503,8 @@ def population(per_seed: list[dict], key: str, confidence: float, seed_confidenc
     for row in per_seed:
         cell = (row.get("checks") or {}).get(check) or {}
         found = next((c for c in cell.get("criteria") or [] if c["name"] == name), None)
-        if found is None or found.get("low") is None or found.get("high") is None:
+        bounds_of = [found.get(k) if found else None for k in ("low", "high")]
+        if found is None or not all(isinstance(b, int | float) and math.isfinite(b) for b in bounds_of):
             if row["outcome"] in ("no-counterpart", "error"):
                 why = row["outcome"]
             elif not cell or cell.get("outcome") == NOT_RUN:

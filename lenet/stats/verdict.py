@@ -61,7 +61,7 @@ class Criterion:
 
     def describe(self) -> str:
         ci = f" CI [{self.low:.4g}, {self.high:.4g}]" if self.low is not None else ""
-        p = f" p={self.p:.3g}" if self.p is not None else ""
+        p = f" p={self.p:.3g}" if self.p is not None and self.p == self.p else ""  # NaN: not computed
         op = ">=" if self.bound == "min" else "<="
         limit = f"; needs {op} {self.threshold:g}" if self.threshold is not None else ""
         note = f" ({self.note})" if self.note else ""
