@@ -140,7 +140,7 @@ def test_style_candidates_clear_their_bar(discovery_only):
 
 @pytest.mark.parametrize("check", list(CHECKS))
 def test_a_scaffold_for_each_check_loads_with_its_values(tmp_path, check):
-    unit = "linear-0" if check == "correlation" else "linear-0:7"
+    unit = {"correlation": "linear-0", "concentration": "linear-0:7,3"}.get(check, "linear-0:7")
     params = {"training": {"class": 8, "gradient": "negative"}, "class-ablation": {"class": 7}}
     text = scaffold(
         unit, "a sentence", [check], concept="seven/crossed", contrast="seven/plain", seed=2, params=params

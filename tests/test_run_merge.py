@@ -338,13 +338,13 @@ lenet.lenet_mnist.cache.checkpoint = fake_checkpoint
 def test_seeds_beyond_the_references_are_trained_first_with_progress_shown(pytester, project):
     project(("a",))
     (pytester.path / "claims" / "conftest.py").write_text(PROGRESS)
-    result = pytester.runpytest_subprocess("--claims-seeds", "0,12", "--claims-json", "run.json")
+    result = pytester.runpytest_subprocess("--claims-seeds", "0,32", "--claims-json", "run.json")
     err = result.stderr.str()
-    assert "lenet-claims: loading or training (into the checkpoint cache) seed 12" in err
-    assert "train seed 12 [####################] 100%" in err and "lenet-claims: seed 12: trained" in err
+    assert "lenet-claims: loading or training (into the checkpoint cache) seed 32" in err
+    assert "train seed 32 [####################] 100%" in err and "lenet-claims: seed 32: trained" in err
     assert [
         r["seed"] for r in rows(document(pytester, "run.json"))["claims/a.toml::seeds"]["seeds"]["per_seed"]
-    ] == [0, 12]
+    ] == [0, 32]
 
 
 @pytest.mark.parametrize(
